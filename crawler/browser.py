@@ -1,0 +1,93 @@
+"""How portalscore starts Chromium: Debian's binary, flags that keep it quiet offline.
+
+Shared by the crawler, the scenarios (and pytest-playwright via conftest.py) and tests,
+so that every part measures with the same browser.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
+# Background networking and component updates would try to reach Google's hosts,
+# which a closed network refuses many times a second; QUIC is off so every request
+# is plain HTTP(S) that our per-host limiter and request log see.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+    "--disable-features=Translate,MediaRouter,OptimizationHints",
+]
+
+USER_AGENT_TOKEN = "portalscore"
+DEFAULT_CONTACT = "https://github.com/portalscore/portalscore"
+
+DESKTOP = {
+    "viewport": {"width": 1350, "height": 940},
+    "device_scale_factor": 1,
+    "is_mobile": False,
+    "has_touch": False,
+}
+# Lighthouse's mobile reference device (Moto G Power): 412x823 at DPR 1.75.
+MOBILE = {
+    "viewport": {"width": 412, "height": 823},
+    "device_scale_factor": 1.75,
+    "is_mobile": True,
+    "has_touch": True,
+}
+PROFILES = {"desktop": DESKTOP, "mobile": MOBILE}
+
+_BASE_UA = {
+    "desktop": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36",
+    "mobile": "Mozilla/5.0 (Linux; Android 11; moto g power (2022)) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36",
+}
+
+
+class BrowserNotFound(RuntimeError):
+    pass
+
+
+def chromium_path() -> str:
+    """The Chromium binary to drive: $PORTALSCORE_CHROMIUM, else Debian's."""
+    env = os.environ.get("PORTALSCORE_CHROMIUM")
+    if env:
+        return env
+    for candidate in CHROMIUM_CANDIDATES:
+        if os.path.exists(candidate):
+            return candidate
+    found = shutil.which("chromium")
+    if found:
+        return found
+    raise BrowserNotFound(
+        "Chromium not found: install Debian's package (apt-get install -y chromium) "
+        "or set PORTALSCORE_CHROMIUM to the browser binary"
+    )
+
+
+def launch_options(headless: bool = True) -> dict:
+    """Keyword arguments for playwright's chromium.launch()."""
+    return {"executable_path": chromium_path(), "args": list(CHROMIUM_ARGS), "headless": headless}
+
+
+def user_agent(profile: str = "desktop", contact: str | None = None) -> str:
+    """A browser-like UA that still names the crawler and where to reach its operators."""
+    contact = contact or os.environ.get("PORTALSCORE_CONTACT", DEFAULT_CONTACT)
+    return f"{_BASE_UA[profile]} {USER_AGENT_TOKEN}/0.1 (+{contact})"
+
+
+def context_options(profile: str = "desktop", contact: str | None = None) -> dict:
+    """Keyword arguments for browser.new_context() for a measurement profile."""
+    opts = dict(PROFILES[profile])
+    opts["user_agent"] = user_agent(profile, contact)
+    opts["locale"] = "vi-VN"
+    opts["timezone_id"] = "Asia/Ho_Chi_Minh"
+    opts["ignore_https_errors"] = True  # an invalid certificate is a finding, not a stop
+    opts["accept_downloads"] = False
+    opts["service_workers"] = "block"  # a service worker would hide requests from the measurement
+    return opts

@@ -1,0 +1,189 @@
+"""What the crawler and the scenarios learn about a portal: plain data, JSON-friendly.
+
+Data flows one way: registry -> crawl -> *evidence* -> criteria -> scores -> report.
+Everything here is stored as JSON (see portalscore.storage), so a run can be re-scored
+without re-crawling. Keep fields additive: old runs must still load.
+"""
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def _build(tp: Any, value: Any) -> Any:
+    """Rebuild a (possibly nested) dataclass value from its JSON form."""
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Union or origin is types.UnionType:
+        inner = [a for a in args if a is not type(None)]
+        return _build(inner[0], value) if len(inner) == 1 else value
+    if origin is list and args:
+        return [_build(args[0], v) for v in value]
+    if origin is dict and len(args) == 2:
+        return {k: _build(args[1], v) for k, v in value.items()}
+    if dataclasses.is_dataclass(tp):
+        return from_dict(tp, value)
+    return value
+
+
+def from_dict(cls: type, data: dict) -> Any:
+    """Inverse of dataclasses.asdict, ignoring unknown keys (forward compatibility)."""
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if f.name in data:
+            kwargs[f.name] = _build(hints[f.name], data[f.name])
+    return cls(**kwargs)
+
+
+def to_dict(obj: Any) -> dict:
+    return dataclasses.asdict(obj)
+
+
+@dataclass
+class Timings:
+    """Navigation and paint timings of one page load, in milliseconds (cls is unitless)."""
+    ttfb_ms: float | None = None
+    dcl_ms: float | None = None
+    load_ms: float | None = None
+    fcp_ms: float | None = None
+    lcp_ms: float | None = None
+    cls: float | None = None
+    tbt_ms: float | None = None
+
+
+@dataclass
+class ViolationNode:
+    target: str
+    html: str = ""
+    summary: str = ""
+
+
+@dataclass
+class Violation:
+    rule: str
+    impact: str | None
+    wcag: list[str] = field(default_factory=list)  # success criteria, e.g. ["1.1.1"]
+    help: str = ""
+    help_url: str = ""
+    node_count: int = 0
+    nodes: list[ViolationNode] = field(default_factory=list)  # capped sample
+
+
+@dataclass
+class Accessibility:
+    engine: str = ""  # "axe-core 4.14.1"
+    violations: list[Violation] = field(default_factory=list)
+    passes: int = 0
+    incomplete: int = 0
+    error: str | None = None
+
+
+@dataclass
+class PageEvidence:
+    url: str
+    profile: str = "desktop"  # desktop | mobile
+    final_url: str = ""
+    status: int | None = None
+    depth: int = 0
+    title: str = ""
+    lang: str = ""
+    content_type: str = ""
+    redirects: list[str] = field(default_factory=list)
+    timings: Timings = field(default_factory=Timings)  # from the crawl load (may be contended)
+    transfer_bytes: int = 0
+    bytes_by_type: dict[str, int] = field(default_factory=dict)
+    request_count: int = 0
+    third_party_hosts: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[dict] = field(default_factory=list)  # {"url", "status"|"error"}
+    links: list[str] = field(default_factory=list)  # absolute, normalised, as found in the DOM
+    security: dict[str, Any] = field(default_factory=dict)  # headers, cookies, mixed content
+    accessibility: Accessibility | None = None
+    content_hash: str = ""
+    dom_nodes: int = 0
+    error: str | None = None  # why the page could not be evaluated, if it could not
+
+
+@dataclass
+class LabTiming:
+    """Stable timings: the same page loaded `runs` times alone on the machine; median kept."""
+    url: str
+    profile: str = "desktop"
+    runs: int = 0
+    median: Timings = field(default_factory=Timings)
+    samples: list[Timings] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class LinkCheck:
+    url: str
+    source: str = ""  # page the link was found on
+    kind: str = "page"  # page | document | outbound
+    status: int | None = None
+    error: str | None = None
+    content_type: str = ""
+    size: int | None = None
+
+    @property
+    def broken(self) -> bool:
+        return self.error is not None or self.status is None or self.status >= 400
+
+
+@dataclass
+class StepResult:
+    name: str
+    ok: bool
+    ms: float = 0.0
+    detail: str = ""
+    url: str = ""
+
+
+@dataclass
+class ScenarioResult:
+    id: str
+    title: str = ""
+    outcome: str = "error"  # passed | failed | not_applicable | error
+    steps: list[StepResult] = field(default_factory=list)
+    failed_step: str | None = None
+    reason: str = ""
+    screenshot: str | None = None  # path relative to the run's artefact folder
+    trace: str | None = None
+    blocked_requests: list[str] = field(default_factory=list)
+    overrides_used: dict[str, str] = field(default_factory=dict)
+    ms: float = 0.0
+
+
+@dataclass
+class PortalRef:
+    id: str
+    name: str
+    kind: str
+    url: str
+
+
+@dataclass
+class PortalEvidence:
+    portal: PortalRef
+    started_at: str = ""
+    finished_at: str = ""
+    pages: list[PageEvidence] = field(default_factory=list)
+    lab: list[LabTiming] = field(default_factory=list)
+    links: list[LinkCheck] = field(default_factory=list)
+    scenarios: list[ScenarioResult] = field(default_factory=list)
+    site: dict[str, Any] = field(default_factory=dict)  # robots, sitemap, tls, https redirect
+    errors: list[str] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "PortalEvidence":
+        return from_dict(cls, data)

@@ -1,0 +1,209 @@
+"""One evaluation run: registry -> crawl -> evidence -> criteria -> scores -> report.
+
+Phases, in order, each stored before the next starts (so `--resume` can restart anywhere):
+  1. crawl   pages of every portal, two at a time in one Chromium, axe on each page;
+  2. lab     ranked timings: sampled pages loaded alone on the machine, N times, median kept;
+  3. scenarios  the citizen journeys, in a browser of their own;
+  4. score, rank and report.
+Timings measured in phase 1 are contended (axe runs on the other core) and are kept as
+evidence only; the ranking reads phase 2's.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from crawler import BrowserPool, CrawlSettings, crawl_portal, measure_lab
+from crawler.evidence import PageEvidence, PortalEvidence, PortalRef
+from criteria import CriteriaSet, rank, score_portal
+from criteria.model import PortalScore
+from reports import ReportInput, render_report
+
+from .registry import Portal, Registry
+from .storage import Store, now
+
+log = logging.getLogger("portalscore.pipeline")
+
+STAGES = ("pending", "crawled", "measured", "done")
+
+
+@dataclass
+class RunOptions:
+    settings: CrawlSettings = field(default_factory=CrawlSettings)
+    scenarios: bool = True
+    lang: str = "vi"
+    scenario_workers: int = 2
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    out_dir: Path
+    scores: list[PortalScore]
+
+
+def _ref(portal: Portal) -> PortalRef:
+    return PortalRef(id=portal.id, name=portal.name, kind=portal.kind, url=portal.url)
+
+
+def _portal_dict(portal: Portal) -> dict:
+    return dataclasses.asdict(portal)
+
+
+class Progress:
+    """Per-portal progress lines; a no-op sink when nobody is watching."""
+
+    def __init__(self, emit: Callable[[str], None] | None = None):
+        self.emit = emit or (lambda line: None)
+        self.pages: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def page(self, portal_id: str) -> None:
+        with self._lock:
+            self.pages[portal_id] = self.pages.get(portal_id, 0) + 1
+
+    def say(self, line: str) -> None:
+        self.emit(line)
+
+
+async def _crawl_phase(store: Store, run_id: int, portals: list[Portal], opts: RunOptions, progress: Progress) -> None:
+    settings = opts.settings
+    async with BrowserPool(settings) as pool:
+        async def one(portal: Portal) -> None:
+            stage = store.stage(run_id, portal.id)
+            if STAGES.index(stage) >= STAGES.index("crawled"):
+                return
+            resume = {p.url: p for p in store.pages(run_id, portal.id) if p.profile == "desktop"}
+
+            def on_page(portal_id: str, page: PageEvidence) -> None:
+                store.save_page(run_id, portal_id, page)
+                progress.page(portal_id)
+
+            try:
+                ev = await crawl_portal(pool, portal, settings, on_page=on_page, resume_pages=resume or None)
+            except Exception as e:  # a bug on one portal must not cost the others their evidence
+                log.exception("crawl of %s failed", portal.id)
+                ev = PortalEvidence(portal=_ref(portal), started_at=now(), finished_at=now(),
+                                    errors=[f"crawl failed: {type(e).__name__}: {e}"])
+            ev.finished_at = ev.finished_at or now()
+            store.save_portal(run_id, ev, "crawled")
+            progress.say(f"crawled {portal.id}: {progress.pages.get(portal.id, 0)} pages, {len(ev.errors)} errors")
+
+        await asyncio.gather(*(one(p) for p in portals))
+
+        # Lab timings run one portal after another, each load alone on the machine.
+        for portal in portals:
+            if STAGES.index(store.stage(run_id, portal.id)) >= STAGES.index("measured"):
+                continue
+            ev = store.evidence(run_id, portal.id)
+            try:
+                await measure_lab(pool, ev, settings)
+            except Exception as e:
+                log.exception("lab timing of %s failed", portal.id)
+                ev.errors.append(f"lab timing failed: {type(e).__name__}: {e}")
+            store.save_portal(run_id, ev, "measured")
+            progress.say(f"timed {portal.id}: {len(ev.lab)} lab measurements")
+
+
+def _scenario_phase(store: Store, run_id: int, portals: list[Portal], opts: RunOptions, artefact_dir: Path,
+                    progress: Progress) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from crawler.browser import launch_options
+    from scenarios import run_scenarios
+
+    todo = [p for p in portals if STAGES.index(store.stage(run_id, p.id)) < STAGES.index("done")]
+    if not opts.scenarios:
+        for portal in todo:
+            store.save_portal(run_id, store.evidence(run_id, portal.id), "done")
+        return
+    lock = threading.Lock()
+    queue = list(todo)
+
+    def worker() -> None:
+        # The sync API is bound to its thread: each worker has its own Playwright and browser.
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(**launch_options())
+            try:
+                while True:
+                    with lock:
+                        if not queue:
+                            return
+                        portal = queue.pop(0)
+                    ev = store.evidence(run_id, portal.id)
+                    try:
+                        ev.scenarios = run_scenarios(browser, portal, artefact_dir,
+                                                     allowed_hosts=opts.settings.allowed_hosts)
+                    except Exception as e:
+                        log.exception("scenarios of %s failed", portal.id)
+                        ev.errors.append(f"scenarios failed: {type(e).__name__}: {e}")
+                    store.save_portal(run_id, ev, "done")
+                    passed = sum(s.outcome == "passed" for s in ev.scenarios)
+                    progress.say(f"scenarios {portal.id}: {passed}/{len(ev.scenarios)} passed")
+            finally:
+                browser.close()
+
+    threads = [threading.Thread(target=worker, name=f"scenarios-{i}")
+               for i in range(max(1, min(opts.scenario_workers, len(queue))))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def score_run(store: Store, run_id: int, criteria: CriteriaSet) -> list[PortalScore]:
+    """Score every portal of a stored run and rank them; stores and returns the ranked scores."""
+    run = store.run(run_id)
+    portal_scores = [score_portal(criteria, store.evidence(run_id, p["id"])) for p in run["portals"]]
+    previous_run = store.previous_complete_run(run["registry_name"], run_id)
+    previous = None
+    if previous_run is not None:
+        previous = {s.portal_id: s.rank for s in store.scores(previous_run, criteria.id)} or None
+    ranked = rank(portal_scores, previous=previous)
+    store.save_scores(run_id, criteria.id, ranked)
+    return ranked
+
+
+def write_report(store: Store, run_id: int, criteria: CriteriaSet, out_dir: Path, lang: str = "vi",
+                 artefact_dir: Path | None = None) -> list[PortalScore]:
+    run = store.run(run_id)
+    ranked = store.scores(run_id, criteria.id) or score_run(store, run_id, criteria)
+    ranked.sort(key=lambda s: (s.rank, s.portal_id))
+    evidence = {p["id"]: store.evidence(run_id, p["id"]) for p in run["portals"]}
+    render_report(ReportInput(
+        run_id=run_id, generated_at=run["finished_at"] or run["started_at"], registry_name=run["registry_name"],
+        criteria=criteria.to_dict(), settings=run["settings"], scores=ranked, evidence=evidence,
+        history=store.history(run["registry_name"], criteria.id, run_id), artefact_dir=artefact_dir,
+    ), out_dir=out_dir, lang=lang)
+    return ranked
+
+
+def evaluate(registry: Registry, criteria: CriteriaSet, out_dir: Path, store: Store, opts: RunOptions,
+             resume: bool = False, progress: Progress | None = None) -> RunResult:
+    """The whole run. With resume=True, continues the last unfinished run of this registry."""
+    progress = progress or Progress()
+    portals = registry.portals
+    out_dir = Path(out_dir)
+    artefact_dir = out_dir / "artefacts"
+    artefact_dir.mkdir(parents=True, exist_ok=True)
+    run_id = store.last_unfinished_run(registry.name) if resume else None
+    if run_id is None:
+        settings = dataclasses.asdict(opts.settings) | {"artefact_dir": str(artefact_dir.resolve())}
+        run_id = store.create_run(registry.name, registry.file, criteria.id, settings,
+                                  [_portal_dict(p) for p in portals])
+        progress.say(f"run {run_id}: {len(portals)} portals, criteria {criteria.id}")
+    else:
+        stored = {p["id"] for p in store.run(run_id)["portals"]}
+        portals = [p for p in portals if p.id in stored]
+        progress.say(f"resuming run {run_id}")
+    asyncio.run(_crawl_phase(store, run_id, portals, opts, progress))
+    _scenario_phase(store, run_id, portals, opts, artefact_dir, progress)
+    ranked = score_run(store, run_id, criteria)
+    store.finish_run(run_id)
+    ranked = write_report(store, run_id, criteria, out_dir, lang=opts.lang, artefact_dir=artefact_dir)
+    return RunResult(run_id=run_id, out_dir=out_dir, scores=ranked)

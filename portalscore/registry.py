@@ -1,0 +1,118 @@
+"""The registry: which portals to evaluate. YAML, validated with file/line/field errors."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .errors import InputError
+from .yamlfile import Located, load
+
+KINDS = ("ministry", "province", "national", "other")
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+PORTAL_KEYS = {"id", "name", "kind", "url", "max_pages", "include", "exclude", "overrides",
+               "url_confirmed", "note", "name_en"}
+TOP_KEYS = {"portals", "name", "description", "defaults", "source", "updated"}
+BUNDLED_DIR = Path(__file__).resolve().parent / "registries"
+
+
+@dataclass
+class Portal:
+    id: str
+    name: str
+    kind: str
+    url: str
+    max_pages: int | None = None
+    include: list[str] = field(default_factory=list)  # regexes on the URL; empty = whole site
+    exclude: list[str] = field(default_factory=list)
+    overrides: dict[str, str] = field(default_factory=dict)  # scenario step -> selector or URL
+    url_confirmed: bool = True
+    name_en: str = ""
+    note: str = ""
+
+
+@dataclass
+class Registry:
+    name: str
+    file: str
+    portals: list[Portal]
+
+
+def _url_ok(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def parse(doc: Located) -> Registry:
+    data = doc.data
+    if not isinstance(data, dict):
+        raise doc.error((), "a registry is a mapping with a 'portals' list")
+    for key in data:
+        if key not in TOP_KEYS:
+            raise doc.error((key,), f"unknown key (expected one of: {', '.join(sorted(TOP_KEYS))})")
+    entries = data.get("portals")
+    if not isinstance(entries, list) or not entries:
+        raise doc.error(("portals",), "must be a non-empty list of portals")
+    portals: list[Portal] = []
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        path = ("portals", i)
+        if not isinstance(entry, dict):
+            raise doc.error(path, "each portal is a mapping with id, name, kind, url")
+        for key in entry:
+            if key not in PORTAL_KEYS:
+                raise doc.error(path + (key,), f"unknown key (expected one of: {', '.join(sorted(PORTAL_KEYS))})")
+        for key in ("id", "name", "kind", "url"):
+            if key not in entry:
+                raise doc.error(path, f"missing required key {key!r}")
+            if not isinstance(entry[key], str) or not entry[key].strip():
+                raise doc.error(path + (key,), "must be a non-empty string")
+        pid = entry["id"]
+        if not _ID.match(pid):
+            raise doc.error(path + ("id",), f"{pid!r} is not a valid id (lowercase letters, digits, - and _)")
+        if pid in seen:
+            raise doc.error(path + ("id",), f"duplicate id {pid!r} (first at portals[{seen[pid]}])")
+        seen[pid] = i
+        if entry["kind"] not in KINDS:
+            raise doc.error(path + ("kind",), f"{entry['kind']!r} is not one of {', '.join(KINDS)}")
+        if not _url_ok(entry["url"]):
+            raise doc.error(path + ("url",), f"{entry['url']!r} is not an http(s) URL")
+        max_pages = entry.get("max_pages")
+        if max_pages is not None and (not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1):
+            raise doc.error(path + ("max_pages",), "must be a positive integer")
+        for key in ("include", "exclude"):
+            value = entry.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise doc.error(path + (key,), "must be a list of regular expressions")
+            for j, pattern in enumerate(value):
+                try:
+                    re.compile(pattern)
+                except re.error as e:
+                    raise doc.error(path + (key, j), f"invalid regular expression: {e}") from None
+        overrides = entry.get("overrides", {})
+        if not isinstance(overrides, dict) or not all(isinstance(v, str) for v in overrides.values()):
+            raise doc.error(path + ("overrides",), "must map scenario steps to a selector or URL string")
+        confirmed = entry.get("url_confirmed", True)
+        if not isinstance(confirmed, bool):
+            raise doc.error(path + ("url_confirmed",), "must be true or false")
+        portals.append(Portal(
+            id=pid, name=entry["name"].strip(), kind=entry["kind"], url=entry["url"].strip(),
+            max_pages=max_pages, include=list(entry.get("include", [])), exclude=list(entry.get("exclude", [])),
+            overrides=dict(overrides), url_confirmed=confirmed, name_en=str(entry.get("name_en", "")),
+            note=str(entry.get("note", "")),
+        ))
+    name = data.get("name") or Path(doc.file).stem
+    return Registry(name=str(name), file=doc.file, portals=portals)
+
+
+def load_registry(path_or_name: str | Path) -> Registry:
+    """A registry file, or the name of a bundled one (e.g. 'vn-2025')."""
+    path = Path(path_or_name)
+    if not path.exists() and (BUNDLED_DIR / f"{path_or_name}.yaml").exists():
+        path = BUNDLED_DIR / f"{path_or_name}.yaml"
+    return parse(load(path))
+

@@ -1,0 +1,220 @@
+"""Runs and their evidence in one database (SQLite file by default), through SQLAlchemy Core.
+
+Every page is written as it completes, in its own transaction, so a run killed at any
+point keeps what it had and `--resume` picks up from there. Evidence is stored as JSON
+documents (the shape of crawler.evidence), so scoring can be redone without re-crawling.
+"""
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (JSON, Column, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint,
+                        create_engine, event, func, insert, select, update)
+from sqlalchemy.engine import Engine
+
+from crawler.evidence import PageEvidence, PortalEvidence, PortalRef, from_dict, to_dict
+from criteria.model import PortalScore
+
+metadata = MetaData()
+
+runs = Table(
+    "runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("registry_name", String(200), nullable=False),
+    Column("registry_file", Text, nullable=False, default=""),
+    Column("criteria_set", String(200), nullable=False),
+    Column("status", String(20), nullable=False, default="running"),  # running | complete
+    Column("started_at", String(40), nullable=False),
+    Column("finished_at", String(40)),
+    Column("settings", JSON, nullable=False, default=dict),
+    Column("portals", JSON, nullable=False, default=list),  # the registry entries evaluated
+)
+
+run_portals = Table(
+    "run_portals", metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("portal_id", String(64), primary_key=True),
+    Column("stage", String(20), nullable=False, default="pending"),  # pending | crawled | measured | done
+    Column("evidence", JSON, nullable=False, default=dict),  # PortalEvidence without pages
+    Column("updated_at", String(40)),
+)
+
+pages = Table(
+    "pages", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("portal_id", String(64), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("profile", String(20), nullable=False),
+    Column("content_hash", String(64), nullable=False, default=""),
+    Column("data", JSON, nullable=False),
+    UniqueConstraint("run_id", "portal_id", "url", "profile", name="uq_page"),
+)
+
+scores = Table(
+    "scores", metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("criteria_set", String(200), primary_key=True),
+    Column("portal_id", String(64), primary_key=True),
+    Column("score", JSON, nullable=False),
+    Column("created_at", String(40)),
+)
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def default_db_url() -> str:
+    """$PORTALSCORE_DB, else a SQLite file under the user's data directory."""
+    if os.environ.get("PORTALSCORE_DB"):
+        return os.environ["PORTALSCORE_DB"]
+    base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "portalscore"
+    return f"sqlite:///{base / 'portalscore.db'}"
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")  # readers (report) do not block the crawl's writes
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+class Store:
+    def __init__(self, url: str | None = None):
+        self.url = url or default_db_url()
+        if self.url.startswith("sqlite:///"):
+            Path(self.url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(self.url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # runs --------------------------------------------------------------
+    def create_run(self, registry_name: str, registry_file: str, criteria_set: str, settings: dict,
+                   portals: list[dict]) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(insert(runs).values(
+                registry_name=registry_name, registry_file=registry_file, criteria_set=criteria_set,
+                status="running", started_at=now(), settings=settings, portals=portals))
+            run_id = result.inserted_primary_key[0]
+            for p in portals:
+                conn.execute(insert(run_portals).values(run_id=run_id, portal_id=p["id"], stage="pending",
+                                                        evidence={}, updated_at=now()))
+            return run_id
+
+    def finish_run(self, run_id: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(runs).where(runs.c.id == run_id).values(status="complete", finished_at=now()))
+
+    def run(self, run_id: int) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(runs).where(runs.c.id == run_id)).mappings().first()
+            return dict(row) if row else None
+
+    def list_runs(self, limit: int = 50) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(runs).order_by(runs.c.id.desc()).limit(limit)).mappings().all()
+            return [dict(r) for r in rows]
+
+    def last_unfinished_run(self, registry_name: str) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.max(runs.c.id)).where(
+                runs.c.registry_name == registry_name, runs.c.status == "running")).scalar()
+
+    def previous_complete_run(self, registry_name: str, before_run: int) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.max(runs.c.id)).where(
+                runs.c.registry_name == registry_name, runs.c.status == "complete",
+                runs.c.id < before_run)).scalar()
+
+    # evidence ----------------------------------------------------------
+    def stage(self, run_id: int, portal_id: str) -> str:
+        with self.engine.connect() as conn:
+            return conn.execute(select(run_portals.c.stage).where(
+                run_portals.c.run_id == run_id, run_portals.c.portal_id == portal_id)).scalar() or "pending"
+
+    def save_page(self, run_id: int, portal_id: str, page: PageEvidence) -> None:
+        """Insert or replace one page's evidence, atomically."""
+        data = to_dict(page)
+        with self.engine.begin() as conn:
+            existing = conn.execute(select(pages.c.id).where(
+                pages.c.run_id == run_id, pages.c.portal_id == portal_id, pages.c.url == page.url,
+                pages.c.profile == page.profile)).scalar()
+            if existing is None:
+                conn.execute(insert(pages).values(run_id=run_id, portal_id=portal_id, url=page.url,
+                                                  profile=page.profile, content_hash=page.content_hash, data=data))
+            else:
+                conn.execute(update(pages).where(pages.c.id == existing).values(
+                    content_hash=page.content_hash, data=data))
+
+    def pages(self, run_id: int, portal_id: str) -> list[PageEvidence]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(pages.c.data).where(
+                pages.c.run_id == run_id, pages.c.portal_id == portal_id).order_by(pages.c.id)).scalars().all()
+        return [from_dict(PageEvidence, _json(r)) for r in rows]
+
+    def save_portal(self, run_id: int, evidence: PortalEvidence, stage: str) -> None:
+        """Store everything but the pages (stored one by one) and move the portal to `stage`."""
+        data = evidence.to_dict()
+        data.pop("pages", None)
+        with self.engine.begin() as conn:
+            conn.execute(update(run_portals).where(
+                run_portals.c.run_id == run_id, run_portals.c.portal_id == evidence.portal.id).values(
+                stage=stage, evidence=data, updated_at=now()))
+
+    def evidence(self, run_id: int, portal_id: str) -> PortalEvidence:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(run_portals.c.evidence).where(
+                run_portals.c.run_id == run_id, run_portals.c.portal_id == portal_id)).scalar()
+            portal = next(p for p in self.run(run_id)["portals"] if p["id"] == portal_id)
+        data = _json(row) or {}
+        data.setdefault("portal", {k: portal[k] for k in ("id", "name", "kind", "url")})
+        ev = PortalEvidence.from_dict(data)
+        if not isinstance(ev.portal, PortalRef):
+            ev.portal = PortalRef(**ev.portal)
+        ev.pages = self.pages(run_id, portal_id)
+        return ev
+
+    # scores ------------------------------------------------------------
+    def save_scores(self, run_id: int, criteria_set: str, portal_scores: list[PortalScore]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(scores.delete().where(scores.c.run_id == run_id, scores.c.criteria_set == criteria_set))
+            for ps in portal_scores:
+                conn.execute(insert(scores).values(run_id=run_id, criteria_set=criteria_set, portal_id=ps.portal_id,
+                                                   score=ps.to_dict(), created_at=now()))
+
+    def scores(self, run_id: int, criteria_set: str) -> list[PortalScore]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(scores.c.score).where(
+                scores.c.run_id == run_id, scores.c.criteria_set == criteria_set)).scalars().all()
+        return [PortalScore.from_dict(_json(r)) for r in rows]
+
+    def history(self, registry_name: str, criteria_set: str, up_to_run: int) -> dict[str, list[dict]]:
+        """portal id -> [{run_id, generated_at, score, rank}] over complete runs of this registry, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(runs.c.id, runs.c.started_at, scores.c.portal_id, scores.c.score)
+                .join(scores, scores.c.run_id == runs.c.id)
+                .where(runs.c.registry_name == registry_name, scores.c.criteria_set == criteria_set,
+                       runs.c.id <= up_to_run)
+                .order_by(runs.c.id)).all()
+        out: dict[str, list[dict]] = {}
+        for run_id, started, portal_id, score in rows:
+            s = _json(score)
+            out.setdefault(portal_id, []).append(
+                {"run_id": run_id, "generated_at": started, "score": s["score"], "rank": s["rank"]})
+        return out
+
+
+def _json(value: Any) -> Any:
+    # Some drivers hand JSON columns back as text.
+    return json.loads(value) if isinstance(value, str) else value

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Everything portalscore needs on a fresh Debian 12 machine, idempotent: a second run
+# checks and reuses what is there. Needs root (or sudo) only when Chromium is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+VENV=.venv
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+
+apt_install() {
+  # apt-get update once per setup, only when something is missing.
+  if [ -z "${APT_UPDATED:-}" ]; then $SUDO apt-get update -qq; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
+# 1. Debian's Chromium and its WebDriver (Playwright cannot download its own browser here).
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  echo "setup: installing Debian's chromium and chromium-driver"
+  apt_install chromium chromium-driver
+fi
+command -v npm >/dev/null || apt_install npm
+
+# 2. The virtualenv with pinned dependencies; the stamp holds the lock file's digest.
+stamp="$VENV/.portalscore-installed"
+want=$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: creating $VENV with pinned dependencies"
+  [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r requirements.lock
+  "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps -e .
+  echo "$want" > "$stamp"
+fi
+
+# 3. axe-core, pinned by version and sha256.
+"$VENV/bin/python" scripts/fetch_axe.py >/dev/null
+echo "setup: ready ($("$VENV/bin/python" --version), $(/usr/bin/chromium --version 2>/dev/null | head -1), axe-core $("$VENV/bin/python" -c 'from crawler.axe import AXE_VERSION; print(AXE_VERSION)'))"
