@@ -108,6 +108,8 @@ class PageEvidence:
     content_hash: str = ""
     dom_nodes: int = 0
     error: str | None = None  # why the page could not be evaluated, if it could not
+    notes: list[str] = field(default_factory=list)  # what the crawler did about the page (dialog dismissed, ...)
+    emc: bool = False  # the page loads the national EMC tracking script (gov-tracking) or sets window._govaq
 
 
 @dataclass

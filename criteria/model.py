@@ -50,6 +50,8 @@ class GroupScore:
     max_points: float
     score: float  # 0-100
     points: float  # earned
+    status: str = "scored"  # scored | excluded (no criterion of the group had evidence)
+    arithmetic: str = ""  # how the criteria's points make the group's score
 
 
 @dataclass
@@ -69,6 +71,9 @@ class PortalScore:
     tied_with: list[str] = field(default_factory=list)  # portals not distinguishable from this one
     change: str = ""  # up | down | same | new ("" when there is no previous run)
     previous_rank: int | None = None
+    criteria_set: str = ""  # "<id> <version>" of the set that produced the score
+    noise_margin: float = 1.0  # scores closer than this are not distinguishable (from the criteria set)
+    arithmetic: str = ""  # how the groups' points make the overall score
 
     def to_dict(self) -> dict:
         return to_dict(self)

@@ -156,6 +156,13 @@ def _scenario_phase(store: Store, run_id: int, portals: list[Portal], opts: RunO
         t.join()
 
 
+def collect(store: Store, run_id: int, portals: list[Portal], opts: RunOptions, artefact_dir: Path,
+            progress: Progress) -> None:
+    """Gather and store all evidence of these portals (skipping stages already stored)."""
+    asyncio.run(_crawl_phase(store, run_id, portals, opts, progress))
+    _scenario_phase(store, run_id, portals, opts, artefact_dir, progress)
+
+
 def score_run(store: Store, run_id: int, criteria: CriteriaSet) -> list[PortalScore]:
     """Score every portal of a stored run and rank them; stores and returns the ranked scores."""
     run = store.run(run_id)
@@ -201,8 +208,7 @@ def evaluate(registry: Registry, criteria: CriteriaSet, out_dir: Path, store: St
         stored = {p["id"] for p in store.run(run_id)["portals"]}
         portals = [p for p in portals if p.id in stored]
         progress.say(f"resuming run {run_id}")
-    asyncio.run(_crawl_phase(store, run_id, portals, opts, progress))
-    _scenario_phase(store, run_id, portals, opts, artefact_dir, progress)
+    collect(store, run_id, portals, opts, artefact_dir, progress)
     ranked = score_run(store, run_id, criteria)
     store.finish_run(run_id)
     ranked = write_report(store, run_id, criteria, out_dir, lang=opts.lang, artefact_dir=artefact_dir)

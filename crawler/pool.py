@@ -1,0 +1,103 @@
+"""One Chromium for the whole run, shared slots of work, and fresh contexts per load.
+
+Several portals are crawled at once; `slot()` bounds the total work (page loads and axe)
+to `workers`, which on this machine (2 cores) is what one browser uses well. Timed lab
+loads take `exclusive()`: every slot, so that nothing else runs while they are timed.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from playwright.async_api import Browser, BrowserContext, Playwright, Route, async_playwright
+
+from .browser import context_options, launch_options, user_agent
+from .hostgate import HostGate
+from .settings import CrawlSettings
+from .urls import host_allowed
+
+log = logging.getLogger("portalscore.crawler")
+
+
+class BrowserPool:
+    def __init__(self, settings: CrawlSettings):
+        self.settings = settings
+        self.workers = max(1, settings.workers)
+        self.gate = HostGate(settings.per_host, settings.min_delay_s)
+        self.user_agent = user_agent("desktop", settings.contact)
+        self.restarts = 0
+        self._slots = asyncio.Semaphore(self.workers)
+        self._exclusive = asyncio.Lock()
+        self._launch_lock = asyncio.Lock()
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+
+    async def __aenter__(self) -> "BrowserPool":
+        self._playwright = await async_playwright().start()
+        try:
+            await self._ensure_browser()
+        except BaseException:
+            await self._playwright.stop()
+            raise
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        try:
+            if self._browser is not None and self._browser.is_connected():
+                await asyncio.wait_for(self._browser.close(), 30)
+        except Exception:  # a dead browser cannot be closed; stopping playwright reaps it
+            log.warning("closing the browser failed", exc_info=True)
+        finally:
+            if self._playwright is not None:
+                await self._playwright.stop()
+
+    async def _ensure_browser(self) -> Browser:
+        async with self._launch_lock:
+            if self._browser is None or not self._browser.is_connected():
+                if self._browser is not None:
+                    self.restarts += 1
+                    log.warning("Chromium went away; starting a new one (restart %d)", self.restarts)
+                self._browser = await self._playwright.chromium.launch(**launch_options())
+            return self._browser
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        async with self._slots:
+            yield
+
+    async def acquire_slot(self) -> None:
+        await self._slots.acquire()
+
+    def release_slot(self) -> None:
+        self._slots.release()
+
+    @asynccontextmanager
+    async def exclusive(self) -> AsyncIterator[None]:
+        # Callers of exclusive() queue on a lock, so that two of them never hold half the slots each.
+        async with self._exclusive:
+            taken = 0
+            try:
+                for _ in range(self.workers):
+                    await self._slots.acquire()
+                    taken += 1
+                yield
+            finally:
+                for _ in range(taken):
+                    self._slots.release()
+
+    async def new_context(self, profile: str = "desktop") -> BrowserContext:
+        """A fresh context (empty cache and cookies: every load is a first visit)."""
+        browser = await self._ensure_browser()
+        context = await browser.new_context(**context_options(profile, self.settings.contact))
+        if self.settings.allowed_hosts is not None:
+            await context.route("**/*", self._guard)
+        return context
+
+    async def _guard(self, route: Route) -> None:
+        url = route.request.url
+        if url.startswith(("http:", "https:")) and not host_allowed(url, self.settings.allowed_hosts):
+            await route.abort("blockedbyclient")
+        else:
+            await route.continue_()

@@ -1,0 +1,34 @@
+"""How a crawl behaves: caps, politeness, time limits. One object, passed everywhere."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class CrawlSettings:
+    max_pages: int = 30  # per portal; Portal.max_pages overrides
+    max_depth: int = 6
+    workers: int = 2  # shared browser slots (page work and axe) over all portals
+    per_host: int = 2  # page loads / light requests in flight per host:port
+    min_delay_s: float = 0.2  # between request starts on one host (robots Crawl-delay may raise it)
+    page_timeout_s: float = 30  # everything done for one page: load, settle, extract, axe
+    request_timeout_s: float = 15  # one navigation or one light request
+    lab_runs: int = 3  # timed loads per sampled page (median kept)
+    lab_pages: int = 4  # pages per portal and profile timed in the lab pass
+    profiles: tuple[str, ...] = ("desktop",)  # profiles timed in the lab pass
+    mobile_pages: int = 3  # crawled pages also loaded and audited on the mobile profile
+    outbound_sample: int = 10  # outbound links checked per portal
+    allowed_hosts: list[str] | None = None  # None: any host; else every other host is refused
+    contact: str | None = None  # contact URL in the User-Agent
+    portal_timeout_s: float = 600  # wall clock for one portal's crawl; no new pages after it
+    run_axe: bool = True
+    retries: int = 2  # extra attempts for transient failures only
+    retry_after_cap_s: float = 30  # a server's Retry-After is honoured up to this
+    settle_s: float = 2.0  # after the load event, wait at most this long for the network to go quiet
+    quiet_ms: int = 500  # ... where quiet means no request in flight for this long
+    max_page_bytes: int = 15_000_000  # a bigger page is stopped (and evaluated as loaded so far)
+    max_dom_nodes: int = 60_000  # a bigger DOM is measured but not audited by axe
+    max_links_per_page: int = 2000
+    max_query_variants: int = 10  # distinct query strings crawled per path (calendars, filters)
+    link_checks: int = 300  # light checks of unvisited same-site links and documents, per portal
+    max_redirects: int = 20

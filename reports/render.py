@@ -1,0 +1,165 @@
+"""Render the whole report folder from one run's scores and evidence."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from crawler.evidence import PortalEvidence
+from criteria.model import PortalScore
+
+from . import charts, views
+from .exports import ranking_dict, write_exports
+from .i18n import LANG_NAMES, LANGS, Translator
+from .safe import artefact_file, file_stem, link_url
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+CSS_NAME = "report.css"
+
+
+@dataclass
+class ReportInput:
+    run_id: int
+    generated_at: str
+    registry_name: str
+    criteria: dict
+    settings: dict
+    scores: list[PortalScore]
+    evidence: dict[str, PortalEvidence]
+    history: dict[str, list[dict]] = field(default_factory=dict)
+    artefact_dir: Path | None = None
+
+
+@dataclass
+class PageLinks:
+    """Where one page sits, and the relative links it needs (the report works from file://)."""
+    lang: str
+    other_lang: str
+    name: str  # index | method | portal
+    up: str  # to this language's root
+    root: str  # to the report folder (assets, exports)
+    other_href: str  # the same page in the other language
+    other_lang_name: str
+
+
+def _page_links(lang: str, top_lang: str, path: str, name: str) -> PageLinks:
+    other = next(code for code in LANGS if code != lang)
+    up = "../" * path.count("/")
+    nested = lang != top_lang
+    root = up + ("../" if nested else "")
+    other_href = up + ("../" if nested else f"{other}/") + path
+    return PageLinks(lang=lang, other_lang=other, name=name, up=up, root=root, other_href=other_href,
+                     other_lang_name=LANG_NAMES[other])
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.globals["link_url"] = link_url
+    return env
+
+
+def _csp(script: str) -> str:
+    """Only our own stylesheet, images and the one inline script may load: crawled text that slipped
+    through escaping still could not run or fetch anything."""
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    return (f"default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'sha256-{digest}'; "
+            "base-uri 'none'; form-action 'none'")
+
+
+def _copy_screenshots(data: ReportInput, out_dir: Path) -> dict[str, dict[int, str]]:
+    """Copy the screenshots the scenarios refer to; returns portal id -> scenario index -> path from the root.
+    Destination names are ours, never taken from the evidence (no path traversal)."""
+    copied: dict[str, dict[int, str]] = {}
+    for portal_id, ev in data.evidence.items():
+        for i, scenario in enumerate(ev.scenarios):
+            src = artefact_file(data.artefact_dir, scenario.screenshot)
+            if src is None:
+                continue
+            rel = f"assets/screenshots/{file_stem(portal_id)}/{i:02d}-{file_stem(scenario.id)}{src.suffix.lower()}"
+            dest = out_dir / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if src != dest.resolve():
+                shutil.copyfile(src, dest)
+            copied.setdefault(portal_id, {})[i] = rel
+    return copied
+
+
+def render_report(data: ReportInput, out_dir: Path, lang: str = "vi") -> Path:
+    """Write the report: `lang` at out_dir/, the other language at out_dir/<code>/; returns out_dir/index.html."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown report language {lang!r}: use one of {', '.join(LANGS)}")
+    out_dir = Path(out_dir)
+    (out_dir / "assets").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(STATIC / CSS_NAME, out_dir / "assets" / CSS_NAME)
+    script = (STATIC / "sort.js").read_text(encoding="utf-8")
+    csp = _csp(script)
+
+    criteria = data.criteria
+    groups_def = [g for g in criteria.get("groups", []) if isinstance(g, dict) and "id" in g]
+    group_ids = [g["id"] for g in groups_def]
+    group_ids += sorted({gid for s in data.scores for gid in s.groups} - set(group_ids))
+    bands = views.grade_bands(criteria)
+    scores = sorted(data.scores, key=lambda s: (s.rank, s.portal_id))
+    names = {s.portal_id: s.name for s in scores}
+
+    ranking = ranking_dict(str(criteria.get("id", "")), data.generated_at, data.run_id, scores)
+    write_exports(out_dir, ranking, group_ids, data.evidence)
+    screenshots = _copy_screenshots(data, out_dir)
+
+    env = _environment()
+    templates = {name: env.get_template(f"{name}.html") for name in ("index", "portal", "method")}
+    for page_lang in LANGS:
+        t = Translator(page_lang)
+        base = out_dir if page_lang == lang else out_dir / page_lang
+        (base / "portals").mkdir(parents=True, exist_ok=True)
+        groups_by_id = {g["id"]: g for g in groups_def}
+        group_titles = [t.title(groups_by_id.get(gid, {"id": gid})) for gid in group_ids]
+        common = dict(t=t, script=script, csp=csp, criteria=criteria, bands=bands, run_id=data.run_id,
+                      generated_at=data.generated_at, registry_name=data.registry_name,
+                      criteria_title=t.title(criteria), group_ids=group_ids, group_titles=group_titles)
+
+        tables = views.ranking_tables(t, scores, group_ids)
+        bar_charts = {tbl.kind: charts.bar_chart(
+            [(r.score.name, r.score.score, t.num(r.score.score, 1), r.score.grade) for r in tbl.rows], bands)
+            for tbl in tables}
+        _write(base / "index.html", templates["index"].render(
+            page=_page_links(page_lang, lang, "index.html", "index"), tables=tables, charts=bar_charts,
+            summary=views.summary(t, scores, bands, t("all_kinds")), portal_count=len(scores), **common))
+
+        _write(base / "method.html", templates["method"].render(
+            page=_page_links(page_lang, lang, "method.html", "method"), groups_def=groups_def,
+            criteria_by_group=_criteria_by_group(criteria, group_ids), settings=data.settings,
+            text_of=views.text_of, **common))
+
+        for s in scores:
+            history = data.history.get(s.portal_id, [])
+            pv = views.portal_view(t, s, data.evidence.get(s.portal_id), groups_def, history,
+                                   screenshots.get(s.portal_id, {}), names)
+            trend = None
+            if len(history) >= 2:
+                trend = charts.trend_chart([(float(h["score"]), t.day(str(h["generated_at"]))) for h in history],
+                                           lambda v: t.num(v, 0))
+            path = views.portal_href(s.portal_id)
+            _write(base / path, templates["portal"].render(
+                page=_page_links(page_lang, lang, path, "portal"), p=pv, trend=trend, **common))
+    return out_dir / "index.html"
+
+
+def _criteria_by_group(criteria: dict, group_ids: list[str]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {gid: [] for gid in group_ids}
+    for c in criteria.get("criteria", []):
+        if isinstance(c, dict):
+            out.setdefault(str(c.get("group", "")), []).append(c)
+    return out
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")

@@ -1,0 +1,62 @@
+"""Keeping crawled content inert in the report.
+
+Jinja2's autoescape takes care of text. What escaping cannot fix is *meaning*: a
+`javascript:` URL escaped into an href still runs, and a portal id or screenshot path
+can point outside the report folder. These helpers decide what may become a link,
+a file name or an element id.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,80}$")
+_UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp"}
+
+
+def link_url(url: object) -> str | None:
+    """The URL if it may be a live link (http or https with a host), else None: shown as text only."""
+    if not isinstance(url, str):
+        return None
+    text = url.strip()
+    # Browsers drop tabs and newlines inside URLs; "java\tscript:" must not pass as relative.
+    if any(c in text for c in "\t\r\n\x00"):
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return text
+
+
+def file_stem(name: str) -> str:
+    """A file name (without suffix) for a portal id, never leaving its folder: ids that are not plain
+    get a readable slug and a short hash so two different ids never share a file."""
+    if _SAFE_NAME.match(name):
+        return name
+    slug = _UNSAFE_CHARS.sub("-", name).strip("-")[:40] or "portal"
+    return f"{slug}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:10]}"
+
+
+def dom_id(prefix: str, name: str) -> str:
+    """An HTML id built from untrusted text."""
+    return f"{prefix}-{file_stem(name)}"
+
+
+def artefact_file(artefact_dir: Path | None, relative: str | None) -> Path | None:
+    """The screenshot file a scenario result names, only if it is an image inside artefact_dir."""
+    if artefact_dir is None or not relative:
+        return None
+    try:
+        base = artefact_dir.resolve()
+        path = (base / relative).resolve()
+    except (OSError, ValueError):
+        return None
+    if not path.is_relative_to(base) or path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
+        return None
+    return path

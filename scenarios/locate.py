@@ -1,0 +1,178 @@
+"""Finding links, buttons and inputs on portals nobody here has seen, by what a citizen reads.
+
+One script call lists the page's interactive elements with their accessible name (aria-label,
+aria-labelledby, text, image alt, title, value), label, placeholder, href and visibility, and tags
+each with a `data-ps-ref` attribute so that a match can be clicked with an ordinary locator.
+Python then ranks them against synonym lists (vocabulary.py) with Vietnamese-aware matching
+(textmatch.py): exact label > label containing the phrase > the same without diacritics > URL words.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from playwright.sync_api import Error as PlaywrightError, Locator, Page
+
+from . import textmatch
+
+LINK_SELECTOR = "a[href], area[href], [role=link]"
+BUTTON_SELECTOR = ("button, [role=button], input[type=submit], input[type=button], input[type=image], summary, "
+                   "[role=menuitem], [role=tab], [onclick]")
+INPUT_SELECTOR = ("input:not([type=hidden]):not([type=submit]):not([type=button]):not([type=checkbox])"
+                  ":not([type=radio]):not([type=image]):not([type=file]):not([type=reset]), textarea, "
+                  "[role=searchbox], [role=textbox], [role=combobox]")
+KIND_SELECTORS = {"link": LINK_SELECTOR, "button": BUTTON_SELECTOR, "input": INPUT_SELECTOR}
+
+_LIST_JS = r"""
+({selector, max}) => {
+  window.__psSeq = window.__psSeq || 0;
+  const text = (el) => (el ? (el.innerText || el.textContent || '') : '').replace(/\s+/g, ' ').trim();
+  const byIds = (ids) => (ids || '').split(/\s+/).filter(Boolean)
+      .map(id => text(document.getElementById(id))).join(' ').trim();
+  const out = [];
+  for (const el of document.querySelectorAll(selector)) {
+    if (out.length >= max) break;
+    const labels = el.labels ? Array.from(el.labels).map(text).join(' ') : '';
+    const alts = Array.from(el.querySelectorAll('img[alt], svg title')).map(i => i.getAttribute('alt') || i.textContent).join(' ');
+    const own = el.tagName === 'INPUT' ? (el.value || '') : text(el);
+    const name = (el.getAttribute('aria-label') || byIds(el.getAttribute('aria-labelledby')) ||
+                  (own || alts) || labels || el.getAttribute('title') || '').trim();
+    const rect = el.getBoundingClientRect();
+    const visible = (el.checkVisibility ? el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true}) : true)
+                    && rect.width > 0 && rect.height > 0;
+    const ref = 'r' + (++window.__psSeq);
+    el.setAttribute('data-ps-ref', ref);
+    out.push({
+      ref, tag: el.tagName.toLowerCase(), role: el.getAttribute('role') || '', type: (el.getAttribute('type') || '').toLowerCase(),
+      name: name.slice(0, 300), labels: labels.slice(0, 300), title: el.getAttribute('title') || '',
+      placeholder: el.getAttribute('placeholder') || '', href: el.getAttribute('href') || '',
+      target: el.getAttribute('target') || '', attrs: [el.id, el.getAttribute('name') || '', el.className && el.className.baseVal === undefined ? el.className : ''].join(' ').slice(0, 200),
+      visible, in_header: !!el.closest('header, nav, [role=banner], [role=navigation]'),
+      in_form: !!el.closest('form'), x: Math.round(rect.x), y: Math.round(rect.y + window.scrollY),
+    });
+  }
+  return out;
+}
+"""
+
+
+@dataclass
+class Candidate:
+    ref: str
+    tag: str
+    role: str
+    type: str
+    name: str
+    labels: str
+    title: str
+    placeholder: str
+    href: str
+    target: str
+    attrs: str
+    visible: bool
+    in_header: bool
+    in_form: bool
+    x: int
+    y: int
+    quality: int = 0
+    synonym: str = ""
+    matched_on: str = ""
+
+    def locator(self, page: Page) -> Locator:
+        return page.locator(f'[data-ps-ref="{self.ref}"]')
+
+    def describe(self) -> str:
+        what = self.name or self.placeholder or self.title or self.href
+        return f"{self.tag} {json.dumps(what[:80], ensure_ascii=False)} (matched {self.matched_on} on {self.synonym!r})"
+
+    def absolute_href(self, base: str) -> str | None:
+        """The link's target when following it is a plain navigation (not javascript:, not a bare '#')."""
+        href = self.href.strip()
+        if not href or href == "#" or href.lower().startswith(("javascript:", "mailto:", "tel:")):
+            return None
+        return urljoin(base, href)
+
+
+def list_elements(page: Page, kinds: tuple[str, ...], limit: int = 3000) -> list[Candidate]:
+    selector = ", ".join(KIND_SELECTORS[k] for k in kinds)
+    raw = page.evaluate(_LIST_JS, {"selector": selector, "max": limit})
+    return [Candidate(**r) for r in raw]
+
+
+def _score(c: Candidate, synonyms: tuple[str, ...], use_url: bool) -> None:
+    fields = (("name", c.name), ("label", c.labels), ("placeholder", c.placeholder), ("title", c.title))
+    for field_name, value in fields:
+        quality, synonym = textmatch.best_match(value, synonyms)
+        if quality > c.quality:
+            c.quality, c.synonym, c.matched_on = quality, synonym, field_name
+    if use_url and not c.quality and c.href and not c.href.lower().startswith("javascript:"):
+        # '/tra-cuu-ho-so' or '#/tra-cuu-ho-so': the slug is the label without diacritics.
+        words = textmatch.url_words(urlsplit(c.href).path + " " + urlsplit(c.href).fragment)
+        for synonym in synonyms:
+            if textmatch.contains_words(words, textmatch.bare(synonym)):
+                c.quality, c.synonym, c.matched_on = 1, synonym, "url"
+                break
+
+
+def find(page: Page, synonyms: tuple[str, ...], kinds: tuple[str, ...] = ("link", "button"),
+         include_hidden: bool = True, use_url: bool = True) -> list[Candidate]:
+    """Elements whose label matches a synonym, best first: visible before hidden, short labels first.
+
+    Hidden matches (collapsed menus, mobile navigation) are kept after visible ones: a hidden link can
+    still be followed by its href.
+    """
+    found = []
+    for c in list_elements(page, kinds):
+        if not include_hidden and not c.visible:
+            continue
+        _score(c, synonyms, use_url)
+        if c.quality:
+            found.append(c)
+    # Earlier synonyms are the more specific wordings: they break ties between equal matches.
+    order = {s: i for i, s in enumerate(synonyms)}
+    found.sort(key=lambda c: (not c.visible, -c.quality, order.get(c.synonym, 99), len(c.name), c.y))
+    return found
+
+
+def find_input(page: Page, synonyms: tuple[str, ...], attr_words: tuple[str, ...] = (),
+               prefer_search_type: bool = False) -> Candidate | None:
+    """A visible text input by label/placeholder/name; then by id/name attribute words; then type=search."""
+    inputs = [c for c in list_elements(page, ("input",)) if c.visible and c.type not in ("password", "email")]
+    for c in inputs:
+        _score(c, synonyms, use_url=False)
+    named = sorted((c for c in inputs if c.quality), key=lambda c: (-c.quality, c.in_header, c.y))
+    if named:
+        return named[0]
+    for c in inputs:
+        words = f" {textmatch.url_words(c.attrs)} "
+        for w in attr_words:
+            if f" {w} " in words or (len(w) > 4 and w in words):
+                c.quality, c.synonym, c.matched_on = 1, w, "id/name attribute"
+                return c
+    if prefer_search_type:
+        for c in inputs:
+            if c.type == "search" or c.role == "searchbox":
+                c.quality, c.synonym, c.matched_on = 1, c.type or c.role, "input type"
+                return c
+    return None
+
+
+def visible_text(page: Page) -> str:
+    """What a reader sees (innerText): hidden templates and scripts excluded."""
+    try:
+        return page.evaluate("() => document.body ? document.body.innerText : ''") or ""
+    except PlaywrightError:
+        return ""
+
+
+def all_text(page: Page) -> str:
+    """Text including collapsed accordions and inactive tabs (textContent of the body without scripts)."""
+    try:
+        return page.evaluate(
+            """() => { if (!document.body) return '';
+                 const c = document.body.cloneNode(true);
+                 c.querySelectorAll('script, style, noscript, template').forEach(n => n.remove());
+                 return c.textContent.replace(/\\s+/g, ' '); }""") or ""
+    except PlaywrightError:
+        return ""
