@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` and `make test`. Both set up what is missing first.
-.PHONY: setup demo test test-fast bench lint clean
+.PHONY: setup demo test test-fast bench clean services services-stop
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -19,6 +19,12 @@ test-fast: setup
 bench: setup
 	$(BIN)/python benchmarks/crawl_bench.py
 	$(BIN)/python benchmarks/report_bench.py
+
+services:  ## throwaway PostgreSQL + Redis on 127.0.0.1 (prints PORTALSCORE_DB / PORTALSCORE_BROKER)
+	@bash scripts/services.sh start out/services
+
+services-stop:
+	@bash scripts/services.sh stop out/services
 
 clean:
 	rm -rf out test-results .pytest_cache

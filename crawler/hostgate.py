@@ -37,9 +37,6 @@ class HostGate:
         host = self._host(netloc)
         host.delay_s = max(self.min_delay_s, delay_s)
 
-    def delay(self, netloc: str) -> float:
-        return self._host(netloc).delay_s
-
     def pause(self, netloc: str, seconds: float) -> None:
         """No new start on this host for `seconds` (a 429/503 Retry-After)."""
         host = self._host(netloc)

@@ -1,8 +1,11 @@
 """One Chromium for the whole run, shared slots of work, and fresh contexts per load.
 
-Several portals are crawled at once; `slot()` bounds the total work (page loads and axe)
-to `workers`, which on this machine (2 cores) is what one browser uses well. Timed lab
-loads take `exclusive()`: every slot, so that nothing else runs while they are timed.
+Several portals are crawled at once. `slot()` bounds the CPU work (reading the DOM, axe)
+to `workers`, which on this machine (2 cores) is what one browser uses well. Loading a
+page is mostly waiting for servers, so loads have their own, wider bound (LOADS_PER_SLOT
+per slot): a slow portal does not leave a core idle. A page trades its load permit for a
+slot once loaded (always in that order: no deadlock). Timed lab loads take `exclusive()`:
+every load permit and every slot, so that nothing else runs while they are timed.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from .settings import CrawlSettings
 from .urls import host_allowed
 
 log = logging.getLogger("portalscore.crawler")
+LOADS_PER_SLOT = 2
 
 
 class BrowserPool:
@@ -29,6 +33,8 @@ class BrowserPool:
         self.user_agent = user_agent("desktop", settings.contact)
         self.restarts = 0
         self._slots = asyncio.Semaphore(self.workers)
+        self.max_loads = self.workers * LOADS_PER_SLOT
+        self._loads = asyncio.Semaphore(self.max_loads)
         self._exclusive = asyncio.Lock()
         self._launch_lock = asyncio.Lock()
         self._playwright: Playwright | None = None
@@ -73,19 +79,31 @@ class BrowserPool:
     def release_slot(self) -> None:
         self._slots.release()
 
+    async def acquire_load(self) -> None:
+        await self._loads.acquire()
+
+    def release_load(self) -> None:
+        self._loads.release()
+
     @asynccontextmanager
     async def exclusive(self) -> AsyncIterator[None]:
-        # Callers of exclusive() queue on a lock, so that two of them never hold half the slots each.
+        # Callers of exclusive() queue on a lock, so that two of them never hold half the slots each;
+        # loads before slots, the order every page takes them in.
         async with self._exclusive:
-            taken = 0
+            loads = slots = 0
             try:
+                for _ in range(self.max_loads):
+                    await self._loads.acquire()
+                    loads += 1
                 for _ in range(self.workers):
                     await self._slots.acquire()
-                    taken += 1
+                    slots += 1
                 yield
             finally:
-                for _ in range(taken):
+                for _ in range(slots):
                     self._slots.release()
+                for _ in range(loads):
+                    self._loads.release()
 
     async def new_context(self, profile: str = "desktop") -> BrowserContext:
         """A fresh context (empty cache and cookies: every load is a first visit)."""

@@ -31,4 +31,4 @@ class CrawlSettings:
     max_links_per_page: int = 2000
     max_query_variants: int = 10  # distinct query strings crawled per path (calendars, filters)
     link_checks: int = 300  # light checks of unvisited same-site links and documents, per portal
-    max_redirects: int = 20
+    max_redirects: int = 20  # light requests; Chromium stops page loads at 20 hops itself

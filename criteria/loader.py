@@ -87,7 +87,7 @@ def _resolve(name_or_path: str | Path, relative_to: Path | None = None, src: Src
                "or give the path of a YAML file)")
     if src is not None:
         raise src.error(message)
-    raise InputError(message, field="criteria")
+    raise InputError(message)
 
 
 def load_criteria_set(name_or_path: str | Path) -> CriteriaSet:
@@ -374,8 +374,9 @@ def _share_points(criteria: list[tuple[Criterion, Src]], groups: dict[str, Group
             declared = math.fsum(c.points for c, _ in members)
             if abs(declared - group.points) > 1e-6:
                 listing = ", ".join(f"{c.id} {c.points:g}" for c, _ in members)
-                last_src = members[-1][1]
-                raise last_src.at("points").error(
+                # Point at the file being loaded when it changed this group, not at the set it extends.
+                mine = [src for _, src in members if src.doc is draft.doc] or [src for _, src in members]
+                raise mine[-1].at("points").error(
                     f"the points of group {gid!r} add up to {declared:g}, but the group declares "
                     f"{group.points:g} ({listing})")
     return [out[c.id] for c, _ in criteria]

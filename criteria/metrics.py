@@ -98,7 +98,7 @@ def _profile_pages(ev: PortalEvidence, profile: str) -> list[PageEvidence]:
 
 def _aggregate_pages(metric: Metric, q: Query, values: list[tuple[str, Any]], source: str,
                      extra: list[EvidenceRef] | None = None, left_out: int = 0,
-                     describe: Callable[[str, Any], str] | None = None) -> Measurement:
+                     describe: Callable[[str, Any], str] | None = None, passing_means: str = "passing") -> Measurement:
     """values: (url, per-page figure). Aggregates with the stated statistic and keeps the worst pages."""
     if not values:
         return Measurement(None, metric.unit, missing=f"no {q.profile} page has a {metric.label} figure",
@@ -108,7 +108,7 @@ def _aggregate_pages(metric: Metric, q: Query, values: list[tuple[str, Any]], so
     n = len(values)
     if stat == "share":
         passing = sum(1 for _, v in values if v)
-        statistic = f"share of {q.profile} pages passing: {passing} of {n}{source}"
+        statistic = f"share of {q.profile} pages {passing_means}: {passing} of {n}{source}"
         worst = sorted([(url, v) for url, v in values if not v])[:WORST_PAGES]
     else:
         statistic = f"{stat} over {n} {q.profile} page{'s' if n != 1 else ''}{source}"
@@ -262,7 +262,7 @@ def _clean_pages(metric: Metric, ev: PortalEvidence, q: Query) -> Measurement:
     bad_rules = {p.url: sorted({v.rule for v in p.accessibility.violations if v.impact in ("critical", "serious")})
                  for p in pages}
     values = [(p.url, not bad_rules[p.url]) for p in pages]
-    return _aggregate_pages(metric, q, values, " (no critical or serious axe violation)",
+    return _aggregate_pages(metric, q, values, "", passing_means="with no critical or serious axe violation",
                             extra=_rule_summary(pages, ("critical", "serious")),
                             describe=lambda url, v: "critical/serious: " + ", ".join(bad_rules[url]))
 

@@ -73,6 +73,8 @@ class PortalScore:
     previous_rank: int | None = None
     criteria_set: str = ""  # "<id> <version>" of the set that produced the score
     noise_margin: float = 1.0  # scores closer than this are not distinguishable (from the criteria set)
+    noise: float = 0.0  # measured: spread of the score when each repeated lab load is scored on its own
+    noise_note: str = ""  # how `noise` was measured, or why it could not be
     arithmetic: str = ""  # how the groups' points make the overall score
 
     def to_dict(self) -> dict:

@@ -4,10 +4,15 @@ Points: a criterion with score s (0–100, rounded to 2 dp) earns s/100 of its p
 for missing evidence gives its points to the other criteria of its group in proportion to theirs; a group whose
 criteria are all excluded gives its points to the other groups the same way. So the overall score is always
 "points earned out of the points that could be judged", on the set's total (100), and the points shown add up.
+
+Measured noise: when the lab loaded pages several times, the portal is also scored once per repeated load
+(each load's timings in place of the medians); the spread of those scores is how much timing noise alone
+can move the score. The ranking treats portals closer than that as not distinguishable.
 """
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from crawler.evidence import PortalEvidence
 
@@ -31,10 +36,15 @@ def _judge(c: Criterion, m: Measurement) -> tuple[float | None, str]:
             return None, f"{why} → when_missing: exclude → not counted"
         fraction = 0.0 if wm.kind == "zero" else wm.score / 100
         return fraction, f"{why} → when_missing: {wm.to_yaml()} → {fraction:.4f}"
-    stat = f" {c.statistic}" if c.statistic else ""
-    shown = ("passed" if m.value else "failed") if isinstance(m.value, bool) else fmt(m.value, m.unit)
     fraction, steps = c.rule.apply(m.value, m.unit if m.unit != "share" else "")
-    return fraction, f"{metric.label}{stat} = {shown}; {steps}"
+    if isinstance(m.value, bool):
+        shown = ("passed" if m.value else "failed") if metric.name.startswith("scenario") else \
+            ("yes" if m.value else "no")
+        return fraction, f"{metric.label}: {shown}; {steps}"
+    if c.statistic == "share":
+        return fraction, f"{metric.label}: share = {fmt(m.value)}; {steps}"
+    stat = f" {c.statistic}" if c.statistic else ""
+    return fraction, f"{metric.label}{stat} = {fmt(m.value, m.unit)}; {steps}"
 
 
 def _value(v: object) -> object:
@@ -42,6 +52,29 @@ def _value(v: object) -> object:
 
 
 def score_portal(cs: CriteriaSet, evidence: PortalEvidence) -> PortalScore:
+    ps = _score(cs, evidence)
+    ps.noise, ps.noise_note = _lab_noise(cs, evidence)
+    return ps
+
+
+def _lab_noise(cs: CriteriaSet, evidence: PortalEvidence) -> tuple[float, str]:
+    usable = [t for t in evidence.lab if t.error is None and t.samples]
+    if not usable:
+        return 0.0, "not measured: no repeated lab loads"
+    runs = min(len(t.samples) for t in usable)
+    if runs < 2:
+        return 0.0, "not measured: fewer than 2 lab loads per page"
+    usable_ids = {id(t) for t in usable}
+    scores = []
+    for k in range(runs):
+        lab = [replace(t, median=t.samples[k]) if id(t) in usable_ids else t for t in evidence.lab]
+        scores.append(_score(cs, replace(evidence, lab=lab)).score)
+    spread = round(max(scores) - min(scores), 2)
+    return spread, (f"score from each of {runs} lab loads alone: {fmt(min(scores))}–{fmt(max(scores))} "
+                    f"(spread {spread:.2f})")
+
+
+def _score(cs: CriteriaSet, evidence: PortalEvidence) -> PortalScore:
     judged = []
     for c in cs.criteria:
         m = measure(c.evidence, evidence, Query(c.statistic, c.profile or "desktop", c.params))

@@ -13,6 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
+from .cli_ops import add_commands, run_celery, workers_arg
 from .errors import InputError
 
 DEFAULT_OUT = "out/report"
@@ -64,6 +65,8 @@ def _evaluate(args, registry, allowed_hosts=None) -> int:
 def cmd_run(args) -> int:
     from .registry import load_registry
     registry = load_registry(args.registry)
+    if args.workers == "celery":
+        return run_celery(args, registry)
     return _evaluate(args, registry)
 
 
@@ -136,6 +139,14 @@ def _run_id(store, value) -> int:
     return run_id
 
 
+def _criteria_of(run: dict) -> str:
+    """The criteria set a run was scored with: the user's file if it still exists, else the bundled name."""
+    source = run["settings"].get("criteria_source")
+    if source and (Path(source).exists() or "/" not in source):
+        return source
+    return run["criteria_set"]
+
+
 def cmd_report(args) -> int:
     from criteria import load_criteria_set
 
@@ -145,7 +156,7 @@ def cmd_report(args) -> int:
     store = Store(args.db)
     try:
         run_id = _run_id(store, args.run)
-        criteria = load_criteria_set(args.criteria or store.run(run_id)["criteria_set"])
+        criteria = load_criteria_set(args.criteria or _criteria_of(store.run(run_id)))
         out = Path(args.out)
         stored = store.run(run_id)["settings"].get("artefact_dir")
         artefacts = Path(stored) if stored and Path(stored).is_dir() else None
@@ -165,7 +176,7 @@ def cmd_explain(args) -> int:
     store = Store(args.db)
     try:
         run_id = _run_id(store, args.run)
-        criteria = load_criteria_set(args.criteria or store.run(run_id)["criteria_set"])
+        criteria = load_criteria_set(args.criteria or _criteria_of(store.run(run_id)))
         ranked = store.scores(run_id, criteria.id) or score_run(store, run_id, criteria)
     finally:
         store.close()
@@ -226,7 +237,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--resume", action="store_true", help="continue the last unfinished run of this registry")
         p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the report's top level")
         p.add_argument("--lab-runs", type=int, help="loads per timed page; the median is kept (default 3)")
-        p.add_argument("--workers", type=int, help="pages in flight at once (default 2)")
+        p.add_argument("--workers", type=workers_arg,
+                       help="pages in flight at once (default 2), or 'celery' to spread the portals over "
+                            "`portalscore worker` processes")
+        p.add_argument("--broker", help="with --workers celery: Redis URL (default $PORTALSCORE_BROKER)")
         p.add_argument("--contact", help="contact URL put in the crawler's User-Agent")
         p.add_argument("--no-scenarios", action="store_true", help="skip the citizen journeys")
         p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
@@ -268,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db")
     p.add_argument("--limit", type=int, default=20)
     p.set_defaults(func=cmd_runs)
+    add_commands(sub)
     return parser
 
 

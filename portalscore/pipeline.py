@@ -14,6 +14,7 @@ import asyncio
 import dataclasses
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -62,13 +63,14 @@ class Progress:
         self.emit = emit or (lambda line: None)
         self.pages: dict[str, int] = {}
         self._lock = threading.Lock()
+        self._t0 = time.monotonic()
 
     def page(self, portal_id: str) -> None:
         with self._lock:
             self.pages[portal_id] = self.pages.get(portal_id, 0) + 1
 
     def say(self, line: str) -> None:
-        self.emit(line)
+        self.emit(f"[{time.monotonic() - self._t0:6.1f}s] {line}")
 
 
 async def _crawl_phase(store: Store, run_id: int, portals: list[Portal], opts: RunOptions, progress: Progress) -> None:
@@ -200,7 +202,10 @@ def evaluate(registry: Registry, criteria: CriteriaSet, out_dir: Path, store: St
     artefact_dir.mkdir(parents=True, exist_ok=True)
     run_id = store.last_unfinished_run(registry.name) if resume else None
     if run_id is None:
-        settings = dataclasses.asdict(opts.settings) | {"artefact_dir": str(artefact_dir.resolve())}
+        settings = dataclasses.asdict(opts.settings) | {
+            "artefact_dir": str(artefact_dir.resolve()),
+            # A user's own criteria file is reloaded from where it was, not by its id.
+            "criteria_source": str(criteria.file) if criteria.file else criteria.id}
         run_id = store.create_run(registry.name, registry.file, criteria.id, settings,
                                   [_portal_dict(p) for p in portals])
         progress.say(f"run {run_id}: {len(portals)} portals, criteria {criteria.id}")

@@ -1,4 +1,8 @@
-"""Runs and their evidence in one database (SQLite file by default), through SQLAlchemy Core.
+"""Runs and their evidence in one database, through SQLAlchemy Core: a SQLite file by default
+(zero set-up), PostgreSQL (`postgresql://...`) for an installation shared by several machines.
+
+The schema is migrated by Alembic (portalscore/migrations) when a Store opens; the tables below
+must stay equal to what the migrations build (tests/test_storage.py compares them).
 
 Every page is written as it completes, in its own transaction, so a run killed at any
 point keeps what it had and `--resume` picks up from there. Evidence is stored as JSON
@@ -6,18 +10,25 @@ documents (the shape of crawler.evidence), so scoring can be redone without re-c
 """
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from sqlalchemy import (JSON, Column, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint,
-                        create_engine, event, func, insert, select, update)
-from sqlalchemy.engine import Engine
+from sqlalchemy import (JSON, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
+                        create_engine, event, func, insert, select, text, update)
+from sqlalchemy import exc
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import StaticPool
 
-from crawler.evidence import PageEvidence, PortalEvidence, PortalRef, from_dict, to_dict
+from crawler.evidence import Accessibility, PageEvidence, PortalEvidence, PortalRef, from_dict, to_dict
 from criteria.model import PortalScore
+
+from .errors import InputError
 
 metadata = MetaData()
 
@@ -53,6 +64,7 @@ pages = Table(
     Column("content_hash", String(64), nullable=False, default=""),
     Column("data", JSON, nullable=False),
     UniqueConstraint("run_id", "portal_id", "url", "profile", name="uq_page"),
+    Index("ix_pages_portal_hash", "portal_id", "content_hash"),  # incremental crawling (migration 0002)
 )
 
 scores = Table(
@@ -65,8 +77,28 @@ scores = Table(
 )
 
 
+# One row per unit of distributed work (a host group) each time a worker takes it: who did what,
+# when, and how it ended (running rows left behind are work lost with its worker). Migration 0002.
+tasks = Table(
+    "tasks", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("host_group", String(300), nullable=False),
+    Column("portal_ids", JSON, nullable=False),
+    Column("worker", String(300), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("status", String(20), nullable=False),  # running | done | failed
+    Column("started_at", String(40), nullable=False),  # microsecond precision: intervals are compared
+    Column("finished_at", String(40)),
+)
+
+
 def now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def now_precise() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
 def default_db_url() -> str:
@@ -75,6 +107,10 @@ def default_db_url() -> str:
         return os.environ["PORTALSCORE_DB"]
     base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "portalscore"
     return f"sqlite:///{base / 'portalscore.db'}"
+
+
+def _in_memory(url: str) -> bool:
+    return url in ("sqlite://", "sqlite:///:memory:") or url.startswith("sqlite:///:memory:?")
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -88,12 +124,28 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 class Store:
     def __init__(self, url: str | None = None):
         self.url = url or default_db_url()
-        if self.url.startswith("sqlite:///"):
-            Path(self.url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(self.url, future=True)
+        try:
+            if self.url.startswith("sqlite:///") and not _in_memory(self.url):
+                Path(self.url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            self._open()
+        except (exc.ArgumentError, exc.DatabaseError, OSError) as e:  # a wrong --db is the user's input, not a bug
+            shown = make_url(self.url).render_as_string(hide_password=True) if "://" in self.url else self.url
+            reason = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
+            raise InputError(f"cannot open the database {shown}: {reason}", field="--db") from None
+        self._registry_of_run: dict[int, str] = {}
+
+    def _open(self) -> None:
+        from .migrations import upgrade  # late: the migrations' env.py imports this module's metadata
+        if _in_memory(self.url):
+            # One connection for everyone, or each would see its own empty database.
+            self.engine: Engine = create_engine(self.url, poolclass=StaticPool,
+                                                connect_args={"check_same_thread": False})
+        else:
+            # pre-ping: the scheduler and workers hold connections for days; a server restart must not break them
+            self.engine = create_engine(self.url, pool_pre_ping=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        metadata.create_all(self.engine)
+        upgrade(self.url, self.engine if _in_memory(self.url) else None)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -135,6 +187,40 @@ class Store:
             return conn.execute(select(func.max(runs.c.id)).where(
                 runs.c.registry_name == registry_name, runs.c.status == "complete",
                 runs.c.id < before_run)).scalar()
+
+    @contextmanager
+    def registry_lock(self, registry_name: str) -> Iterator[bool]:
+        """Try to become the one process making a run of this registry; yields whether it did.
+
+        Held until the block ends, across machines sharing the database: a PostgreSQL session
+        advisory lock, or on SQLite an exclusive lock on a file beside the database file."""
+        key = int.from_bytes(hashlib.sha256(f"portalscore-run:{registry_name}".encode()).digest()[:8], "big",
+                             signed=True)
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as conn:
+                acquired = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+                conn.commit()
+                try:
+                    yield acquired
+                finally:
+                    if acquired:
+                        conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                        conn.commit()
+            return
+        database = self.engine.url.database
+        if not database or database == ":memory:":
+            yield True  # a private database: no other process can make runs in it
+            return
+        with open(f"{database}.run-{key & 0xFFFFFFFF:08x}.lock", "a") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
 
     # evidence ----------------------------------------------------------
     def stage(self, run_id: int, portal_id: str) -> str:
@@ -184,6 +270,64 @@ class Store:
         ev.pages = self.pages(run_id, portal_id)
         return ev
 
+    def portal_stages(self, run_id: int) -> dict[str, str]:
+        """portal id -> stage, for every portal of the run."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(run_portals.c.portal_id, run_portals.c.stage).where(
+                run_portals.c.run_id == run_id)).all()
+        return {pid: stage for pid, stage in rows}
+
+    def previous_accessibility(self, run_id: int, portal_id: str, content_hash: str, profile: str = "desktop",
+                               engine: str | None = None) -> Accessibility | None:
+        """The axe result stored for the same content (same portal, profile and content hash) by the
+        latest *complete* run of the same registry before `run_id`; None when there is none, when it
+        had failed, or when `engine` is given (e.g. "axe-core 4.14.1") and the stored one differs.
+
+        For incremental crawling: a page whose content is unchanged reuses its accessibility result."""
+        if not content_hash:
+            return None
+        registry = self._registry_name(run_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(pages.c.data).join(runs, runs.c.id == pages.c.run_id)
+                .where(pages.c.portal_id == portal_id, pages.c.content_hash == content_hash,
+                       pages.c.profile == profile, runs.c.registry_name == registry,
+                       runs.c.status == "complete", runs.c.id < run_id)
+                .order_by(runs.c.id.desc(), pages.c.id.desc()).limit(20)).scalars().all()
+        for data in rows:
+            acc = _json(data).get("accessibility")
+            if not acc or acc.get("error"):
+                continue
+            result = from_dict(Accessibility, acc)
+            if engine is None or result.engine == engine:
+                return result
+        return None
+
+    def _registry_name(self, run_id: int) -> str:
+        if run_id not in self._registry_of_run:
+            run = self.run(run_id)
+            if run is None:
+                raise KeyError(f"no run {run_id}")
+            self._registry_of_run[run_id] = run["registry_name"]
+        return self._registry_of_run[run_id]
+
+    # distributed work log -----------------------------------------------
+    def task_started(self, run_id: int, host_group: str, portal_ids: list[str], worker: str, pid: int) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(insert(tasks).values(
+                run_id=run_id, host_group=host_group, portal_ids=portal_ids, worker=worker, pid=pid,
+                status="running", started_at=now_precise())).inserted_primary_key[0]
+
+    def task_finished(self, task_id: int, status: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(tasks).where(tasks.c.id == task_id).values(status=status, finished_at=now_precise()))
+
+    def tasks(self, run_id: int) -> list[dict]:
+        """Every time a worker took a unit of this run's work, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(tasks).where(tasks.c.run_id == run_id).order_by(tasks.c.id)).mappings().all()
+        return [dict(r) | {"portal_ids": _json(r["portal_ids"])} for r in rows]
+
     # scores ------------------------------------------------------------
     def save_scores(self, run_id: int, criteria_set: str, portal_scores: list[PortalScore]) -> None:
         with self.engine.begin() as conn:
@@ -193,10 +337,11 @@ class Store:
                                                    score=ps.to_dict(), created_at=now()))
 
     def scores(self, run_id: int, criteria_set: str) -> list[PortalScore]:
+        """The run's scores with this criteria set, in ranking order (empty when not scored with it)."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(scores.c.score).where(
                 scores.c.run_id == run_id, scores.c.criteria_set == criteria_set)).scalars().all()
-        return [PortalScore.from_dict(_json(r)) for r in rows]
+        return sorted((PortalScore.from_dict(_json(r)) for r in rows), key=lambda s: (s.rank, s.portal_id))
 
     def history(self, registry_name: str, criteria_set: str, up_to_run: int) -> dict[str, list[dict]]:
         """portal id -> [{run_id, generated_at, score, rank}] over complete runs of this registry, oldest first."""

@@ -18,7 +18,6 @@ def _short(text: str, limit: int = LABEL_CHARS) -> str:
 @dataclass
 class Bar:
     label: str
-    value: float
     value_text: str
     grade: str
     y: float
@@ -44,7 +43,7 @@ def bar_chart(rows: list[tuple[str, float, str, str]], thresholds: list[tuple[st
                      bar_h=bar_h, top=top)
     for i, (label, score, text, grade_letter) in enumerate(rows):
         clamped = max(0.0, min(100.0, score))
-        chart.bars.append(Bar(label=_short(label), value=score, value_text=text, grade=grade_letter,
+        chart.bars.append(Bar(label=_short(label), value_text=text, grade=grade_letter,
                               y=top + i * row_h + (row_h - bar_h) / 2, width=round(bar_max * clamped / 100, 1)))
     chart.lines = [(round(bar_x + bar_max * floor / 100, 1), letter) for letter, floor in thresholds if 0 < floor < 100]
     return chart

@@ -5,10 +5,12 @@ itself says is here. A missing key is a bug, so `Translator` raises instead of p
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
+from markupsafe import Markup, escape
+
 LANGS = ("vi", "en")
-LANG_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
 TEXTS: dict[str, dict[str, str]] = {
     # page furniture
@@ -28,14 +30,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "download_evidence": {"vi": "Toàn bộ bằng chứng của cổng này (JSON)", "en": "All evidence for this portal (JSON)"},
     "none": {"vi": "Không có", "en": "None"},
     "more_items": {"vi": "… và {n} mục khác (xem tệp bằng chứng JSON)", "en": "… and {n} more (see the evidence JSON)"},
-    "sort_by": {"vi": "Sắp xếp theo {col}", "en": "Sort by {col}"},
     "sort_hint": {"vi": "Bấm vào tiêu đề cột để sắp xếp bảng.", "en": "Select a column heading to sort the table."},
     # ranking page
     "ranking_title": {"vi": "Bảng xếp hạng chất lượng Cổng dịch vụ công", "en": "Ranking of public-service portals"},
-    "ranking_intro": {"vi": "Kết quả đánh giá tự động {n} cổng dịch vụ công ngày {when}. Điểm từ 0 đến 100; "
-                            "cách tính ở trang Phương pháp đánh giá.",
-                      "en": "Automated evaluation of {n} public-service portals on {when}. Scores run from 0 to 100; "
-                            "see the Method page for how they are computed."},
+    "ranking_intro": {"vi": "Kết quả đánh giá tự động {n} cổng dịch vụ công lúc {when}. Điểm từ 0 đến 100.",
+                      "en": "Automated evaluation of {n} public-service portals on {when}. Scores run from 0 to 100."},
+    "method_see": {"vi": "Cách tính điểm:", "en": "How scores are computed:"},
     "summary": {"vi": "Tóm tắt", "en": "Summary"},
     "summary_caption": {"vi": "Điểm trung bình và số cổng theo xếp loại, theo nhóm cơ quan",
                         "en": "Average score and number of portals per grade, by kind of body"},
@@ -48,23 +48,23 @@ TEXTS: dict[str, dict[str, str]] = {
     "movers_up": {"vi": "Tăng hạng", "en": "Up"},
     "movers_down": {"vi": "Giảm hạng", "en": "Down"},
     "movers_none": {"vi": "Chưa có lần đánh giá trước để so sánh.", "en": "No previous run to compare with."},
-    "mover_line": {"vi": "{name}: từ hạng {prev} lên hạng {rank}", "en": "{name}: from {prev} to {rank}"},
-    "mover_line_down": {"vi": "{name}: từ hạng {prev} xuống hạng {rank}", "en": "{name}: from {prev} down to {rank}"},
+    "mover_line": {"vi": "từ hạng {prev} lên hạng {rank}", "en": "from rank {prev} up to {rank}"},
+    "mover_line_down": {"vi": "từ hạng {prev} xuống hạng {rank}", "en": "from rank {prev} down to {rank}"},
     "table_caption": {"vi": "Xếp hạng {kind}", "en": "Ranking: {kind}"},
     "chart_title": {"vi": "Biểu đồ điểm tổng hợp: {kind}", "en": "Overall scores: {kind}"},
-    "chart_desc": {"vi": "Biểu đồ thanh ngang, {n} cổng, từ {top} ({top_score} điểm) đến {bottom} ({bottom_score} điểm). "
+    "chart_desc": {"vi": "Biểu đồ thanh ngang, {n} cổng, từ {top} ({top_score} điểm) "
+                         "đến {bottom} ({bottom_score} điểm). "
                          "Số liệu đầy đủ ở bảng xếp hạng bên dưới.",
                    "en": "Horizontal bar chart of {n} portals, from {top} ({top_score}) to {bottom} ({bottom_score}). "
                          "The full figures are in the ranking table below."},
-    "chart_grade_line": {"vi": "ngưỡng loại {g}", "en": "grade {g} threshold"},
     "col_rank": {"vi": "Hạng", "en": "Rank"},
     "col_rank_all": {"vi": "Hạng chung", "en": "Overall rank"},
     "col_name": {"vi": "Cổng dịch vụ công", "en": "Portal"},
     "col_score": {"vi": "Điểm", "en": "Score"},
     "col_grade": {"vi": "Xếp loại", "en": "Grade"},
     "col_change": {"vi": "Thay đổi", "en": "Change"},
-    "col_pages": {"vi": "Số trang", "en": "Pages"},
     "tied_note": {"vi": "không phân biệt được với", "en": "not distinguishable from"},
+    "tied_more": {"vi": "và {n} cổng khác", "en": "and {n} more"},
     "change_up": {"vi": "tăng {n} bậc so với lần trước", "en": "up {n} places since the previous run"},
     "change_down": {"vi": "giảm {n} bậc so với lần trước", "en": "down {n} places since the previous run"},
     "change_up_unknown": {"vi": "tăng hạng so với lần trước", "en": "up since the previous run"},
@@ -85,13 +85,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "address": {"vi": "Địa chỉ", "en": "Address"},
     "kind": {"vi": "Nhóm", "en": "Kind"},
     "overall_score": {"vi": "Điểm tổng hợp", "en": "Overall score"},
-    "rank_line": {"vi": "Hạng {rank} chung, hạng {rank_in_kind} trong nhóm", "en": "Rank {rank} overall, {rank_in_kind} within its kind"},
+    "rank_line": {"vi": "Hạng {rank} chung, hạng {rank_in_kind} trong nhóm",
+                  "en": "Rank {rank} overall, {rank_in_kind} within its kind"},
     "pages_evaluated": {"vi": "Số trang đã đánh giá", "en": "Pages evaluated"},
     "crawl_time": {"vi": "Thời gian thu thập", "en": "Crawled"},
     "errors": {"vi": "Lỗi khi đánh giá", "en": "Evaluation errors"},
     "toc": {"vi": "Mục lục trang", "en": "On this page"},
     "groups": {"vi": "Điểm theo nhóm tiêu chí", "en": "Scores by criteria group"},
-    "groups_caption": {"vi": "Điểm theo nhóm tiêu chí", "en": "Scores by criteria group"},
+    "groups_caption": {"vi": "Điểm và số điểm đạt của từng nhóm", "en": "Score and points earned in each group"},
     "col_group": {"vi": "Nhóm tiêu chí", "en": "Criteria group"},
     "col_points": {"vi": "Điểm đạt / tối đa", "en": "Points earned / maximum"},
     "criteria": {"vi": "Chi tiết từng tiêu chí", "en": "Each criterion"},
@@ -107,7 +108,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "status_missing": {"vi": "thiếu bằng chứng", "en": "evidence missing"},
     "status_not_applicable": {"vi": "không áp dụng", "en": "not applicable"},
     "status_excluded": {"vi": "không tính", "en": "excluded"},
-    "a11y": {"vi": "Lỗi truy cập (axe-core, WCAG 2.1 A/AA)", "en": "Accessibility violations (axe-core, WCAG 2.1 A/AA)"},
+    "a11y": {"vi": "Lỗi truy cập (axe-core, WCAG 2.1 A/AA)",
+             "en": "Accessibility violations (axe-core, WCAG 2.1 A/AA)"},
     "a11y_summary": {"vi": "{rules} quy tắc bị vi phạm, {nodes} phần tử, trên {pages} trang.",
                      "en": "{rules} rules violated, {nodes} elements, on {pages} pages."},
     "a11y_engine": {"vi": "Công cụ: {engine}.", "en": "Engine: {engine}."},
@@ -150,7 +152,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "step_failed": {"vi": "không đạt", "en": "failed"},
     "screenshot_alt": {"vi": "Ảnh chụp màn hình khi kịch bản “{title}” dừng ở bước “{step}”",
                        "en": "Screenshot where the scenario “{title}” stopped at step “{step}”"},
-    "screenshots": {"vi": "Ảnh chụp màn hình các kịch bản không đạt", "en": "Screenshots of failed scenarios"},
     "overrides": {"vi": "Điều chỉnh riêng cho cổng này", "en": "Portal-specific overrides"},
     "blocked": {"vi": "Yêu cầu bị chặn (để không gửi dữ liệu)", "en": "Requests blocked (nothing is submitted)"},
     "no_scenarios": {"vi": "Không có kết quả kịch bản.", "en": "No scenario results."},
@@ -173,7 +174,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "col_violations": {"vi": "Lỗi truy cập", "en": "Violations"},
     "trend": {"vi": "Diễn biến điểm qua các lần đánh giá", "en": "Score over past runs"},
     "trend_title": {"vi": "Diễn biến điểm của {name}", "en": "Score history of {name}"},
-    "trend_desc": {"vi": "Biểu đồ đường, {n} lần đánh giá, từ {first} điểm ({first_date}) đến {last} điểm ({last_date}). "
+    "trend_desc": {"vi": "Biểu đồ đường, {n} lần đánh giá, từ {first} điểm ({first_date}) "
+                         "đến {last} điểm ({last_date}). "
                          "Số liệu ở bảng bên dưới.",
                    "en": "Line chart of {n} runs, from {first} ({first_date}) to {last} ({last_date}). "
                          "The figures are in the table below."},
@@ -194,11 +196,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "col_id": {"vi": "Mã", "en": "Id"},
     "col_max_points": {"vi": "Điểm tối đa", "en": "Points"},
     "total": {"vi": "Tổng", "en": "Total"},
-    "method_criteria_caption": {"vi": "Tiêu chí nhóm “{group}”", "en": "Criteria of the group “{group}”"},
-    "col_criterion": {"vi": "Tiêu chí", "en": "Criterion"},
     "col_evidence": {"vi": "Bằng chứng sử dụng", "en": "Evidence read"},
     "col_when_missing": {"vi": "Khi thiếu bằng chứng", "en": "When evidence is missing"},
     "grades": {"vi": "Xếp loại", "en": "Grades"},
+    "extends": {"vi": "Mở rộng từ bộ", "en": "Extends"},
+    "ties": {"vi": "Đồng hạng", "en": "Ties"},
+    "ties_rule": {"vi": "Hai cổng có điểm chênh nhau dưới {margin} điểm (mức dao động đo được) "
+                        "được ghi là không phân biệt được.",
+                  "en": "Two portals whose scores differ by less than {margin} points (the measured noise) are "
+                        "marked as not distinguishable."},
+    "notes": {"vi": "Ghi chú", "en": "Notes"},
+    "note": {"vi": "Ghi chú", "en": "Note"},
+    "weight": {"vi": "trọng số", "en": "weight"},
+    "points_word": {"vi": "điểm", "en": "points"},
     "grades_caption": {"vi": "Ngưỡng xếp loại theo điểm tổng hợp", "en": "Grade bands of the overall score"},
     "col_from": {"vi": "Từ (điểm)", "en": "From (score)"},
     "crawl": {"vi": "Thu thập dữ liệu", "en": "Crawl"},
@@ -220,6 +230,9 @@ def _group_digits(intpart: str, sep: str) -> str:
     return sign + sep.join(groups)
 
 
+_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
 class Translator:
     """Words and formats for one language; passed to the templates as `t`, `num`, `when`."""
 
@@ -228,9 +241,24 @@ class Translator:
             raise ValueError(f"unknown report language {lang!r}: use one of {', '.join(LANGS)}")
         self.lang = lang
 
-    def __call__(self, key: str, **params: object) -> str:
-        text = TEXTS[key][self.lang]
+    def __call__(self, key: str, **params: object) -> Markup:
+        """The text for key; parameters are escaped unless they are Markup (e.g. from `part`)."""
+        text = escape(TEXTS[key][self.lang])
         return text.format(**params) if params else text
+
+    def other_lang_of(self, text: str) -> str | None:
+        """The language of a piece of data when it is not the page's: Vietnamese is told by its
+        letters with diacritics; plain-ASCII words on a Vietnamese page are English (our criteria
+        sets and the crawler write their rules, arithmetic and errors in English)."""
+        has_vietnamese = any(ord(c) > 127 and c.isalpha() for c in text)
+        if self.lang == "en":
+            return "vi" if has_vietnamese else None
+        return "en" if not has_vietnamese and _WORD.search(text) else None
+
+    def part(self, text: object) -> Markup:
+        """Data text, escaped, marked with its language when it differs from the page's (WCAG 3.1.2)."""
+        lang = self.other_lang_of(str(text))
+        return Markup('<span lang="{}">{}</span>').format(lang, text) if lang else escape(text)
 
     def has(self, key: str) -> bool:
         return key in TEXTS
@@ -249,6 +277,15 @@ class Translator:
         if self.lang == "vi":
             return _group_digits(intpart, ".") + ("," + frac if frac else "")
         return _group_digits(intpart, ",") + ("." + frac if frac else "")
+
+    def ms(self, value: float | None) -> str:
+        return "–" if value is None else self.num(value, 0) + "\u00a0ms"
+
+    def pts(self, value: object) -> str:
+        """Points as written in a criteria set: whole numbers without decimals, others to 2 places."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return "–" if value is None else str(value)
+        return self.num(value, 0 if float(value).is_integer() else 2)
 
     def when(self, iso: str) -> str:
         """An ISO timestamp as a reader writes it; unparseable text is shown as it is."""

@@ -14,8 +14,8 @@ from criteria.model import PortalScore
 
 from . import charts, views
 from .exports import ranking_dict, write_exports
-from .i18n import LANG_NAMES, LANGS, Translator
-from .safe import artefact_file, file_stem, link_url
+from .i18n import LANGS, Translator
+from .safe import artefact_file, file_stem, link
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -45,7 +45,6 @@ class PageLinks:
     up: str  # to this language's root
     root: str  # to the report folder (assets, exports)
     other_href: str  # the same page in the other language
-    other_lang_name: str
 
 
 def _page_links(lang: str, top_lang: str, path: str, name: str) -> PageLinks:
@@ -54,22 +53,22 @@ def _page_links(lang: str, top_lang: str, path: str, name: str) -> PageLinks:
     nested = lang != top_lang
     root = up + ("../" if nested else "")
     other_href = up + ("../" if nested else f"{other}/") + path
-    return PageLinks(lang=lang, other_lang=other, name=name, up=up, root=root, other_href=other_href,
-                     other_lang_name=LANG_NAMES[other])
+    return PageLinks(lang=lang, other_lang=other, name=name, up=up, root=root, other_href=other_href)
 
 
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
-    env.globals["link_url"] = link_url
+    env.globals["link"] = link
     return env
 
 
 def _csp(script: str) -> str:
     """Only our own stylesheet, images and the one inline script may load: crawled text that slipped
-    through escaping still could not run or fetch anything."""
+    through escaping still could not run or fetch anything. connect-src 'self' lets an auditing tool
+    run in the page (axe reads the stylesheet) without opening anything else."""
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
-    return (f"default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'sha256-{digest}'; "
+    return (f"default-src 'none'; style-src 'self'; img-src 'self'; connect-src 'self'; script-src 'sha256-{digest}'; "
             "base-uri 'none'; form-action 'none'")
 
 
@@ -113,6 +112,7 @@ def render_report(data: ReportInput, out_dir: Path, lang: str = "vi") -> Path:
     write_exports(out_dir, ranking, group_ids, data.evidence)
     screenshots = _copy_screenshots(data, out_dir)
 
+    facts = {s.portal_id: views.portal_facts(s, data.evidence.get(s.portal_id)) for s in scores}
     env = _environment()
     templates = {name: env.get_template(f"{name}.html") for name in ("index", "portal", "method")}
     for page_lang in LANGS:
@@ -123,7 +123,8 @@ def render_report(data: ReportInput, out_dir: Path, lang: str = "vi") -> Path:
         group_titles = [t.title(groups_by_id.get(gid, {"id": gid})) for gid in group_ids]
         common = dict(t=t, script=script, csp=csp, criteria=criteria, bands=bands, run_id=data.run_id,
                       generated_at=data.generated_at, registry_name=data.registry_name,
-                      criteria_title=t.title(criteria), group_ids=group_ids, group_titles=group_titles)
+                      criteria_title=t.title(criteria), group_ids=group_ids, group_titles=group_titles,
+                      shown=views.SHOWN)
 
         tables = views.ranking_tables(t, scores, group_ids)
         bar_charts = {tbl.kind: charts.bar_chart(
@@ -135,12 +136,13 @@ def render_report(data: ReportInput, out_dir: Path, lang: str = "vi") -> Path:
 
         _write(base / "method.html", templates["method"].render(
             page=_page_links(page_lang, lang, "method.html", "method"), groups_def=groups_def,
-            criteria_by_group=_criteria_by_group(criteria, group_ids), settings=data.settings,
+            criteria_by_group=views.method_criteria(t, criteria, group_ids), settings=data.settings,
+            points_total=_points_total(groups_def),
             text_of=views.text_of, **common))
 
         for s in scores:
             history = data.history.get(s.portal_id, [])
-            pv = views.portal_view(t, s, data.evidence.get(s.portal_id), groups_def, history,
+            pv = views.portal_view(t, s, facts[s.portal_id], groups_def, history,
                                    screenshots.get(s.portal_id, {}), names)
             trend = None
             if len(history) >= 2:
@@ -152,12 +154,11 @@ def render_report(data: ReportInput, out_dir: Path, lang: str = "vi") -> Path:
     return out_dir / "index.html"
 
 
-def _criteria_by_group(criteria: dict, group_ids: list[str]) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {gid: [] for gid in group_ids}
-    for c in criteria.get("criteria", []):
-        if isinstance(c, dict):
-            out.setdefault(str(c.get("group", "")), []).append(c)
-    return out
+def _points_total(groups_def: list[dict]) -> float | None:
+    points = [g.get("points") for g in groups_def]
+    if not points or not all(isinstance(p, (int, float)) for p in points):
+        return None
+    return sum(points)
 
 
 def _write(path: Path, text: str) -> None:

@@ -12,7 +12,9 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,80}$")
+from markupsafe import Markup
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]|\.(?!\.)){0,80}$")  # no "..", no leading dot
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp"}
 
@@ -32,6 +34,16 @@ def link_url(url: object) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     return text
+
+
+def link(url: object, text: object = None) -> Markup:
+    """A live link for an http(s) URL, plain text for anything else; both escaped.
+    (A function rather than a template macro: pages list thousands of URLs.)"""
+    label = url if text is None or text == "" else text
+    href = link_url(url)
+    if href is None:
+        return Markup('<span class="inert-url">{}</span>').format(label)
+    return Markup('<a href="{}" rel="noopener noreferrer nofollow">{}</a>').format(href, label)
 
 
 def file_stem(name: str) -> str:

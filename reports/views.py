@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.evidence import LabTiming, LinkCheck, PageEvidence, PortalEvidence, ScenarioResult
+from crawler.evidence import LabTiming, LinkCheck, PageEvidence, PortalEvidence, PortalRef, ScenarioResult
 from criteria.model import GRADES, CriterionScore, EvidenceRef, PortalScore
 
 from .i18n import Translator
@@ -17,10 +17,10 @@ from .safe import dom_id, file_stem, link_url
 KIND_ORDER = ("ministry", "province", "national", "other")
 IMPACT_ORDER = {"critical": 0, "serious": 1, "moderate": 2, "minor": 3}
 SLOWEST_SHOWN = 10
-PAGES_PER_RULE_SHOWN = 15
 SELECTORS_PER_RULE_SHOWN = 8
 EVIDENCE_REFS_SHOWN = 12
-BROKEN_LINKS_SHOWN = 200
+# Long lists are cut on the page (the evidence JSON beside it has everything).
+SHOWN = {"pages_per_rule": 15, "broken_links": 200}
 
 
 def text_of(value: Any) -> str:
@@ -37,20 +37,10 @@ def text_of(value: Any) -> str:
 
 
 def grade_bands(criteria: dict) -> list[tuple[str, float]]:
-    """The criteria set's grade bands as (letter, floor), highest first, whatever shape the set wrote them in."""
-    raw = criteria.get("grades")
-    bands: list[tuple[str, float]] = []
-    if isinstance(raw, dict):
-        bands = [(str(k), float(v)) for k, v in raw.items()]
-    elif isinstance(raw, (list, tuple)):
-        for item in raw:
-            if isinstance(item, dict):
-                letter = item.get("grade") or item.get("letter") or item.get("id")
-                floor = next((item[k] for k in ("min", "floor", "from", "score") if k in item), None)
-                if letter is not None and floor is not None:
-                    bands.append((str(letter), float(floor)))
-            elif isinstance(item, (list, tuple)) and len(item) == 2:
-                bands.append((str(item[0]), float(item[1])))
+    """The criteria set's grade bands ([{"grade", "min"}]) as (letter, floor), highest first;
+    the national bands when the set has none."""
+    raw = criteria.get("grades") or []
+    bands = [(str(g["grade"]), float(g["min"])) for g in raw if isinstance(g, dict) and "grade" in g and "min" in g]
     return sorted(bands or list(GRADES), key=lambda b: -b[1])
 
 
@@ -107,8 +97,14 @@ class KindTable:
     rows: list[RankRow]
 
 
+TIED_NAMES_SHOWN = 3
+
+
 def ranking_tables(t: Translator, scores: list[PortalScore], group_ids: list[str]) -> list[KindTable]:
+    """One table per kind. A row's tie note names the tied portals of the same kind (the table's own
+    ranking); ties across kinds are on each portal's page."""
     names = {s.portal_id: s.name for s in scores}
+    kinds = {s.portal_id: s.kind for s in scores}
     by_kind: dict[str, list[PortalScore]] = {}
     for s in scores:
         by_kind.setdefault(s.kind, []).append(s)
@@ -118,7 +114,7 @@ def ranking_tables(t: Translator, scores: list[PortalScore], group_ids: list[str
         rows = [RankRow(
             score=s, href=portal_href(s.portal_id), change=change_of(t, s),
             group_scores=[s.groups[g].score if g in s.groups else None for g in group_ids],
-            tied=[(names.get(o, o), portal_href(o)) for o in s.tied_with if o != s.portal_id],
+            tied=[(names.get(o, o), portal_href(o)) for o in s.tied_with if o != s.portal_id and kinds.get(o) == kind],
         ) for s in members]
         tables.append(KindTable(kind=kind, label=kind_label(t, kind), table_id=dom_id("ranking", kind), rows=rows))
     return tables
@@ -170,6 +166,45 @@ def summary(t: Translator, scores: list[PortalScore], bands: list[tuple[str, flo
                    has_previous=any(s.previous_rank is not None or s.change in ("up", "down", "same") for s in scores))
 
 
+# ---------------------------------------------------------------- method page
+
+
+@dataclass
+class MethodCriterion:
+    id: str
+    title: str
+    points: Any
+    weight: Any
+    evidence: str
+    statistic: str
+    rule: str
+    when_missing: str
+    source: str
+    note: str
+
+
+def _words(c: dict, key: str) -> str:
+    """The criteria set's sentence for a field (`rule_words`...) when it has one, else the raw value."""
+    words = c.get(f"{key}_words")
+    return words if isinstance(words, str) and words else text_of(c.get(key))
+
+
+def method_criteria(t: Translator, criteria: dict, group_ids: list[str]) -> dict[str, list[MethodCriterion]]:
+    out: dict[str, list[MethodCriterion]] = {gid: [] for gid in group_ids}
+    for c in criteria.get("criteria", []):
+        if not isinstance(c, dict):
+            continue
+        evidence = text_of(c.get("evidence"))
+        if c.get("evidence_description"):
+            evidence = f"{c['evidence_description']} ({evidence})"
+        out.setdefault(str(c.get("group", "")), []).append(MethodCriterion(
+            id=str(c.get("id", "–")), title=t.title(c), points=c.get("points"), weight=c.get("weight"),
+            evidence=evidence, statistic=_words(c, "statistic"), rule=_words(c, "rule"),
+            when_missing=_words(c, "when_missing"), source=text_of(c.get("source")),
+            note=c.get("note") or ""))
+    return out
+
+
 # ---------------------------------------------------------------- portal page
 
 
@@ -183,7 +218,7 @@ class RuleGroup:
     help_url: str | None
     nodes: int = 0
     pages: list[tuple[str, int]] = field(default_factory=list)  # (url, elements on that page)
-    selectors: list[str] = field(default_factory=list)
+    selectors: list[tuple[str, str]] = field(default_factory=list)  # (CSS selector, HTML snippet)
     selectors_seen: set[str] = field(default_factory=set)
 
     @property
@@ -211,7 +246,7 @@ def violations_by_rule(pages: list[PageEvidence]) -> list[RuleGroup]:
                     break
                 if node.target not in g.selectors_seen:
                     g.selectors_seen.add(node.target)
-                    g.selectors.append(node.target)
+                    g.selectors.append((node.target, node.html))
     return sorted(groups.values(), key=lambda g: (g.impact_rank, -g.nodes, g.rule))
 
 
@@ -244,12 +279,10 @@ class GroupView:
 
 
 @dataclass
-class PortalView:
-    score: PortalScore
+class PortalFacts:
+    """What a portal page shows that does not depend on the language: computed once per portal."""
     evidence: PortalEvidence
     stem: str
-    url_link: str | None
-    groups: list[GroupView]
     rules: list[RuleGroup]
     a11y_nodes: int
     a11y_pages: int
@@ -257,14 +290,21 @@ class PortalView:
     engine: str
     lab_slowest: list[LabTiming]
     crawl_slowest: list[PageEvidence]
-    scenarios: list[ScenarioView]
     broken: list[LinkCheck]
     links_checked: int
     errors: list[str]
+    page_violations: dict[int, int]  # index in evidence.pages -> violated rules
+
+
+@dataclass
+class PortalView:
+    score: PortalScore
+    facts: PortalFacts
+    groups: list[GroupView]
+    scenarios: list[ScenarioView]
     history: list[dict]
     tied: list[tuple[str, str]]
     change: Change
-    page_violations: dict[int, int]  # index in evidence.pages -> violated rules
 
 
 def _value_text(t: Translator, value: Any, unit: str) -> str:
@@ -304,39 +344,39 @@ def _sort_desc(value: float | None) -> float:
     return -(value if value is not None else -1.0)
 
 
-def portal_view(t: Translator, score: PortalScore, evidence: PortalEvidence | None, groups_def: list[dict],
-                history: list[dict], screenshots: dict[int, str], names: dict[str, str]) -> PortalView:
-    """screenshots: index in evidence.scenarios -> copied file's path from the report root."""
-    from crawler.evidence import PortalRef
-
+def portal_facts(score: PortalScore, evidence: PortalEvidence | None) -> PortalFacts:
     ev = evidence or PortalEvidence(portal=PortalRef(id=score.portal_id, name=score.name, kind=score.kind,
                                                       url=score.url))
     rules = violations_by_rule(ev.pages)
     audited = [p for p in ev.pages if p.accessibility is not None]
-    engine = next((p.accessibility.engine for p in audited if p.accessibility.engine), "")
+    timed = [p for p in ev.pages if p.timings.load_ms is not None or p.timings.lcp_ms is not None]
+    return PortalFacts(
+        evidence=ev, stem=file_stem(score.portal_id), rules=rules,
+        a11y_nodes=sum(r.nodes for r in rules),
+        a11y_pages=sum(1 for p in audited if p.accessibility.violations),
+        a11y_errors=sum(1 for p in audited if p.accessibility.error),
+        engine=next((p.accessibility.engine for p in audited if p.accessibility.engine), ""),
+        lab_slowest=sorted(ev.lab, key=lambda m: (_sort_desc(m.median.lcp_ms),
+                                                  _sort_desc(m.median.load_ms)))[:SLOWEST_SHOWN],
+        crawl_slowest=sorted(timed, key=lambda p: (_sort_desc(p.timings.load_ms),
+                                                   _sort_desc(p.timings.lcp_ms)))[:SLOWEST_SHOWN],
+        broken=[link for link in ev.links if link.broken],
+        links_checked=len(ev.links),
+        errors=list(dict.fromkeys([*score.errors, *ev.errors])),
+        page_violations={i: len(p.accessibility.violations) for i, p in enumerate(ev.pages) if p.accessibility},
+    )
+
+
+def portal_view(t: Translator, score: PortalScore, facts: PortalFacts, groups_def: list[dict],
+                history: list[dict], screenshots: dict[int, str], names: dict[str, str]) -> PortalView:
+    """screenshots: index in evidence.scenarios -> copied file's path from the report root."""
     scenarios = []
-    for i, s in enumerate(ev.scenarios):
+    for i, s in enumerate(facts.evidence.scenarios):
         key = f"outcome_{s.outcome}"
         scenarios.append(ScenarioView(
             result=s, outcome_text=t(key) if t.has(key) else s.outcome, screenshot=screenshots.get(i),
             screenshot_alt=t("screenshot_alt", title=s.title or s.id, step=s.failed_step or "–")))
-    errors = list(dict.fromkeys([*score.errors, *ev.errors]))
     return PortalView(
-        score=score, evidence=ev, stem=file_stem(score.portal_id), url_link=link_url(score.url or ev.portal.url),
-        groups=criterion_views(t, score, groups_def), rules=rules,
-        a11y_nodes=sum(r.nodes for r in rules),
-        a11y_pages=sum(1 for p in audited if p.accessibility.violations),
-        a11y_errors=sum(1 for p in audited if p.accessibility.error),
-        engine=engine,
-        lab_slowest=sorted(ev.lab, key=lambda m: (_sort_desc(m.median.lcp_ms), _sort_desc(m.median.load_ms)))[:SLOWEST_SHOWN],
-        crawl_slowest=sorted((p for p in ev.pages if p.timings.load_ms is not None or p.timings.lcp_ms is not None),
-                             key=lambda p: (_sort_desc(p.timings.load_ms), _sort_desc(p.timings.lcp_ms)))[:SLOWEST_SHOWN],
-        scenarios=scenarios,
-        broken=[link for link in ev.links if link.broken],
-        links_checked=len(ev.links),
-        errors=errors,
-        history=history,
-        tied=[(names.get(o, o), portal_href(o)) for o in score.tied_with if o != score.portal_id],
-        change=change_of(t, score),
-        page_violations={i: len(p.accessibility.violations) for i, p in enumerate(ev.pages) if p.accessibility},
-    )
+        score=score, facts=facts, groups=criterion_views(t, score, groups_def), scenarios=scenarios,
+        history=history, tied=[(names.get(o, o), portal_href(o)) for o in score.tied_with if o != score.portal_id],
+        change=change_of(t, score))

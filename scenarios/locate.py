@@ -34,7 +34,8 @@ _LIST_JS = r"""
   for (const el of document.querySelectorAll(selector)) {
     if (out.length >= max) break;
     const labels = el.labels ? Array.from(el.labels).map(text).join(' ') : '';
-    const alts = Array.from(el.querySelectorAll('img[alt], svg title')).map(i => i.getAttribute('alt') || i.textContent).join(' ');
+    const alts = Array.from(el.querySelectorAll('img[alt], svg title'))
+      .map(i => i.getAttribute('alt') || i.textContent).join(' ');
     const own = el.tagName === 'INPUT' ? (el.value || '') : text(el);
     const name = (el.getAttribute('aria-label') || byIds(el.getAttribute('aria-labelledby')) ||
                   (own || alts) || labels || el.getAttribute('title') || '').trim();
@@ -44,12 +45,15 @@ _LIST_JS = r"""
     const ref = 'r' + (++window.__psSeq);
     el.setAttribute('data-ps-ref', ref);
     out.push({
-      ref, tag: el.tagName.toLowerCase(), role: el.getAttribute('role') || '', type: (el.getAttribute('type') || '').toLowerCase(),
+      ref, tag: el.tagName.toLowerCase(), role: el.getAttribute('role') || '',
+      type: (el.getAttribute('type') || '').toLowerCase(),
       name: name.slice(0, 300), labels: labels.slice(0, 300), title: el.getAttribute('title') || '',
       placeholder: el.getAttribute('placeholder') || '', href: el.getAttribute('href') || '',
-      target: el.getAttribute('target') || '', attrs: [el.id, el.getAttribute('name') || '', el.className && el.className.baseVal === undefined ? el.className : ''].join(' ').slice(0, 200),
+      target: el.getAttribute('target') || '',
+      attrs: [el.id, el.getAttribute('name') || '', typeof el.className === 'string' ? el.className : '']
+        .join(' ').slice(0, 200),
       visible, in_header: !!el.closest('header, nav, [role=banner], [role=navigation]'),
-      in_form: !!el.closest('form'), x: Math.round(rect.x), y: Math.round(rect.y + window.scrollY),
+      y: Math.round(rect.y + window.scrollY),
     });
   }
   return out;
@@ -72,8 +76,6 @@ class Candidate:
     attrs: str
     visible: bool
     in_header: bool
-    in_form: bool
-    x: int
     y: int
     quality: int = 0
     synonym: str = ""
@@ -100,13 +102,22 @@ def list_elements(page: Page, kinds: tuple[str, ...], limit: int = 3000) -> list
     return [Candidate(**r) for r in raw]
 
 
+# A label may say more than the synonym ("» Tra cứu hồ sơ trực tuyến"), but a long one is a news
+# headline or a sentence ("Hướng dẫn thanh toán phí, lệ phí trực tuyến qua Nền tảng thanh toán"),
+# not the entry to the function.
+MAX_EXTRA_WORDS = 5
+
+
 def _score(c: Candidate, synonyms: tuple[str, ...], use_url: bool) -> None:
     fields = (("name", c.name), ("label", c.labels), ("placeholder", c.placeholder), ("title", c.title))
     for field_name, value in fields:
         quality, synonym = textmatch.best_match(value, synonyms)
+        if quality and len(textmatch.bare(value).split()) - len(textmatch.bare(synonym).split()) > MAX_EXTRA_WORDS:
+            continue
         if quality > c.quality:
             c.quality, c.synonym, c.matched_on = quality, synonym, field_name
-    if use_url and not c.quality and c.href and not c.href.lower().startswith("javascript:"):
+    long_label = len(textmatch.bare(c.name).split()) > MAX_EXTRA_WORDS + 1
+    if use_url and not c.quality and not long_label and c.href and not c.href.lower().startswith("javascript:"):
         # '/tra-cuu-ho-so' or '#/tra-cuu-ho-so': the slug is the label without diacritics.
         words = textmatch.url_words(urlsplit(c.href).path + " " + urlsplit(c.href).fragment)
         for synonym in synonyms:
@@ -158,6 +169,34 @@ def find_input(page: Page, synonyms: tuple[str, ...], attr_words: tuple[str, ...
     return None
 
 
+# The main navigation: the container (landmark or not: many portals use <div class="menu">) outside
+# the footer with the most visible items. Its items get data-ps-nav="<index>".
+_MAIN_NAV_JS = """() => {
+  const containers = Array.from(document.querySelectorAll(
+      'nav, [role=navigation], [role=menubar], header, [class*=nav i], [id*=nav i], [class*=menu i], [id*=menu i]'))
+    .filter(n => !n.closest('footer, [role=contentinfo], [class*=footer i], [id*=footer i]'));
+  const items = (n) => Array.from(n.querySelectorAll('a[href], [role=menuitem], [onclick]'))
+    .filter(a => a.checkVisibility() && a.getBoundingClientRect().width > 0 && !a.parentElement.closest('[onclick]'));
+  let best = null, bestItems = [];
+  for (const n of containers) {
+    const found = items(n);
+    const isLandmark = n.matches('nav, [role=navigation]');
+    const beatsDiv = found.length === bestItems.length && isLandmark && best && !best.matches('nav, [role=navigation]');
+    if (found.length > bestItems.length || beatsDiv) {
+      best = n; bestItems = found;
+    }
+  }
+  bestItems.forEach((a, i) => a.setAttribute('data-ps-nav', String(i)));
+  return {landmark: !!(best && (best.matches('nav, [role=navigation]') || best.closest('nav, [role=navigation]'))),
+          items: bestItems.map(a => (a.innerText || a.getAttribute('aria-label') || '').trim().slice(0, 60))};
+}"""
+
+
+def main_navigation(page: Page) -> dict:
+    """{'landmark': bool, 'items': [names]} of the main navigation; items are tagged data-ps-nav."""
+    return page.evaluate(_MAIN_NAV_JS)
+
+
 def visible_text(page: Page) -> str:
     """What a reader sees (innerText): hidden templates and scripts excluded."""
     try:
@@ -166,13 +205,21 @@ def visible_text(page: Page) -> str:
         return ""
 
 
+_ALL_TEXT_JS = """() => {
+  if (!document.body) return '';
+  const parts = [], walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const tag = walker.currentNode.parentElement && walker.currentNode.parentElement.tagName;
+    if (!['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(tag)) parts.push(walker.currentNode.textContent);
+  }
+  return parts.join(' ').replace(/\\s+/g, ' ');
+}"""
+
+
 def all_text(page: Page) -> str:
-    """Text including collapsed accordions and inactive tabs (textContent of the body without scripts)."""
+    """Text including collapsed accordions and inactive tabs; text nodes joined by spaces so that
+    '<h3>Phí</h3><p>Miễn</p>' does not read as one word."""
     try:
-        return page.evaluate(
-            """() => { if (!document.body) return '';
-                 const c = document.body.cloneNode(true);
-                 c.querySelectorAll('script, style, noscript, template').forEach(n => n.remove());
-                 return c.textContent.replace(/\\s+/g, ' '); }""") or ""
+        return page.evaluate(_ALL_TEXT_JS) or ""
     except PlaywrightError:
         return ""

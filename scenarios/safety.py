@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -82,9 +83,18 @@ class Guard:
         return [b for b in self.blocked if not b.startswith(("GET ", "HEAD "))]
 
 
+_GUARDS: "weakref.WeakKeyDictionary[BrowserContext, Guard]" = weakref.WeakKeyDictionary()
+
+
 def install_guard(context: BrowserContext, allowed_hosts: list[str] | None = None,
                   allowed_posts: list[AllowedPost] | None = None) -> Guard:
     """Route every request of `context` (all its pages, popups and frames) through a new Guard."""
     guard = Guard(allowed_hosts=allowed_hosts, allowed_posts=list(allowed_posts or []))
     context.route("**/*", guard.handle)
+    _GUARDS[context] = guard
     return guard
+
+
+def guard_of(context: BrowserContext) -> Guard | None:
+    """The guard installed on a context (pytest's `page` fixture gets one from the root conftest.py)."""
+    return _GUARDS.get(context)

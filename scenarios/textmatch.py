@@ -55,6 +55,27 @@ def contains_words(haystack: str, needle: str) -> bool:
     return bool(needle) and f" {needle} " in f" {haystack} "
 
 
+def _words(text: str) -> list[str]:
+    return _NON_WORD.sub(" ", unicodedata.normalize("NFC", text or "")).split()
+
+
+def bare_occurs(text: str, phrase: str) -> bool:
+    """The phrase occurs without diacritics where the text itself is written without them.
+
+    Only the matched words must be diacritic-free: a portal may write one menu without diacritics
+    and the rest with, but "Tra cứu hộ tịch" must never match "tra cứu hồ sơ" once stripped."""
+    needle = bare(phrase).split()
+    if not needle:
+        return False
+    words = _words(text)
+    stripped = [bare(w) for w in words]
+    n = len(needle)
+    for i in range(len(words) - n + 1):
+        if stripped[i:i + n] == needle and not any(has_diacritics(w) for w in words[i:i + n]):
+            return True
+    return False
+
+
 def match_quality(text: str, phrase: str) -> int:
     """How well `text` (a label) matches `phrase` (a synonym): EXACT > PHRASE > BARE_EXACT > BARE_PHRASE > 0."""
     f_text, f_phrase = fold(text), fold(phrase)
@@ -64,15 +85,8 @@ def match_quality(text: str, phrase: str) -> int:
         return EXACT
     if contains_words(f_text, f_phrase):
         return PHRASE
-    # Without diacritics only when the label itself is written without them: otherwise
-    # "Tra cứu hộ tịch" would match "tra cứu hồ sơ" once both are stripped to "tra cuu ho".
-    if has_diacritics(text):
-        return 0
-    b_text, b_phrase = bare(text), bare(phrase)
-    if b_text == b_phrase:
-        return BARE_EXACT
-    if contains_words(b_text, b_phrase):
-        return BARE_PHRASE
+    if bare_occurs(text, phrase):
+        return BARE_EXACT if bare(text) == bare(phrase) else BARE_PHRASE
     return 0
 
 
@@ -87,21 +101,31 @@ def best_match(text: str, phrases: list[str] | tuple[str, ...]) -> tuple[int, st
 
 
 def mentions(text: str, phrases: list[str] | tuple[str, ...]) -> str | None:
-    """The first synonym that occurs in a (long) text, with or without diacritics, else None."""
-    f_text, b_text = fold(text), bare(text)
+    """The first synonym that occurs in a (long) text, else None (see match_quality for the rules)."""
+    f_text = fold(text)
     for phrase in phrases:
         if contains_words(f_text, fold(phrase)):
             return phrase
-    if has_diacritics(text):
-        return None
     for phrase in phrases:
-        if contains_words(b_text, bare(phrase)):
+        if bare_occurs(text, phrase):
             return phrase
     return None
 
 
+def _count_words(haystack: str, needle: str) -> int:
+    return len(re.findall(r"(?<!\S)" + re.escape(needle) + r"(?!\S)", haystack))
+
+
 def count_mentions(text: str, phrases: list[str] | tuple[str, ...]) -> int:
-    """How many times any synonym occurs (diacritic-insensitive): lets a step see *new* answers."""
-    key = bare if not has_diacritics(text) else fold
-    padded = f" {key(text)} "
-    return sum(padded.count(f" {key(p)} ") for p in phrases if key(p))
+    """How many times any synonym occurs, with or without diacritics: lets a step see *new* answers."""
+    f_text, b_text = fold(text), bare(text)
+    count = 0
+    for phrase in phrases:
+        f_phrase, b_phrase = fold(phrase), bare(phrase)
+        if not f_phrase:
+            continue
+        with_marks = _count_words(f_text, f_phrase)
+        count += with_marks
+        if b_phrase != f_phrase:  # the same phrase written without diacritics
+            count += _count_words(b_text, b_phrase) - with_marks
+    return count

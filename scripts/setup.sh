@@ -21,6 +21,11 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   apt_install chromium chromium-driver
 fi
 command -v npm >/dev/null || apt_install npm
+# Real PostgreSQL and Redis for the distributed-mode tests (the tests start throwaway instances).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null; then
+  echo "setup: installing postgresql and redis-server (distributed-mode tests)"
+  apt_install postgresql redis-server
+fi
 
 # 2. The virtualenv with pinned dependencies; the stamp holds the lock file's digest.
 stamp="$VENV/.portalscore-installed"

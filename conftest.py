@@ -1,0 +1,96 @@
+"""pytest for portal teams: our citizen journeys against your own portal.
+
+    pytest scenarios --portal-url https://dichvucong.example.gov.vn --junitxml=journeys.xml
+
+pytest-playwright's conventions hold (its sync `page` fixture, --screenshot, --tracing, --output,
+--headed); this file makes it drive the same Chromium as portalscore (Debian's, our flags), with a
+Vietnamese desktop context, and puts every browser context behind the network guard: non-GET
+requests are aborted and listed, never sent. See docs/scenarios.md.
+"""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from crawler.browser import context_options, launch_options
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("portalscore", "portalscore citizen journeys")
+    group.addoption("--portal-url", default=os.environ.get("PORTALSCORE_PORTAL_URL"),
+                    help="home page of the portal to run the journeys on (or $PORTALSCORE_PORTAL_URL)")
+    group.addoption("--portal-overrides", default=None, metavar="FILE",
+                    help="YAML file of overrides: step -> selector, URL or text (see docs/scenarios.md)")
+    group.addoption("--portal-allowed-host", action="append", default=None, metavar="HOST",
+                    help="only requests to these hosts are let through (repeatable); default: any host")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    # Ours first, so that pytest-playwright's --headed / --slowmo still apply.
+    return {**launch_options(), **browser_type_launch_args}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**context_options("desktop"), **browser_context_args}
+
+
+@pytest.fixture(scope="session")
+def portal_allowed_hosts(pytestconfig: pytest.Config) -> list[str] | None:
+    return pytestconfig.getoption("--portal-allowed-host")
+
+
+@pytest.fixture
+def new_context(new_context, portal_allowed_hosts, request: pytest.FixtureRequest):
+    """pytest-playwright's context factory, with the network guard on every context it makes."""
+    from scenarios.safety import install_guard
+
+    guards = []
+
+    def make(**kwargs):
+        context = new_context(**kwargs)
+        guards.append(install_guard(context, portal_allowed_hosts))
+        return context
+
+    yield make
+    blocked = [entry for guard in guards for entry in guard.blocked]
+    if blocked:  # shown in the JUnit XML as a property of the test
+        request.node.user_properties.append(("blocked_requests", json.dumps(blocked[:50], ensure_ascii=False)))
+
+
+@pytest.fixture(scope="session")
+def portal_url(pytestconfig: pytest.Config) -> str:
+    url = pytestconfig.getoption("--portal-url")
+    if not url:
+        pytest.skip("no portal given: run with --portal-url https://your-portal (or set PORTALSCORE_PORTAL_URL)")
+    return url
+
+
+_OVERRIDES = pytest.StashKey[dict]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Checked before any test runs: a typo in the file stops the session with file, line and key.
+    path = config.getoption("--portal-overrides", default=None)
+    if path:
+        from scenarios.overrides import InputError, load_overrides
+        try:
+            config.stash[_OVERRIDES] = load_overrides(path)
+        except InputError as e:
+            raise pytest.UsageError(f"--portal-overrides: {e}") from None
+
+
+@pytest.fixture(scope="session")
+def portal_overrides(pytestconfig: pytest.Config) -> dict[str, str]:
+    return dict(pytestconfig.stash.get(_OVERRIDES, {}))
+
+
+@pytest.fixture
+def journey(portal_url: str, page, portal_overrides: dict[str, str]):
+    """A Journey on pytest-playwright's page, for a team's own scenario files."""
+    from scenarios.journey import Journey
+    from scenarios.safety import guard_of
+    return Journey(page, portal_url, portal_overrides, guard=guard_of(page.context))

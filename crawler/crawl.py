@@ -1,0 +1,225 @@
+"""Crawl one portal: politeness first, then pages breadth-first, then link checks.
+
+Never raises for the portal's problems: an unreachable portal, timeouts, crashes, hostile
+pages all end up as reasons in the evidence, and the run goes on with the other portals.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from datetime import datetime, timezone
+from typing import Callable
+from urllib.parse import urlsplit
+
+from portalscore.registry import Portal
+
+from .evidence import LinkCheck, PageEvidence, PortalEvidence, PortalRef
+from .frontier import Frontier, Item
+from .links import check_links, outbound_sample, page_checks
+from .load import load_page
+from .measure import NotAPage
+from .pool import BrowserPool
+from .settings import CrawlSettings
+from .site import Robots, check_https_redirect, check_tls, read_robots, read_sitemaps
+from .urls import host_allowed, host_of, normalise, site_host
+
+log = logging.getLogger("portalscore.crawler")
+
+OnPage = Callable[[str, PageEvidence], None]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+async def crawl_portal(pool: BrowserPool, portal: Portal, settings: CrawlSettings, on_page: OnPage | None = None,
+                       resume_pages: dict[str, PageEvidence] | None = None) -> PortalEvidence:
+    ev = PortalEvidence(portal=PortalRef(id=portal.id, name=portal.name, kind=portal.kind, url=portal.url),
+                        started_at=_now(), settings=dataclasses.asdict(settings))
+    try:
+        await _Crawl(pool, portal, settings, ev, on_page, resume_pages or {}).run()
+    except Exception as e:  # a crawler bug on one portal must not cost the others (or this one) its evidence
+        log.exception("crawl of %s failed", portal.id)
+        ev.errors.append(f"crawl failed: {type(e).__name__}: {e}")
+    ev.finished_at = _now()
+    return ev
+
+
+class _Crawl:
+    def __init__(self, pool: BrowserPool, portal: Portal, settings: CrawlSettings, ev: PortalEvidence,
+                 on_page: OnPage | None, resume: dict[str, PageEvidence]):
+        self.pool, self.portal, self.settings, self.ev = pool, portal, settings, ev
+        self.on_page = on_page
+        self.resume = resume
+        self.max_pages = portal.max_pages or settings.max_pages
+        self.deadline = time.monotonic() + settings.portal_timeout_s
+        self.robots = Robots()
+        self.sources: dict[str, str] = {}
+        self.order: dict[str, int] = {}  # url -> crawl order
+        self.documents: list[LinkCheck] = []  # URLs that turned out to be files when loaded
+        self.changed = asyncio.Condition()
+
+    def _emit(self, page: PageEvidence) -> None:
+        self.ev.pages.append(page)
+        if self.on_page is not None:
+            self.on_page(self.portal.id, page)
+
+    async def run(self) -> None:
+        s, ev = self.settings, self.ev
+        start = normalise(self.portal.url)
+        if start is None:
+            ev.errors.append(f"not an http(s) URL: {self.portal.url}")
+            return
+        if not host_allowed(start, s.allowed_hosts):
+            ev.errors.append(f"host not allowed by this run's allowed_hosts: {urlsplit(start).hostname}")
+            return
+        self.robots = await read_robots(self.pool, start)
+        ev.site["robots"] = self.robots.summary()
+        delay = self.robots.crawl_delay()
+        if delay:
+            self.pool.gate.set_delay(host_of(start), delay)
+        if self.robots.unreachable:
+            ev.errors.append(f"robots.txt unreachable ({self.robots.error}): only the start page is evaluated "
+                             "(RFC 9309 treats an unreachable robots.txt as disallow-all)")
+        elif not self.robots.allowed(start):
+            ev.errors.append("robots.txt disallows the start URL for portalscore: nothing crawled")
+            return
+        checks = [read_sitemaps(self.pool, start, self.robots)]
+        if start.startswith("https:"):
+            checks += [check_tls(self.pool, start), check_https_redirect(self.pool, start)]
+        results = await asyncio.gather(*checks)
+        ev.site["sitemap"], sitemap_urls = results[0]
+        if start.startswith("https:"):
+            ev.site["tls"], ev.site["https_redirect"] = results[1], results[2]
+            if results[1]["valid"] is False:
+                ev.errors.append(f"invalid TLS certificate: {results[1]['error']}")
+
+        frontier = Frontier(start, max_pages=1 if self.robots.unreachable else self.max_pages,
+                            max_depth=s.max_depth, max_query_variants=s.max_query_variants,
+                            include=self.portal.include, exclude=self.portal.exclude)
+        self.frontier = frontier
+        frontier.add_links(None, self._allowed(sitemap_urls), sitemap=True)
+        await asyncio.gather(*(self._worker() for _ in range(max(1, s.per_host))))
+        if time.monotonic() > self.deadline:
+            ev.errors.append(f"portal time limit reached ({s.portal_timeout_s:g}s) after "
+                             f"{len([p for p in ev.pages if p.profile == 'desktop'])} pages")
+        if frontier.skipped:
+            ev.site["skipped_links"] = dict(frontier.skipped)
+
+        # Evidence in crawl order (not in the order loads happened to finish): runs compare page for page.
+        ev.pages.sort(key=lambda p: self.order.get(p.url, 0))
+        if start.startswith("http:") and ev.pages:
+            first = ev.pages[0]  # the start page: does plain HTTP send the user on to HTTPS?
+            ev.site["https_redirect"] = (first.final_url or "").startswith("https:") if first.status else None
+        await asyncio.gather(self._mobile(), self._links())  # light link checks need no browser slot
+        ev.site["emc"] = any(p.emc for p in ev.pages)
+
+    def _allowed(self, urls: list[str]) -> list[str]:
+        """Robots-allowed URLs, in order; the others are counted, never requested."""
+        kept = []
+        for url in urls:
+            if self.robots.allowed(url):
+                kept.append(url)
+            else:
+                self.frontier.skipped["robots"] += 1
+        return kept
+
+    async def _worker(self) -> None:
+        frontier = self.frontier
+        while True:
+            async with self.changed:
+                while True:
+                    if time.monotonic() > self.deadline:
+                        return
+                    item = frontier.next()
+                    if item is False:
+                        self.changed.notify_all()
+                        return
+                    if item is not None:
+                        break
+                    await self.changed.wait()
+            try:
+                await self._visit(item)
+            finally:
+                async with self.changed:
+                    frontier.done(item)
+                    self.changed.notify_all()
+
+    async def _visit(self, item: Item) -> None:
+        self.sources.setdefault(item.url, item.source)
+        self.order[item.url] = item.order
+        page = self.resume.get(item.url)
+        if page is None:
+            try:
+                page = await load_page(self.pool, item.url, self.settings, site_hosts=self.frontier.site_hosts)
+            except NotAPage as e:  # a file after all: checked as a document, not counted as a page
+                self.frontier.forget(item)
+                if e.status is None:  # a download: the browser never showed the status; ask lightly
+                    self.frontier.documents.setdefault(item.url, item.source)
+                else:
+                    self.documents.append(LinkCheck(url=item.url, source=item.source, kind="document",
+                                                    status=e.status, content_type=e.content_type))
+                return
+            page.depth = item.key.depth
+            self._emit(page)
+        else:
+            self.ev.pages.append(page)
+        if item.key.depth == 0 and page.final_url:  # the start page may move the portal to another host
+            final = urlsplit(page.final_url).netloc
+            if site_host(final) not in self.frontier.site_hosts and host_allowed(page.final_url,
+                                                                                 self.settings.allowed_hosts):
+                self.frontier.add_site_host(final)
+        final = normalise(page.final_url) if page.final_url else None
+        if final and final != item.url and self.frontier.in_site(final):
+            self.frontier.alias(final)
+        if page.error is None:
+            self.frontier.add_links(item, self._allowed(page.links))
+
+    async def _mobile(self) -> None:
+        """The first pages of the crawl again, on the mobile profile (viewport, UA, touch)."""
+        n = self.settings.mobile_pages
+        if n <= 0 or time.monotonic() > self.deadline:
+            return
+        pages = [p for p in self.ev.pages if p.profile == "desktop" and p.error is None][:n]
+        for page in pages:
+            try:
+                mobile = await load_page(self.pool, page.url, self.settings, profile="mobile",
+                                         site_hosts=self.frontier.site_hosts)
+            except NotAPage:
+                continue
+            mobile.depth = page.depth
+            self._emit(mobile)
+
+    async def _links(self) -> None:
+        s, frontier = self.settings, self.frontier
+        checks = page_checks(self.ev.pages, self.sources) + self.documents
+        known = {c.url for c in checks}
+        targets: list[tuple[str, str, str]] = []
+        for url, source in list(frontier.documents.items()) + list(frontier.unvisited.items()):
+            if url not in known and self.robots.allowed(url) and host_allowed(url, s.allowed_hosts):
+                known.add(url)
+                targets.append((url, source, "document" if url in frontier.documents else "page"))
+        budget = s.link_checks if time.monotonic() < self.deadline else 0  # past the time limit: no more requests
+        if len(targets) > budget:
+            self.ev.site["link_checks_skipped"] = len(targets) - budget
+            targets = targets[:budget]
+        if budget:
+            targets += [(url, frontier.outbound[url], "outbound")
+                        for url in outbound_sample(frontier.outbound, s.outbound_sample, s.allowed_hosts)]
+        self.ev.links = checks + await check_links(self.pool, targets)
+
+
+async def audit_url(pool: BrowserPool, url: str, settings: CrawlSettings) -> PageEvidence:
+    """One page, measured and audited, no crawl (robots.txt is not consulted: the user named the page)."""
+    target = normalise(url)
+    if target is None:
+        return PageEvidence(url=url, error="not an http(s) URL")
+    if not host_allowed(target, settings.allowed_hosts):
+        return PageEvidence(url=target, error=f"host not allowed: {urlsplit(target).hostname}")
+    try:
+        return await load_page(pool, target, settings)
+    except NotAPage as e:
+        return PageEvidence(url=target, status=e.status, content_type=e.content_type,
+                            error=f"not a page: {e.content_type}")

@@ -1,0 +1,178 @@
+"""The crawl frontier of one portal: breadth-first, de-duplicated, bounded, deterministic.
+
+Each URL gets a key (depth, parent's crawl order, position among the parent's links), and
+a URL is handed out only when no page still loading could find one with a smaller key.
+So the pages reached under a page cap do not depend on which load finished first: two
+runs of the same site (or a resumed run) crawl the same pages in the same order.
+"""
+from __future__ import annotations
+
+import heapq
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .urls import is_document, page_key, site_host
+
+SITEMAP_OFFSET = 1_000_000  # sitemap URLs come after the start page's own links at depth 1
+
+
+@dataclass(frozen=True, order=True)
+class Key:
+    depth: int
+    parent: int  # crawl order of the page the link was found on
+    position: int  # index of the link on that page
+
+
+@dataclass
+class Item:
+    url: str
+    key: Key
+    source: str  # page the link was found on ("" for the start URL, "sitemap")
+    order: int = -1  # crawl order, once handed out
+
+
+class Frontier:
+    def __init__(self, start_url: str, *, max_pages: int, max_depth: int, max_query_variants: int,
+                 include: list[str] | None = None, exclude: list[str] | None = None, max_queued: int = 20_000):
+        self.site_hosts = {site_host(urlsplit(start_url).netloc)}
+        self.max_pages = max_pages
+        self.max_depth = max_depth
+        self.max_query_variants = max_query_variants
+        self.max_queued = max_queued
+        self.include = [re.compile(p) for p in include or []]
+        self.exclude = [re.compile(p) for p in exclude or []]
+        self.start_url = start_url
+        self._heap: list[tuple[Key, str]] = []
+        self._queued: dict[str, Item] = {}  # page_key -> item not yet handed out
+        self._seen: set[str] = set()  # page_keys handed out
+        self._inflight: dict[int, Item] = {}
+        self._variants: dict[str, set[str]] = defaultdict(set)
+        self.handed_out = 0  # pages, toward the cap
+        self._order = 0
+        self.skipped: dict[str, int] = defaultdict(int)  # reason -> count (robots, scope, variants...)
+        self.documents: dict[str, str] = {}  # document URL -> page it was found on
+        self.unvisited: dict[str, str] = {}  # in-scope page links never crawled -> where found
+        self.outbound: dict[str, str] = {}  # other sites' links -> where found
+        self._offer(start_url, Key(0, -1, 0), "")
+
+    def add_site_host(self, netloc: str) -> None:
+        """The start URL redirected to another host of the same portal: crawl it too."""
+        self.site_hosts.add(site_host(netloc))
+
+    def in_site(self, url: str) -> bool:
+        return site_host(urlsplit(url).netloc) in self.site_hosts
+
+    def in_scope(self, url: str) -> bool:
+        if not self.in_site(url):
+            return False
+        if url == self.start_url:
+            return True
+        if self.include and not any(p.search(url) for p in self.include):
+            return False
+        return not any(p.search(url) for p in self.exclude)
+
+    def add_links(self, parent: Item | None, links: list[str], sitemap: bool = False) -> None:
+        """Links found on `parent` (normalised URLs), in page order; or sitemap URLs."""
+        depth = 1 if parent is None else parent.key.depth + 1
+        parent_order = 0 if parent is None else parent.order
+        source = "sitemap" if sitemap else (parent.url if parent else "")
+        for position, url in enumerate(links):
+            if not self.in_site(url):
+                self.outbound.setdefault(url, source)
+            elif is_document(url):
+                self.documents.setdefault(url, source)
+            elif not self.in_scope(url):
+                self.skipped["scope"] += 1
+            elif depth > self.max_depth:
+                self._note_unvisited(url, source)
+            else:
+                self._offer(url, Key(depth, parent_order, position + (SITEMAP_OFFSET if sitemap else 0)), source)
+
+    def _note_unvisited(self, url: str, source: str) -> None:
+        if page_key(url) not in self._seen:
+            self.unvisited.setdefault(url, source)
+
+    def _offer(self, url: str, key: Key, source: str) -> None:
+        pk = page_key(url)
+        if pk in self._seen:
+            return
+        known = self._queued.get(pk)
+        if known is not None:
+            if key < known.key:  # found closer to the start: keep the smaller key
+                known.key = key
+                known.source = source
+                heapq.heappush(self._heap, (key, pk))
+            return
+        if len(self._queued) >= self.max_queued:
+            self.skipped["frontier full"] += 1
+            self._note_unvisited(url, source)
+            return
+        self._queued[pk] = Item(url, key, source)
+        heapq.heappush(self._heap, (key, pk))
+
+    def _blocked_by_inflight(self, key: Key) -> bool:
+        """A page still loading could find links with keys below `key`."""
+        return any((item.key.depth + 1, item.order) <= (key.depth, key.parent) for item in self._inflight.values())
+
+    def next(self) -> Item | None | bool:
+        """The next page to crawl; None when nothing can come now; False when the crawl is over."""
+        while self._heap:
+            key, pk = self._heap[0]
+            item = self._queued.get(pk)
+            if item is None or item.key != key:  # stale heap entry
+                heapq.heappop(self._heap)
+                continue
+            if self._blocked_by_inflight(key):
+                return None
+            if self.handed_out >= self.max_pages:
+                break
+            heapq.heappop(self._heap)
+            del self._queued[pk]
+            if not self._variant_ok(item.url):
+                self.skipped["query variants"] += 1
+                self.unvisited.setdefault(item.url, item.source)
+                continue
+            self._seen.add(pk)
+            item.order = self._order
+            self._order += 1
+            self.handed_out += 1
+            self._inflight[item.order] = item
+            return item
+        if self._inflight:
+            return None
+        for item in self._queued.values():  # never crawled (page cap): their links are still checked
+            self.unvisited.setdefault(item.url, item.source)
+        self._queued.clear()
+        self._heap.clear()
+        return False
+
+    def _variant_ok(self, url: str) -> bool:
+        """At most max_query_variants distinct queries per path: calendars and filters are endless."""
+        parts = urlsplit(url)
+        route, _, route_query = parts.fragment.partition("?")  # hash routes carry their own query
+        if not parts.query and not route_query:
+            return True
+        variants = self._variants[f"{parts.netloc}{parts.path}#{route}"]
+        query = f"{parts.query}#{route_query}"
+        if query in variants:
+            return True
+        if len(variants) >= self.max_query_variants:
+            return False
+        variants.add(query)
+        return True
+
+    def alias(self, url: str) -> None:
+        """A page redirected to `url`: that URL is crawled already, under its first name."""
+        pk = page_key(url)
+        self._seen.add(pk)
+        self._queued.pop(pk, None)  # its heap entry goes stale
+
+    def done(self, item: Item) -> None:
+        self._inflight.pop(item.order, None)
+
+    def forget(self, item: Item) -> None:
+        """The URL was not a page after all (a download): it does not count toward the cap."""
+        self.done(item)
+        self.handed_out -= 1

@@ -1,0 +1,45 @@
+"""The worst sample portal fails exactly the journeys it is designed to fail, and nothing is posted."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import LOOPBACK
+
+pytestmark = pytest.mark.browser
+
+WORST = "tinh-bac-dong-mau"
+# Its designed faults (portalscore/samples/profiles.py): search finds nothing (so the journeys that go
+# through a procedure fail at the search), lookup answers 500, no payment, no feedback, no privacy
+# page, fixed 1200px layout, no skip link. Its guide page and menu still work.
+WORST_FAILS = {
+    "search_procedure": "search", "procedure_detail": "search", "online_submission": "search",
+    "dossier_lookup": "submit_code", "online_payment": "find_payment", "feedback": "find_feedback",
+    "mobile": "home_no_horizontal_scroll", "keyboard": "skip_link", "privacy": "find_privacy",
+}
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    from crawler.browser import launch_options
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(**launch_options())
+        yield browser
+        browser.close()
+
+
+def test_worst_sample_fails_its_designed_journeys_with_evidence(chromium, fleet, tmp_path: Path):
+    from scenarios import run_scenarios
+    before = fleet.non_get_count(WORST)
+    worst = run_scenarios(chromium, fleet.portal(WORST), tmp_path, allowed_hosts=LOOPBACK)
+    failed = {r.id: r.failed_step for r in worst if r.outcome == "failed"}
+    assert failed == WORST_FAILS, {r.id: (r.outcome, r.failed_step, r.reason) for r in worst}
+    assert {r.id for r in worst if r.outcome == "passed"} == {"home", "help"}
+    for r in worst:
+        if r.outcome == "failed":
+            assert (tmp_path / r.screenshot).exists() and (tmp_path / r.trace).exists()
+            assert r.steps[-1].name == r.failed_step and not r.steps[-1].ok and r.reason
+    assert fleet.non_get_count(WORST) == before == 0
