@@ -322,9 +322,13 @@ def _scenario_steps(sid: str) -> Callable[[Metric, PortalEvidence, Query], Measu
             return gap
         if not s.steps:
             return Measurement(None, "share", missing=f"scenario {sid} recorded no steps", status="missing")
-        ok = sum(1 for st in s.steps if st.ok)
-        return Measurement(ok / len(s.steps), "share",
-                           f"share of recorded steps that passed: {ok} of {len(s.steps)} (outcome {s.outcome})",
+        # Scenarios that check a list of required items record one `has_<item>` step each;
+        # those, not the navigation before them, are what the share measures.
+        checks = [st for st in s.steps if st.name.startswith("has_")] or s.steps
+        ok = sum(1 for st in checks if st.ok)
+        kind = "required items found" if checks is not s.steps else "recorded steps that passed"
+        return Measurement(ok / len(checks), "share",
+                           f"share of {kind}: {ok} of {len(checks)} (outcome {s.outcome})",
                            [_scenario_ref(s)])
     return measure
 

@@ -96,6 +96,10 @@ def parse(doc: Located) -> Registry:
         overrides = entry.get("overrides", {})
         if not isinstance(overrides, dict) or not all(isinstance(v, str) for v in overrides.values()):
             raise doc.error(path + ("overrides",), "must map scenario steps to a selector or URL string")
+        from scenarios.overrides import known_keys, unknown_keys  # the journeys define which keys exist
+        for key in unknown_keys(overrides):
+            raise doc.error(path + ("overrides", key),
+                            f"no scenario step reads this override (known: {', '.join(sorted(known_keys()))})")
         confirmed = entry.get("url_confirmed", True)
         if not isinstance(confirmed, bool):
             raise doc.error(path + ("url_confirmed",), "must be true or false")

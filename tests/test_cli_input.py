@@ -54,6 +54,8 @@ def test_missing_registry_file(tmp_path):
      ("registry.yaml:6:", "portals[0].max_pages", "positive integer")),
     ("portals:\n  - id: tinh-a\n    kind: province\n    url: http://127.0.0.1:9/\n",
      ("registry.yaml:2:", "missing required key 'name'")),
+    ("portals:\n" + GOOD_PORTAL + "    overrides:\n      dossier_lokup: /tra-cuu\n",
+     ("registry.yaml:7:", "portals[0].overrides.dossier_lokup", "no scenario step")),
     ("portal:\n" + GOOD_PORTAL, ("registry.yaml:1:", "portal", "unknown key")),
     ("", ("registry.yaml", "mapping")),
 ])
@@ -75,6 +77,7 @@ def test_unknown_criteria_set(tmp_path):
 
 def test_criteria_file_with_a_typo(tmp_path):
     criteria = tmp_path / "my-set.yaml"
-    criteria.write_text("extends: mic-2024\nid: my-set\ncriteria:\n  - id: perf-lcp\n    pionts: 3\n", encoding="utf-8")
+    criteria.write_text("extends: mic-2024\nid: my-set\nversion: '1'\ntitle_vi: Bộ của tôi\ntitle_en: Mine\n"
+                        "criteria:\n  - id: perf.lcp\n    pionts: 3\n", encoding="utf-8")
     proc, out = run_with(tmp_path, "portals:\n" + GOOD_PORTAL, "--criteria", str(criteria))
-    assert_refused(proc, out, tmp_path, "my-set.yaml:5", "pionts")
+    assert_refused(proc, out, tmp_path, "my-set.yaml:8", "pionts")

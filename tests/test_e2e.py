@@ -42,16 +42,21 @@ def test_ranking_json_contract(demo_run):
 
 
 def test_ranking_matches_the_designed_order(demo_run):
-    """The sample portals differ on purpose; each group must rank them in the designed order."""
-    from portalscore.samples import EXPECTED_ORDER
+    """The sample portals differ on purpose; each group must rank them in the designed order.
+
+    Neighbours listed in MAY_TIE differ by less than the scoring curves resolve (all fast on
+    loopback): they may tie, but never swap.
+    """
+    from portalscore.samples import EXPECTED_ORDER, MAY_TIE
     portals = {p["id"]: p for p in demo_run["ranking"]["portals"]}
     for group, expected in EXPECTED_ORDER.items():
-        if group == "overall":
-            scores = [portals[pid]["score"] for pid in expected]
-        else:
-            scores = [portals[pid]["groups"][group] for pid in expected]
-        assert scores == sorted(scores, reverse=True) and len(set(scores)) == len(scores), (
-            group, list(zip(expected, scores)))
+        value = (lambda pid: portals[pid]["score"]) if group == "overall" else (
+            lambda pid, g=group: portals[pid]["groups"][g])
+        for better, worse in zip(expected, expected[1:]):
+            if (better, worse) in MAY_TIE.get(group, []):
+                assert value(better) >= value(worse), (group, better, value(better), worse, value(worse))
+            else:
+                assert value(better) > value(worse), (group, better, value(better), worse, value(worse))
 
 
 def test_csv_has_bom_and_vietnamese(demo_run):

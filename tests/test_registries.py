@@ -209,5 +209,5 @@ def test_documented_example_is_a_valid_registry(tmp_path) -> None:
     first = registry.portals[0]
     assert (registry.name, first.max_pages, first.url_confirmed) == ("mien-tay", 60, True)
     assert re.search(first.exclude[1], "https://dichvucong.cantho.gov.vn/tthc?page=120")
-    assert set(first.overrides) == {"search_procedure", "lookup_dossier"}
+    assert set(first.overrides) == {"search_procedure.input", "dossier_lookup"}
     assert registry.portals[1].url_confirmed is False

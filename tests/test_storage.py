@@ -128,7 +128,8 @@ def _open_store(url: str) -> None:
 
 
 def test_processes_opening_a_new_database_at_once_migrate_it_once(db_url):
-    ctx = multiprocessing.get_context("fork")  # quick to start; each child opens its own Store
+    # spawn, not fork: the test process has server threads, and a forked child can inherit a held lock.
+    ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_open_store, args=(db_url,)) for _ in range(6)]
     for p in procs:
         p.start()
