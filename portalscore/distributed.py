@@ -20,7 +20,6 @@ Why these choices:
 """
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import time
@@ -150,27 +149,10 @@ def start_worker(broker: str, database: str, name: str | None = None, concurrenc
     app.worker_main(argv)
 
 
-def _create_or_resume(store: Store, registry: Registry, criteria, out_dir: Path, opts, resume: bool,
-                      progress) -> tuple[int, list[Portal]]:
-    portals = registry.portals
-    run_id = store.last_unfinished_run(registry.name) if resume else None
-    if run_id is None:
-        settings = dataclasses.asdict(opts.settings) | {"artefact_dir": str((out_dir / "artefacts").resolve()),
-                                                        "distributed": True}
-        run_id = store.create_run(registry.name, registry.file, criteria.id, settings,
-                                  [dataclasses.asdict(p) for p in portals])
-        progress.say(f"run {run_id}: {len(portals)} portals, criteria {criteria.id}, distributed over Celery workers")
-    else:
-        stored = {p["id"] for p in store.run(run_id)["portals"]}
-        portals = [p for p in portals if p.id in stored]
-        progress.say(f"resuming run {run_id}")
-    return run_id, portals
-
-
 def run_distributed(registry: Registry, criteria, out_dir: Path, store: Store, opts, broker: str,
                     resume: bool = False, progress=None, poll_s: float = 1.0):
     """The whole run, with evidence collected by Celery workers; returns a pipeline.RunResult."""
-    from .pipeline import Progress, RunResult, score_run, write_report
+    from .pipeline import Progress, RunResult, score_run, start_or_resume, write_report
 
     require_shared_database(store.url)
     progress = progress or Progress()
@@ -184,7 +166,8 @@ def run_distributed(registry: Registry, criteria, out_dir: Path, store: Store, o
     except Exception as e:
         raise InputError(f"cannot reach the broker {broker}: {e}", field="--broker") from None
 
-    run_id, portals = _create_or_resume(store, registry, criteria, out_dir, opts, resume, progress)
+    run_id, portals = start_or_resume(store, registry, criteria, artefact_dir, opts, resume, progress,
+                                      distributed=True)
     if not app.control.ping(timeout=1.0):
         progress.say("no worker has answered yet: the tasks wait in the queue until one starts "
                      "(portalscore worker --broker ... --db ...)")

@@ -192,20 +192,16 @@ def write_report(store: Store, run_id: int, criteria: CriteriaSet, out_dir: Path
     return ranked
 
 
-def evaluate(registry: Registry, criteria: CriteriaSet, out_dir: Path, store: Store, opts: RunOptions,
-             resume: bool = False, progress: Progress | None = None) -> RunResult:
-    """The whole run. With resume=True, continues the last unfinished run of this registry."""
-    progress = progress or Progress()
+def start_or_resume(store: Store, registry: Registry, criteria: CriteriaSet, artefact_dir: Path, opts: RunOptions,
+                    resume: bool, progress: Progress, **extra_settings) -> tuple[int, list[Portal]]:
+    """A new stored run, or with resume=True the last unfinished one of this registry, and its portals."""
     portals = registry.portals
-    out_dir = Path(out_dir)
-    artefact_dir = out_dir / "artefacts"
-    artefact_dir.mkdir(parents=True, exist_ok=True)
     run_id = store.last_unfinished_run(registry.name) if resume else None
     if run_id is None:
         settings = dataclasses.asdict(opts.settings) | {
-            "artefact_dir": str(artefact_dir.resolve()),
+            "artefact_dir": str(Path(artefact_dir).resolve()),
             # A user's own criteria file is reloaded from where it was, not by its id.
-            "criteria_source": str(criteria.file) if criteria.file else criteria.id}
+            "criteria_source": str(criteria.file) if criteria.file else criteria.id} | extra_settings
         run_id = store.create_run(registry.name, registry.file, criteria.id, settings,
                                   [_portal_dict(p) for p in portals])
         progress.say(f"run {run_id}: {len(portals)} portals, criteria {criteria.id}")
@@ -213,6 +209,17 @@ def evaluate(registry: Registry, criteria: CriteriaSet, out_dir: Path, store: St
         stored = {p["id"] for p in store.run(run_id)["portals"]}
         portals = [p for p in portals if p.id in stored]
         progress.say(f"resuming run {run_id}")
+    return run_id, portals
+
+
+def evaluate(registry: Registry, criteria: CriteriaSet, out_dir: Path, store: Store, opts: RunOptions,
+             resume: bool = False, progress: Progress | None = None) -> RunResult:
+    """The whole run. With resume=True, continues the last unfinished run of this registry."""
+    progress = progress or Progress()
+    out_dir = Path(out_dir)
+    artefact_dir = out_dir / "artefacts"
+    artefact_dir.mkdir(parents=True, exist_ok=True)
+    run_id, portals = start_or_resume(store, registry, criteria, artefact_dir, opts, resume, progress)
     collect(store, run_id, portals, opts, artefact_dir, progress)
     ranked = score_run(store, run_id, criteria)
     store.finish_run(run_id)

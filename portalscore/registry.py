@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import InputError
 from .yamlfile import Located, load
 
 KINDS = ("ministry", "province", "national", "other")
