@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` and `make test`. Both set up what is missing first.
-.PHONY: setup demo test test-fast bench clean services services-stop
+.PHONY: setup demo test test-fast bench bench-tools act clean services services-stop
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -16,9 +16,22 @@ test: setup
 test-fast: setup
 	$(BIN)/pytest -q -m "not browser"
 
+# Lighthouse and pa11y-ci for crawl_bench.py to compare against, pinned by benchmarks/tools/package-lock.json
+# (re-installed when it changes); they drive /usr/bin/chromium, so puppeteer downloads no browser.
+BENCH_TOOLS := benchmarks/tools
+bench-tools: $(BENCH_TOOLS)/node_modules/.package-lock.json
+$(BENCH_TOOLS)/node_modules/.package-lock.json: $(BENCH_TOOLS)/package.json $(BENCH_TOOLS)/package-lock.json
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix $(BENCH_TOOLS) --no-audit --no-fund
+	touch $@
+
 bench: setup
+	@$(MAKE) --no-print-directory bench-tools || echo "bench: Lighthouse/pa11y-ci not installed; crawl_bench.py skips them"
 	$(BIN)/python benchmarks/crawl_bench.py
 	$(BIN)/python benchmarks/report_bench.py
+	$(BIN)/python benchmarks/incremental_bench.py
+
+act: setup  ## agreement with the W3C ACT Rules test cases (docs/accessibility.md); ACT_JSON=file keeps the summary
+	$(BIN)/python benchmarks/act_conformance.py $(if $(ACT_JSON),--json $(ACT_JSON))
 
 services:  ## throwaway PostgreSQL + Redis on 127.0.0.1 (prints PORTALSCORE_DB / PORTALSCORE_BROKER)
 	@bash scripts/services.sh start out/services

@@ -1,28 +1,35 @@
-"""Crawl speed and memory on the bundled sample portals, against a bare floor.
+"""Crawl speed and memory on the bundled sample portals, against a bare floor, Lighthouse and pa11y-ci.
 
-    .venv/bin/python benchmarks/crawl_bench.py [--pages 15] [--runs 3]
+    .venv/bin/python benchmarks/crawl_bench.py [--pages 15] [--runs 3] [--sample 12] [--no-tools]
 
 portalscore: crawl_portal over every sample portal at once (one Chromium, default settings
-but the page cap; the lab pass is not counted), pages evaluated per second (desktop and
-mobile loads, each with its axe audit).
+but the page cap; the lab pass is not counted), with everything the crawl collects. Counted two
+ways: pages/s (distinct pages evaluated) and audits/s (page loads with an axe audit: every page on
+the desktop profile, the first mobile_pages of each portal again on the mobile profile).
 floor: the same Chromium (launch_options), the same axe file and options, 2 contexts,
-goto + axe.run and nothing else, over the same URLs.
-Both: median of --runs runs; peak memory is PSS summed over every process this script
-started (Playwright's driver and all Chromium processes), sampled from /proc/*/smaps_rollup.
-Lighthouse and pa11y-ci are compared when they are on PATH (npm; not installed here by default).
+goto + axe.run and nothing else, over the same list of loads (audits/s; ratio on audits/s).
+lighthouse, pa11y-ci: on an evenly spread sample (--sample) of the pages portalscore audited in the
+same run, each as its users run it (npm_tools.py says exactly how); ratio on distinct pages/s;
+skipped, with a note, when not installed (`make bench-tools`).
+Each run does all four back to back, so the per-run ratios compare tools under the same load;
+the summary gives medians over --runs. Clocks start after the browser is up (npm_tools.py for the
+tools). Peak memory is PSS summed over the processes of each (Playwright's driver and all Chromium
+processes; for portalscore and the floor also this Python process, which holds the crawl and the
+sample servers; for the tools node and its Chromium), sampled from /proc/*/smaps_rollup (pss.py).
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import os
-import shutil
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # pss.py, npm_tools.py
 
 from playwright.async_api import async_playwright  # noqa: E402
 
@@ -32,79 +39,38 @@ from crawler.browser import context_options, launch_options  # noqa: E402
 from portalscore.registry import Portal  # noqa: E402
 from portalscore.samples import SampleFleet  # noqa: E402
 
+from npm_tools import ToolRun, run_lighthouse, run_pa11y_ci, tool_path  # noqa: E402
+from pss import PeakMemory  # noqa: E402
+
 LOOPBACK = ["127.0.0.1", "localhost"]
 
 
-def _children(root: int) -> list[int]:
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    found, frontier = [], [root]
-    while frontier:
-        pid = frontier.pop()
-        kids = [p for p, pp in parents.items() if pp == pid]
-        found += kids
-        frontier += kids
-    return found
-
-
-def pss_mb(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as f:
-                for line in f:
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1])
-                        break
-        except OSError:
-            continue
-    return total / 1024
-
-
-class PeakMemory:
-    """Samples the PSS of this process's descendants every 0.25 s while a run goes on."""
-
-    def __init__(self):
-        self.peak = 0.0
-        self._task: asyncio.Task | None = None
-
-    async def _sample(self) -> None:
-        while True:
-            pids = await asyncio.to_thread(_children, os.getpid())
-            self.peak = max(self.peak, await asyncio.to_thread(pss_mb, pids))
-            await asyncio.sleep(0.25)
-
-    async def __aenter__(self) -> "PeakMemory":
-        self._task = asyncio.create_task(self._sample())
-        return self
-
-    async def __aexit__(self, *exc) -> None:
-        self._task.cancel()
-
-
-async def run_portalscore(fleet: SampleFleet, settings: CrawlSettings) -> tuple[float, int, float, list[str]]:
+async def run_portalscore(fleet: SampleFleet, settings: CrawlSettings) -> tuple[float, list[str], float]:
+    """Seconds, the URL of every audited load (desktop, plus mobile for the first pages: so a URL may
+    come twice) and peak PSS."""
     portals = [Portal(id=p.id, name=p.name, kind=p.kind, url=p.url) for p in fleet.portals]
-    async with PeakMemory() as mem:
+    async with PeakMemory(include_self=True) as mem:
         async with BrowserPool(settings) as pool:
             t = time.monotonic()
             evs = await asyncio.gather(*(crawl_portal(pool, p, settings) for p in portals))
             took = time.monotonic() - t
     pages = [p for ev in evs for p in ev.pages]
-    audited = [p for p in pages if p.accessibility is not None and p.accessibility.error is None]
-    urls = [p.url for p in audited]
-    return len(audited) / took, len(audited), mem.peak, urls
+    ok = [p for p in pages if p.accessibility is not None and p.accessibility.error is None]
+    audited = [p.url for p in ok]
+    failed = [p.error or (p.accessibility.error if p.accessibility else "not audited") for p in pages
+              if p not in ok]
+    if failed:  # not counted as evaluated; under heavy load these are mostly page timeouts
+        print(f"portalscore: {len(failed)} of {len(pages)} loads not audited, e.g. {failed[:3]}", file=sys.stderr)
+    for ev in evs:
+        if ev.errors:
+            print(f"portalscore: {ev.portal.id}: {ev.errors[:3]}", file=sys.stderr)
+    return took, audited, mem.peak
 
 
 async def run_floor(urls: list[str], workers: int = 2) -> tuple[float, float]:
     queue = list(urls)
     source = axe_source()
-    async with PeakMemory() as mem:
+    async with PeakMemory(include_self=True) as mem:
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(**launch_options())
             t = time.monotonic()
@@ -126,32 +92,109 @@ async def run_floor(urls: list[str], workers: int = 2) -> tuple[float, float]:
     return len(urls) / took, mem.peak
 
 
+def spread(urls: list[str], n: int) -> list[str]:
+    """n URLs taken evenly over the list (which runs portal by portal), so every portal is sampled."""
+    if len(urls) <= n:
+        return list(urls)
+    return [urls[i * len(urls) // n] for i in range(n)]
+
+
+# Targets of the benchmark issue: portalscore/floor, portalscore/tool pages/s, peak memory.
+TARGETS = {"floor": 0.8, "lighthouse": 10.0, "pa11y-ci": 3.0}
+MEMORY_TARGET_MB = 2048
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=15, help="page cap per portal")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sample", type=int, default=12, help="pages given to Lighthouse and pa11y-ci per run")
+    parser.add_argument("--pa11y-runner", default="axe", choices=["axe", "htmlcs"])
+    parser.add_argument("--no-tools", action="store_true", help="measure portalscore and the floor only")
     args = parser.parse_args()
     settings = CrawlSettings(max_pages=args.pages, allowed_hosts=LOOPBACK)
-    ours, floors, mem_ours, mem_floor = [], [], [], []
-    with SampleFleet.start() as fleet:
+    tools = {} if args.no_tools else {name: tool_path(name) for name in ("lighthouse", "pa11y-ci")}
+    # Per tool, per run: pages/s (distinct pages), audits/s (loads with an axe audit), wall pages/s,
+    # pages, peak PSS. portalscore audits some pages twice (desktop and mobile), the others once each.
+    rates: dict[str, list[float]] = {"portalscore": []}
+    audits: dict[str, list[float]] = {"portalscore": [], "floor": []}
+    walls: dict[str, list[float]] = {}
+    pages: dict[str, list[int]] = {"portalscore": [], "floor": []}
+    peaks: dict[str, list[float]] = {"portalscore": [], "floor": []}
+    # Ratios are taken within each run, whose tools share the machine's state of the moment.
+    # portalscore/floor: audits/s, over the very same list of loads; portalscore/tool: distinct
+    # pages/s, so portalscore's second (mobile) audit of a page earns it nothing.
+    ratios: dict[str, list[float]] = {"floor": []}
+    errors: list[str] = []
+    with SampleFleet.start() as fleet, tempfile.TemporaryDirectory(prefix="crawl-bench-") as tmp:
         for i in range(args.runs):
-            rate, n, peak, urls = asyncio.run(run_portalscore(fleet, settings))
-            floor_rate, floor_peak = asyncio.run(run_floor(urls))
-            ours.append(rate)
-            floors.append(floor_rate)
-            mem_ours.append(peak)
-            mem_floor.append(floor_peak)
-            print(f"run {i + 1}: portalscore {rate:.2f} pages/s ({n} pages), floor {floor_rate:.2f} pages/s, "
-                  f"peak PSS {peak:.0f} MB / {floor_peak:.0f} MB", file=sys.stderr)
+            took, loads, peak = asyncio.run(run_portalscore(fleet, settings))
+            distinct = list(dict.fromkeys(loads))
+            floor_rate, floor_peak = asyncio.run(run_floor(loads))
+            rates["portalscore"].append(len(distinct) / took)
+            audits["portalscore"].append(len(loads) / took)
+            audits["floor"].append(floor_rate)
+            pages["portalscore"].append(len(distinct))
+            pages["floor"].append(len(loads))
+            peaks["portalscore"].append(peak)
+            peaks["floor"].append(floor_peak)
+            ratios["floor"].append(len(loads) / took / floor_rate)
+            line = (f"run {i + 1}: portalscore {len(distinct) / took:.3f} pages/s, {len(loads) / took:.3f} audits/s "
+                    f"({len(distinct)} pages, {len(loads)} audits, {peak:.0f} MB); "
+                    f"floor {floor_rate:.3f} audits/s ({floor_peak:.0f} MB)")
+            sample = spread(distinct, args.sample)
+            for name, binary in tools.items():
+                if binary is None:
+                    continue
+                workdir = Path(tmp) / f"{name}-{i}"
+                workdir.mkdir()
+                if name == "lighthouse":
+                    run: ToolRun = asyncio.run(run_lighthouse(binary, sample, workdir))
+                else:
+                    run = asyncio.run(run_pa11y_ci(binary, sample, workdir, args.pa11y_runner))
+                errors += [f"run {i + 1} {name}: {e}" for e in run.errors]
+                if not run.pages:
+                    continue
+                for table, value in ((rates, run.rate), (audits, run.rate), (walls, run.wall_rate),
+                                     (pages, run.pages), (peaks, run.peak_mb)):
+                    table.setdefault(name, []).append(value)
+                ratios.setdefault(name, []).append(len(distinct) / took / run.rate)
+                line += (f"; {name} {run.rate:.3f} pages/s (wall {run.wall_rate:.3f}; {run.pages} pages, "
+                         f"{run.peak_mb:.0f} MB)")
+            print(line, file=sys.stderr, flush=True)
+    report(args, rates, audits, walls, pages, peaks, ratios, tools, errors)
+
+
+def report(args, rates, audits, walls, pages, peaks, ratios, tools, errors) -> None:
     median = statistics.median
-    print(f"portalscore: {median(ours):.2f} pages/s (median of {args.runs}), peak PSS {max(mem_ours):.0f} MB")
-    print(f"floor (goto + axe.run, 2 contexts): {median(floors):.2f} pages/s, peak PSS {max(mem_floor):.0f} MB")
-    ratios = [a / b for a, b in zip(ours, floors)]  # each run's pair shares the machine's state of the moment
-    print(f"ratio portalscore/floor: {median(ratios):.2f} (median of the runs' ratios: "
-          f"{', '.join(f'{r:.2f}' for r in ratios)})")
-    for tool in ("lighthouse", "pa11y-ci"):
-        if shutil.which(tool) is None:
-            print(f"{tool}: not installed (npm i -g {tool}, PUPPETEER_SKIP_DOWNLOAD=1, CHROME_PATH=/usr/bin/chromium)")
+    labels = {"floor": "floor (goto + axe.run, 2 contexts)", "lighthouse": "lighthouse (a11y + perf, CLI per page)",
+              "pa11y-ci": f"pa11y-ci ({args.pa11y_runner} runner, defaults)"}
+
+    def cell(table: dict, name: str) -> str:
+        return f"{median(table[name]):9.3f}" if name in table else f"{'-':>9}"
+
+    print(f"{'':<40} {'pages/s':>9} {'audits/s':>9} {'wall':>9} {'pages':>6} {'peak PSS':>9}")
+    for name in audits:
+        print(f"{labels.get(name, name):<40} {cell(rates, name)} {cell(audits, name)} {cell(walls, name)} "
+              f"{median(pages[name]):6.0f} {max(peaks[name]):6.0f} MB")
+    print(f"(medians of {args.runs} runs, page cap {args.pages}; pages: distinct pages evaluated, for the floor "
+          f"page loads; audits: page loads with an axe audit; wall: the tools' pages over their whole CLI time, "
+          f"node start and browser launch included; peak PSS: the highest of the runs)")
+    for name, target in TARGETS.items():
+        if name not in ratios:
+            why = "not installed (make bench-tools)" if tools.get(name, 0) is None else "not measured"
+            print(f"ratio portalscore/{name}: {why}")
+            continue
+        got = ratios[name]
+        verdict = "meets" if median(got) >= target else "MISSES"
+        unit = "audits/s" if name == "floor" else "pages/s"
+        print(f"ratio portalscore/{name} ({unit}): {median(got):.2f}x (runs: {', '.join(f'{r:.2f}' for r in got)}); "
+              f"{verdict} the target {target:g}x")
+    peak = max(peaks["portalscore"])
+    print(f"portalscore peak PSS {peak:.0f} MB: {'meets' if peak <= MEMORY_TARGET_MB else 'MISSES'} "
+          f"the target {MEMORY_TARGET_MB} MB")
+    for e in errors:
+        print(f"error: {e}")
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
 
 

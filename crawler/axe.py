@@ -55,6 +55,15 @@ def axe_source() -> str:
     return data.decode("utf-8")
 
 
+@lru_cache(maxsize=1)
+def axe_engine() -> str:
+    """The engine string an audit with our axe records ("axe-core 4.14.1"), read from the file's banner
+    so that a PORTALSCORE_AXE override of another version is told apart: stored results are reused
+    only for the same engine."""
+    m = re.match(r"/\*!\s*axe\s+v(\S+)", axe_source()[:200])
+    return f"axe-core {m.group(1) if m else AXE_VERSION}"
+
+
 # Runs in the page: returns a compact summary so that little crosses the CDP pipe.
 RUN_AXE_JS = """
 async (options) => {

@@ -81,9 +81,15 @@ def user_agent(profile: str = "desktop", contact: str | None = None) -> str:
     return f"{_BASE_UA[profile]} {USER_AGENT_TOKEN}/0.1 (+{contact})"
 
 
-def context_options(profile: str = "desktop", contact: str | None = None) -> dict:
-    """Keyword arguments for browser.new_context() for a measurement profile."""
+def context_options(profile: str = "desktop", contact: str | None = None,
+                    http_credentials: list[dict] | None = None) -> dict:
+    """Keyword arguments for browser.new_context() for a measurement profile. http_credentials: Playwright's,
+    each with an `origin` (portalscore.secrets.http_credentials), so no other host is ever offered them."""
     opts = dict(PROFILES[profile])
+    if http_credentials:
+        if not all(c.get("origin") for c in http_credentials):
+            raise ValueError("http_credentials must each be tied to an origin")
+        opts["http_credentials"] = http_credentials
     opts["user_agent"] = user_agent(profile, contact)
     opts["locale"] = "vi-VN"
     opts["timezone_id"] = "Asia/Ho_Chi_Minh"

@@ -19,15 +19,16 @@ from .evidence import LinkCheck, PageEvidence, PortalEvidence, PortalRef
 from .frontier import Frontier, Item
 from .links import check_links, outbound_sample, page_checks
 from .load import load_page
-from .measure import NotAPage
+from .measure import NotAPage, Reuse
 from .pool import BrowserPool
 from .settings import CrawlSettings
-from .site import Robots, check_https_redirect, check_tls, read_robots, read_sitemaps
+from .site import Robots, check_https_redirect, check_tls, origin, read_robots, read_sitemaps
 from .urls import host_allowed, host_of, normalise, site_host
 
 log = logging.getLogger("portalscore.crawler")
 
 OnPage = Callable[[str, PageEvidence], None]
+OnProgress = Callable[[str, int, int, int], None]  # portal id, pages done, pages queued (capped), page errors
 
 
 def _now() -> str:
@@ -35,11 +36,13 @@ def _now() -> str:
 
 
 async def crawl_portal(pool: BrowserPool, portal: Portal, settings: CrawlSettings, on_page: OnPage | None = None,
-                       resume_pages: dict[str, PageEvidence] | None = None) -> PortalEvidence:
+                       resume_pages: dict[str, PageEvidence] | None = None,
+                       on_progress: OnProgress | None = None, reuse: Reuse | None = None) -> PortalEvidence:
+    """reuse: stored audits of unchanged content (incremental crawling), used instead of running axe again."""
     ev = PortalEvidence(portal=PortalRef(id=portal.id, name=portal.name, kind=portal.kind, url=portal.url),
                         started_at=_now(), settings=dataclasses.asdict(settings))
     try:
-        await _Crawl(pool, portal, settings, ev, on_page, resume_pages or {}).run()
+        await _Crawl(pool, portal, settings, ev, on_page, resume_pages or {}, on_progress, reuse).run()
     except Exception as e:  # a crawler bug on one portal must not cost the others (or this one) its evidence
         log.exception("crawl of %s failed", portal.id)
         ev.errors.append(f"crawl failed: {type(e).__name__}: {e}")
@@ -49,13 +52,18 @@ async def crawl_portal(pool: BrowserPool, portal: Portal, settings: CrawlSetting
 
 class _Crawl:
     def __init__(self, pool: BrowserPool, portal: Portal, settings: CrawlSettings, ev: PortalEvidence,
-                 on_page: OnPage | None, resume: dict[str, PageEvidence]):
+                 on_page: OnPage | None, resume: dict[str, PageEvidence], on_progress: OnProgress | None = None,
+                 reuse: Reuse | None = None):
         self.pool, self.portal, self.settings, self.ev = pool, portal, settings, ev
+        self.on_progress, self.reuse = on_progress, reuse
+        self.done = 0  # desktop pages finished (loaded or resumed), for on_progress
+        self.page_errors = 0
         self.on_page = on_page
         self.resume = resume
         self.max_pages = portal.max_pages or settings.max_pages
         self.deadline = time.monotonic() + settings.portal_timeout_s
-        self.robots = Robots()
+        self.robots = Robots()  # the start host's
+        self.host_robots: dict[str, asyncio.Future[Robots]] = {}  # origin -> its robots.txt, read once
         self.sources: dict[str, str] = {}
         self.order: dict[str, int] = {}  # url -> crawl order
         self.documents: list[LinkCheck] = []  # URLs that turned out to be files when loaded
@@ -63,6 +71,10 @@ class _Crawl:
 
     def _emit(self, page: PageEvidence) -> None:
         self.ev.pages.append(page)
+        log.info("page %s: %s", page.url, page.error or page.status,
+                 extra={"event": "page", "portal": self.portal.id, "url": page.url, "status": page.status,
+                        "error": page.error, "profile": page.profile, "depth": page.depth,
+                        "final_url": page.final_url})
         if self.on_page is not None:
             self.on_page(self.portal.id, page)
 
@@ -76,6 +88,8 @@ class _Crawl:
             ev.errors.append(f"host not allowed by this run's allowed_hosts: {urlsplit(start).hostname}")
             return
         self.robots = await read_robots(self.pool, start)
+        self.host_robots[origin(start)] = asyncio.get_running_loop().create_future()
+        self.host_robots[origin(start)].set_result(self.robots)
         ev.site["robots"] = self.robots.summary()
         delay = self.robots.crawl_delay()
         if delay:
@@ -100,7 +114,8 @@ class _Crawl:
                             max_depth=s.max_depth, max_query_variants=s.max_query_variants,
                             include=self.portal.include, exclude=self.portal.exclude)
         self.frontier = frontier
-        frontier.add_links(None, self._allowed(sitemap_urls), sitemap=True)
+        frontier.add_links(None, await self._allowed(sitemap_urls), sitemap=True)
+        self._progress()
         await asyncio.gather(*(self._worker() for _ in range(max(1, s.per_host))))
         if time.monotonic() > self.deadline:
             ev.errors.append(f"portal time limit reached ({s.portal_timeout_s:g}s) after "
@@ -116,15 +131,36 @@ class _Crawl:
         await asyncio.gather(self._mobile(), self._links())  # light link checks need no browser slot
         ev.site["emc"] = any(p.emc for p in ev.pages)
 
-    def _allowed(self, urls: list[str]) -> list[str]:
+    async def _allowed(self, urls: list[str]) -> list[str]:
         """Robots-allowed URLs, in order; the others are counted, never requested."""
         kept = []
         for url in urls:
-            if self.robots.allowed(url):
+            if (await self._robots_for(url)).allowed(url):
                 kept.append(url)
             else:
                 self.frontier.skipped["robots"] += 1
         return kept
+
+    async def _robots_for(self, url: str) -> Robots:
+        """The robots.txt that governs `url` (RFC 9309: one per scheme and host): the start host's, or that of
+        another host of the site (the start URL redirected there, or www.), read once when first needed.
+        Other sites' links are only recorded, never crawled: no rules apply to them here."""
+        if not self.frontier.in_site(url) or not host_allowed(url, self.settings.allowed_hosts):
+            return Robots()
+        key = origin(url)
+        if key not in self.host_robots:
+            self.host_robots[key] = asyncio.ensure_future(self._read_robots(key))
+        return await self.host_robots[key]
+
+    async def _read_robots(self, key: str) -> Robots:
+        robots = await read_robots(self.pool, key)
+        self.ev.site.setdefault("robots_hosts", {})[key] = robots.summary()
+        if robots.crawl_delay():
+            self.pool.gate.set_delay(host_of(key), robots.crawl_delay())
+        if robots.unreachable:
+            self.ev.errors.append(f"robots.txt of {key} unreachable ({robots.error}): nothing crawled there "
+                                  "(RFC 9309 treats an unreachable robots.txt as disallow-all)")
+        return robots
 
     async def _worker(self) -> None:
         frontier = self.frontier
@@ -146,6 +182,17 @@ class _Crawl:
                 async with self.changed:
                     frontier.done(item)
                     self.changed.notify_all()
+                self._progress()
+
+    def _progress(self) -> None:
+        if self.on_progress is None:
+            return
+        queued = min(self.frontier.pending, max(0, self.frontier.max_pages - self.done))
+        try:
+            self.on_progress(self.portal.id, self.done, queued, self.page_errors)
+        except Exception:  # a display problem must not cost the portal its crawl
+            log.warning("progress hook failed", exc_info=True)
+            self.on_progress = None
 
     async def _visit(self, item: Item) -> None:
         self.sources.setdefault(item.url, item.source)
@@ -153,7 +200,8 @@ class _Crawl:
         page = self.resume.get(item.url)
         if page is None:
             try:
-                page = await load_page(self.pool, item.url, self.settings, site_hosts=self.frontier.site_hosts)
+                page = await load_page(self.pool, item.url, self.settings, site_hosts=self.frontier.site_hosts,
+                                       reuse=self.reuse)
             except NotAPage as e:  # a file after all: checked as a document, not counted as a page
                 self.frontier.forget(item)
                 if e.status is None:  # a download: the browser never showed the status; ask lightly
@@ -166,6 +214,10 @@ class _Crawl:
             self._emit(page)
         else:
             self.ev.pages.append(page)
+            log.info("page %s reused from the interrupted run", page.url,
+                     extra={"event": "page_resumed", "portal": self.portal.id, "url": page.url, "status": page.status})
+        self.done += 1
+        self.page_errors += page.error is not None
         if item.key.depth == 0 and page.final_url:  # the start page may move the portal to another host
             final = urlsplit(page.final_url).netloc
             if site_host(final) not in self.frontier.site_hosts and host_allowed(page.final_url,
@@ -175,7 +227,7 @@ class _Crawl:
         if final and final != item.url and self.frontier.in_site(final):
             self.frontier.alias(final)
         if page.error is None:
-            self.frontier.add_links(item, self._allowed(page.links))
+            self.frontier.add_links(item, await self._allowed(page.links))
 
     async def _mobile(self) -> None:
         """The first pages of the crawl again, on the mobile profile (viewport, UA, touch)."""
@@ -186,7 +238,7 @@ class _Crawl:
         for page in pages:
             try:
                 mobile = await load_page(self.pool, page.url, self.settings, profile="mobile",
-                                         site_hosts=self.frontier.site_hosts)
+                                         site_hosts=self.frontier.site_hosts, reuse=self.reuse)
             except NotAPage:
                 continue
             mobile.depth = page.depth
@@ -198,7 +250,7 @@ class _Crawl:
         known = {c.url for c in checks}
         targets: list[tuple[str, str, str]] = []
         for url, source in list(frontier.documents.items()) + list(frontier.unvisited.items()):
-            if url not in known and self.robots.allowed(url) and host_allowed(url, s.allowed_hosts):
+            if url not in known and host_allowed(url, s.allowed_hosts) and (await self._robots_for(url)).allowed(url):
                 known.add(url)
                 targets.append((url, source, "document" if url in frontier.documents else "page"))
         budget = s.link_checks if time.monotonic() < self.deadline else 0  # past the time limit: no more requests
@@ -219,7 +271,7 @@ async def audit_url(pool: BrowserPool, url: str, settings: CrawlSettings) -> Pag
     if not host_allowed(target, settings.allowed_hosts):
         return PageEvidence(url=target, error=f"host not allowed: {urlsplit(target).hostname}")
     try:
-        return await load_page(pool, target, settings)
+        return await load_page(pool, target, settings, throttle=settings.throttle)
     except NotAPage as e:
         return PageEvidence(url=target, status=e.status, content_type=e.content_type,
                             error=f"not a page: {e.content_type}")

@@ -82,6 +82,9 @@ class Accessibility:
     passes: int = 0
     incomplete: int = 0
     error: str | None = None
+    # Incremental crawling: the run whose axe audit this is, when it was reused for unchanged content
+    # (same portal, profile, content hash and engine) instead of auditing again. None: audited in this run.
+    reused_from_run: int | None = None
 
 
 @dataclass
@@ -121,6 +124,7 @@ class LabTiming:
     median: Timings = field(default_factory=Timings)
     samples: list[Timings] = field(default_factory=list)
     error: str | None = None
+    throttle: str | None = None  # the crawler.throttle preset the loads ran under; None: unthrottled
 
 
 @dataclass

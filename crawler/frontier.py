@@ -57,6 +57,11 @@ class Frontier:
         self.outbound: dict[str, str] = {}  # other sites' links -> where found
         self._offer(start_url, Key(0, -1, 0), "")
 
+    @property
+    def pending(self) -> int:
+        """Pages queued or loading now (for progress displays; the page cap may leave fewer to crawl)."""
+        return len(self._queued) + len(self._inflight)
+
     def add_site_host(self, netloc: str) -> None:
         """The start URL redirected to another host of the same portal: crawl it too."""
         self.site_hosts.add(site_host(netloc))

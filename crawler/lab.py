@@ -42,7 +42,8 @@ async def measure_lab(pool: BrowserPool, ev: PortalEvidence, settings: CrawlSett
             errors: list[str] = []
             for _ in range(max(1, settings.lab_runs)):
                 try:
-                    timed = await load_page(pool, page.url, settings, profile=profile, audit=False, exclusive=True)
+                    timed = await load_page(pool, page.url, settings, profile=profile, audit=False, exclusive=True,
+                                            throttle=settings.throttle)
                 except NotAPage as e:
                     errors.append(f"not a page: {e.content_type}")
                     break
@@ -51,4 +52,5 @@ async def measure_lab(pool: BrowserPool, ev: PortalEvidence, settings: CrawlSett
                 else:
                     samples.append(timed.timings)
             ev.lab.append(LabTiming(url=page.url, profile=profile, runs=len(samples), median=median_timings(samples),
-                                    samples=samples, error="; ".join(dict.fromkeys(errors)) or None))
+                                    samples=samples, error="; ".join(dict.fromkeys(errors)) or None,
+                                    throttle=settings.throttle))

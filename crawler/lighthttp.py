@@ -16,7 +16,9 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from portalscore import secrets
 
 from .hostgate import HostGate
 from .urls import host_allowed, host_of
@@ -53,6 +55,14 @@ def _opener(verify_tls: bool) -> urllib.request.OpenerDirector:
                                        urllib.request.HTTPSHandler(context=context))
 
 
+def _without_userinfo(url: str) -> str:
+    """user:pass@ in a link is never used (nor looked up as a host name): credentials come from the run only."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
 def fetch(url: str, *, user_agent: str, method: str = "GET", timeout_s: float = 15, max_bytes: int = 2_000_000,
           allowed_hosts: list[str] | None = None, verify_tls: bool = False, max_redirects: int = 20,
           read_body: bool = True) -> Fetched:
@@ -62,6 +72,7 @@ def fetch(url: str, *, user_agent: str, method: str = "GET", timeout_s: float = 
     opener = _opener(verify_tls)
     current = url
     for _hop in range(max_redirects + 1):
+        current = _without_userinfo(current)
         if not host_allowed(current, allowed_hosts):
             result.error = f"blocked: host not allowed ({host_of(current)})"
             return result
@@ -69,8 +80,11 @@ def fetch(url: str, *, user_agent: str, method: str = "GET", timeout_s: float = 
         if remaining <= 0:
             result.error, result.transient = f"timeout after {timeout_s:g}s", True
             return result
-        request = urllib.request.Request(current, method=method, headers={
-            "User-Agent": user_agent, "Accept": "*/*", "Accept-Encoding": "identity"})
+        headers = {"User-Agent": user_agent, "Accept": "*/*", "Accept-Encoding": "identity"}
+        auth = secrets.authorization(current)  # checked at every hop: a redirect elsewhere gets none
+        if auth:
+            headers["Authorization"] = auth
+        request = urllib.request.Request(current, method=method, headers=headers)
         try:
             response = opener.open(request, timeout=remaining)
         except urllib.error.HTTPError as e:  # 3xx (we do not follow automatically) and 4xx/5xx

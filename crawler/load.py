@@ -2,26 +2,31 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from playwright.async_api import Error as PlaywrightError
 
 from .evidence import PageEvidence
 from .lighthttp import backoff_s, retry_after_s
-from .measure import Measured, measure_page, close_context
+from .measure import Measured, Reuse, measure_page, close_context
 from .pool import BrowserPool
 from .settings import CrawlSettings
 from .urls import host_of
 
+log = logging.getLogger("portalscore.crawler")
+
 
 async def load_page(pool: BrowserPool, url: str, settings: CrawlSettings, *, profile: str = "desktop",
-                    site_hosts: set[str] | None = None, audit: bool = True, exclusive: bool = False) -> PageEvidence:
+                    site_hosts: set[str] | None = None, audit: bool = True, exclusive: bool = False,
+                    reuse: Reuse | None = None, throttle: str | None = None) -> PageEvidence:
     """Measure `url`, retrying transient failures (timeouts, 429/502/503/504, a crashed browser) with
-    backoff or the server's Retry-After (capped). Raises measure.NotAPage for files."""
+    backoff or the server's Retry-After (capped). `throttle`: a crawler.throttle preset for the load.
+    Raises measure.NotAPage for files."""
     netloc = host_of(url)
     tries: list[str] = []
     attempt = 0
     while True:
-        measured = await _attempt(pool, url, settings, profile, site_hosts, audit, exclusive)
+        measured = await _attempt(pool, url, settings, profile, site_hosts, audit, exclusive, reuse, throttle)
         page = measured.page
         if not measured.transient or attempt >= settings.retries:
             if tries:
@@ -30,12 +35,16 @@ async def load_page(pool: BrowserPool, url: str, settings: CrawlSettings, *, pro
         tries.append(page.error or "transient failure")
         wait = retry_after_s(measured.retry_after)
         wait = backoff_s(attempt) if wait is None else min(wait, settings.retry_after_cap_s)
+        log.info("retrying %s in %.1fs after: %s", url, wait, tries[-1],
+                 extra={"event": "retry", "url": url, "attempt": attempt + 1, "wait_s": round(wait, 2),
+                        "error": tries[-1], "profile": profile})
         pool.gate.pause(netloc, wait)
         attempt += 1
 
 
 async def _attempt(pool: BrowserPool, url: str, settings: CrawlSettings, profile: str, site_hosts: set[str] | None,
-                   audit: bool, exclusive: bool) -> Measured:
+                   audit: bool, exclusive: bool, reuse: Reuse | None = None,
+                   throttle: str | None = None) -> Measured:
     """Load permit (or exclusive use) -> host permit -> load; then, once loaded, host permit and
     load permit are traded for a browser slot for the DOM and axe."""
     held = {"exclusive": None, "load": False, "slot": False}
@@ -67,7 +76,7 @@ async def _attempt(pool: BrowserPool, url: str, settings: CrawlSettings, profile
         try:
             return await asyncio.wait_for(
                 measure_page(context, url, settings, profile=profile, site_hosts=site_hosts, audit=audit,
-                             loaded=loaded),
+                             loaded=loaded, reuse=reuse, throttle=throttle),
                 settings.page_timeout_s)
         except asyncio.TimeoutError:
             return Measured(PageEvidence(url=url, profile=profile,

@@ -9,7 +9,6 @@ using the network, to trade them for a browser slot before the DOM is read and a
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable
@@ -17,10 +16,12 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import BrowserContext, Error as PlaywrightError, Page, Response
 
-from .axe import run_axe
+from .axe import axe_engine, run_axe
 from .evidence import Accessibility, PageEvidence, Timings
+from .fingerprint import content_hash
 from .lighthttp import TRANSIENT_STATUS
 from .settings import CrawlSettings
+from .throttle import apply as apply_throttle, preset as throttle_preset, release_cpu
 from .urls import normalise, site_host
 
 PERF_INIT_JS = """
@@ -70,7 +71,7 @@ TIMINGS_JS = """
 """
 
 EXTRACT_JS = """
-([maxLinks, maxHtml]) => {
+(maxLinks) => {
   const links = [], seen = new Set();
   for (const a of document.querySelectorAll('a[href], area[href]')) {
     const href = a.href;
@@ -89,12 +90,10 @@ EXTRACT_JS = """
     }
   }
   const root = document.documentElement;
-  const html = root ? root.outerHTML : '';
   const emcScript = Array.from(document.scripts).some(s => (s.src || '').includes('gov-tracking'));
   return {
     title: document.title || '', lang: root ? (root.getAttribute('lang') || '') : '', links, mixed,
     nodes: document.getElementsByTagName('*').length,
-    html: html.length > maxHtml ? html.slice(0, maxHtml) : html,
     emc: emcScript || typeof window._govaq !== 'undefined',
   };
 }
@@ -102,9 +101,12 @@ EXTRACT_JS = """
 
 SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy",
                     "strict-transport-security", "permissions-policy")
-MAX_HTML_CHARS = 8_000_000
 EVAL_TIMEOUT_S = 10  # reading timings or the DOM; a page stuck in a script loop never answers
 MAX_LISTED = 50  # console errors, failed requests, notes: a sample is evidence enough
+
+# Incremental crawling: (url, profile, content hash) -> a stored audit of the same content, with
+# reused_from_run set, or None. Given by the pipeline, which knows the earlier runs.
+Reuse = Callable[[str, str, str], Accessibility | None]
 
 
 @dataclass
@@ -216,13 +218,15 @@ async def _load_or_stopped(page: Page, stopped: asyncio.Event, timeout_ms: float
     """The load event, or the moment we stopped a page too big to load whole (no load event follows)."""
     load = asyncio.ensure_future(page.wait_for_load_state("load", timeout=timeout_ms))
     stop = asyncio.ensure_future(stopped.wait())
-    await asyncio.wait([load, stop], return_when=asyncio.FIRST_COMPLETED)
-    stop.cancel()
-    if load.done():
+    try:
+        await asyncio.wait([load, stop], return_when=asyncio.FIRST_COMPLETED)
+    finally:  # also when the page time limit cancels us: leave no orphaned task behind
+        stop.cancel()
+        if not load.done():
+            load.add_done_callback(lambda f: f.cancelled() or f.exception())  # nobody waits for it any more
+            load.cancel()
+    if load.done() and not load.cancelled():
         load.result()  # raises the timeout, if that is what happened
-    else:
-        load.add_done_callback(lambda f: f.cancelled() or f.exception())  # nobody waits for it any more
-        load.cancel()
 
 
 async def _settle(net: _Network, settings: CrawlSettings) -> None:
@@ -270,11 +274,14 @@ async def _security(context: BrowserContext, page_url: str, headers: dict[str, s
 
 async def measure_page(context: BrowserContext, url: str, settings: CrawlSettings, *, profile: str = "desktop",
                        site_hosts: set[str] | None = None, audit: bool = True,
-                       loaded: Callable[[], Awaitable[None]] | None = None) -> Measured:
+                       loaded: Callable[[], Awaitable[None]] | None = None, reuse: Reuse | None = None,
+                       throttle: str | None = None) -> Measured:
     """Load `url` in `context` (which the caller closes) and measure it.
 
     Returns the evidence and whether a failure is transient (worth a retry). With audit=False
-    only timings are taken (lab loads). Raises NotAPage for downloads and non-HTML answers.
+    only timings are taken (lab loads). With `reuse`, a stored audit of the same content replaces
+    the axe run. `throttle` names a crawler.throttle preset applied to the load (network and CPU;
+    the CPU is freed once timings are read). Raises NotAPage for downloads and non-HTML answers.
     """
     ev = PageEvidence(url=url, profile=profile)
     net = _Network(site_hosts=site_hosts or {site_host(urlsplit(url).netloc)})
@@ -322,7 +329,8 @@ async def measure_page(context: BrowserContext, url: str, settings: CrawlSetting
     page.on("console", on_console)
     page.on("pageerror", on_pageerror)
     page.on("download", on_download)
-    page.on("crash", lambda _p: note("renderer crashed"))
+    crashed: list[bool] = []  # the renderer died (a page can crash it: stack or memory exhausted)
+    page.on("crash", lambda _p: crashed.append(True))
     cdp = await context.new_cdp_session(page)
     cdp.on("Network.requestWillBeSent", net.on_request)
     cdp.on("Network.responseReceived", net.on_response)
@@ -330,6 +338,10 @@ async def measure_page(context: BrowserContext, url: str, settings: CrawlSetting
     cdp.on("Network.loadingFinished", net.on_finished)
     cdp.on("Network.loadingFailed", net.on_failed)
     await cdp.send("Network.enable")
+    if throttle:
+        limits = throttle_preset(throttle)
+        await apply_throttle(cdp, limits)
+        note(f"throttled: {limits.describe()}")
 
     timeout_ms = settings.request_timeout_s * 1000
     response: Response | None = None
@@ -372,6 +384,8 @@ async def measure_page(context: BrowserContext, url: str, settings: CrawlSetting
         raw = await asyncio.wait_for(page.evaluate(TIMINGS_JS), _eval_timeout(settings))
         ev.timings = Timings(**{k: (round(v, 4 if k == "cls" else 1) if v is not None else None)
                                 for k, v in raw.items()})
+        if throttle and audit:
+            await release_cpu(cdp)
         ev.final_url = page.url
         if audit:
             await _extract(page, context, ev, net, headers, settings)
@@ -384,19 +398,21 @@ async def measure_page(context: BrowserContext, url: str, settings: CrawlSetting
     if ev.error is None and ev.status is not None and ev.status >= 400:
         ev.error = f"http {ev.status}"
     if audit and settings.run_axe and ev.error is None:
-        ev.accessibility = await _axe(page, ev, settings)
+        ev.accessibility = await _axe(page, ev, settings, reuse)
+    if crashed:  # whatever failed after it (a timeout, an evaluation, axe) failed because of it
+        ev.error, transient, ev.accessibility = "renderer crashed", True, None
     return Measured(ev, transient)
 
 
 async def _extract(page: Page, context: BrowserContext, ev: PageEvidence, net: _Network, headers: dict[str, str],
                    settings: CrawlSettings) -> None:
-    data = await asyncio.wait_for(page.evaluate(EXTRACT_JS, [settings.max_links_per_page, MAX_HTML_CHARS]),
+    data = await asyncio.wait_for(page.evaluate(EXTRACT_JS, settings.max_links_per_page),
                                   _eval_timeout(settings))
     ev.title = data["title"][:500]
     ev.lang = data["lang"][:50]
     ev.links = list(dict.fromkeys(u for u in map(normalise, data["links"]) if u))
     ev.dom_nodes = data["nodes"]
-    ev.content_hash = hashlib.sha256(data["html"].encode("utf-8", "replace")).hexdigest()
+    ev.content_hash = await content_hash(page, _eval_timeout(settings))
     ev.emc = bool(data["emc"]) or net.emc
     ev.security = await _security(context, ev.final_url or ev.url, headers, net, data["mixed"],
                                   ev.redirects + [ev.url])
@@ -406,13 +422,32 @@ def _eval_timeout(settings: CrawlSettings) -> float:
     return min(EVAL_TIMEOUT_S, settings.request_timeout_s)
 
 
-async def _axe(page: Page, ev: PageEvidence, settings: CrawlSettings) -> Accessibility:
+async def _axe(page: Page, ev: PageEvidence, settings: CrawlSettings, reuse: Reuse | None = None) -> Accessibility:
     if ev.dom_nodes > settings.max_dom_nodes:
         return Accessibility(error=f"not audited: {ev.dom_nodes} DOM nodes (cap {settings.max_dom_nodes})")
+    stored = _stored_audit(ev, reuse)
+    if stored is not None:
+        return stored
     try:
         return await run_axe(page)
     except PlaywrightError as e:
         return Accessibility(error=f"axe failed: {str(e).splitlines()[0][:300]}")
+
+
+def _stored_audit(ev: PageEvidence, reuse: Reuse | None) -> Accessibility | None:
+    """The caller's stored audit of this very content by this very axe, if it has one."""
+    if reuse is None or not ev.content_hash:
+        return None
+    try:
+        stored = reuse(ev.url, ev.profile, ev.content_hash)
+    except Exception as e:  # the store is unreachable: audit as if nothing were stored
+        ev.notes.append(f"stored axe results unavailable ({type(e).__name__}): audited again"[:300])
+        return None
+    if stored is None or stored.error or stored.engine != axe_engine() or stored.reused_from_run is None:
+        return None  # an audit not known to be this content's by this axe, from a named run, is done again
+    if len(ev.notes) < MAX_LISTED:
+        ev.notes.append(f"axe audit reused from run {stored.reused_from_run}: content unchanged")
+    return stored
 
 
 def _fill_network(ev: PageEvidence, net: _Network) -> None:

@@ -16,6 +16,8 @@ from typing import AsyncIterator
 
 from playwright.async_api import Browser, BrowserContext, Playwright, Route, async_playwright
 
+from portalscore import secrets
+
 from .browser import context_options, launch_options, user_agent
 from .hostgate import HostGate
 from .settings import CrawlSettings
@@ -108,7 +110,9 @@ class BrowserPool:
     async def new_context(self, profile: str = "desktop") -> BrowserContext:
         """A fresh context (empty cache and cookies: every load is a first visit)."""
         browser = await self._ensure_browser()
-        context = await browser.new_context(**context_options(profile, self.settings.contact))
+        # Portals behind HTTP authentication get their credential set, each offered to its own origin only.
+        context = await browser.new_context(**context_options(profile, self.settings.contact,
+                                                              http_credentials=secrets.http_credentials()))
         if self.settings.allowed_hosts is not None:
             await context.route("**/*", self._guard)
         return context

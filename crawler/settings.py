@@ -16,12 +16,16 @@ class CrawlSettings:
     lab_runs: int = 3  # timed loads per sampled page (median kept)
     lab_pages: int = 4  # pages per portal and profile timed in the lab pass
     profiles: tuple[str, ...] = ("desktop",)  # profiles timed in the lab pass
+    throttle: str | None = None  # lab loads (and audit_url) under a crawler.throttle preset, e.g. "slow-4g"
     mobile_pages: int = 3  # crawled pages also loaded and audited on the mobile profile
     outbound_sample: int = 10  # outbound links checked per portal
     allowed_hosts: list[str] | None = None  # None: any host; else every other host is refused
     contact: str | None = None  # contact URL in the User-Agent
     portal_timeout_s: float = 600  # wall clock for one portal's crawl; no new pages after it
     run_axe: bool = True
+    # Incremental crawling: a page whose content hash matches a page of an earlier complete run of the same
+    # registry (same portal, profile and axe version) reuses that axe result instead of auditing again.
+    reuse_audits: bool = True
     retries: int = 2  # extra attempts for transient failures only
     retry_after_cap_s: float = 30  # a server's Retry-After is honoured up to this
     settle_s: float = 2.0  # after the load event, wait at most this long for the network to go quiet

@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from pathlib import Path
 
+from . import secrets
 from .cli_ops import add_commands, run_celery, workers_arg
 from .errors import InputError
 
@@ -22,7 +22,7 @@ DEFAULT_OUT = "out/report"
 def _settings(args: argparse.Namespace, allowed_hosts=None):
     from crawler import CrawlSettings
     kwargs = {}
-    for name in ("max_pages", "lab_runs", "workers", "contact"):
+    for name in ("max_pages", "lab_runs", "workers", "contact", "throttle"):
         value = getattr(args, name, None)
         if value is not None:
             kwargs[name] = value
@@ -30,14 +30,30 @@ def _settings(args: argparse.Namespace, allowed_hosts=None):
         kwargs["allowed_hosts"] = allowed_hosts
     elif getattr(args, "allow_host", None):
         kwargs["allowed_hosts"] = list(args.allow_host)
+    if getattr(args, "full_audit", False):
+        kwargs["reuse_audits"] = False
     return CrawlSettings(**kwargs)
 
 
+def _throttle_arg(value: str) -> str:
+    """--throttle: a crawler.throttle preset name (argparse turns the error into exit 2)."""
+    from crawler.throttle import preset
+    try:
+        return preset(value).name
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _throttle_help(what: str) -> str:
+    return (f"{what} under a network + CPU throttling preset, so that figures compare across runs "
+            "from different networks: slow-4g (Lighthouse's mobile: 150 ms RTT, 1.6/0.75 Mbps, CPU 4x) "
+            "or regular-3g (300 ms, 0.7 Mbps, CPU 4x); default: unthrottled")
+
+
 def _progress(quiet: bool):
-    from .pipeline import Progress
-    if quiet:
-        return Progress()
-    return Progress(lambda line: print(line, file=sys.stderr, flush=True))
+    """Progress on stderr: a live block on a terminal, plain lines otherwise, nothing with --quiet."""
+    from .progress import make_progress
+    return make_progress(sys.stderr, quiet, clean=secrets.redact)
 
 
 def _evaluate(args, registry, allowed_hosts=None) -> int:
@@ -65,6 +81,8 @@ def _evaluate(args, registry, allowed_hosts=None) -> int:
 def cmd_run(args) -> int:
     from .registry import load_registry
     registry = load_registry(args.registry)
+    # Before anything is written: a credential set the registry names must be provided.
+    secrets.activate(secrets.resolve(registry, args.secrets))
     if args.workers == "celery":
         return run_celery(args, registry)
     return _evaluate(args, registry)
@@ -105,7 +123,8 @@ def cmd_audit(args) -> int:
             print(json.dumps({
                 "url": page.url, "status": page.status,
                 "performance": {"ttfb_ms": t.ttfb_ms, "fcp_ms": t.fcp_ms, "lcp_ms": t.lcp_ms, "cls": t.cls,
-                                "load_ms": t.load_ms, "transfer_bytes": page.transfer_bytes},
+                                "load_ms": t.load_ms, "transfer_bytes": page.transfer_bytes,
+                                "throttle": settings.throttle},
                 "accessibility": None if a is None else {
                     "engine": a.engine,
                     "violations": [{"rule": v.rule, "impact": v.impact, "wcag": v.wcag, "nodes": v.node_count}
@@ -117,7 +136,8 @@ def cmd_audit(args) -> int:
             t = page.timings
             nviol = len(page.accessibility.violations) if page.accessibility else "?"
             print(f"{page.url}  status {page.status}  LCP {t.lcp_ms} ms  CLS {t.cls}  "
-                  f"{page.transfer_bytes} bytes  {nviol} axe rules failing" + (f"  error: {page.error}" if page.error else ""))
+                  f"{page.transfer_bytes} bytes  {nviol} axe rules failing" + (f"  error: {page.error}" if page.error else "")
+                  + (f"  (throttled: {settings.throttle})" if settings.throttle else ""))
             if args.verbose and page.accessibility:
                 for v in page.accessibility.violations:
                     print(f"    {v.impact or '-':>8}  {v.rule}  ({v.node_count} nodes; WCAG {', '.join(v.wcag) or '-'})")
@@ -227,6 +247,9 @@ def cmd_runs(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="portalscore", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    parser.add_argument("--log-format", choices=("text", "json"), default="text",
+                        help="stderr log lines as human text (default) or JSON objects, one a line "
+                             "(every run also writes OUT/run.log.jsonl)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common_run(p):
@@ -242,12 +265,19 @@ def build_parser() -> argparse.ArgumentParser:
                             "`portalscore worker` processes")
         p.add_argument("--broker", help="with --workers celery: Redis URL (default $PORTALSCORE_BROKER)")
         p.add_argument("--contact", help="contact URL put in the crawler's User-Agent")
+        p.add_argument("--throttle", type=_throttle_arg, metavar="PRESET", help=_throttle_help("time the lab pass's loads"))
         p.add_argument("--no-scenarios", action="store_true", help="skip the citizen journeys")
+        p.add_argument("--full-audit", action="store_true",
+                       help="run axe on every page, even one whose content is unchanged since an earlier complete "
+                            "run of the registry (default: reuse that run's result)")
         p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
 
     p = sub.add_parser("run", help="evaluate every portal of a registry")
     p.add_argument("--registry", required=True, help="registry YAML file, or a bundled name (vn-2025, vn-2023)")
     p.add_argument("--allow-host", action="append", help="only ever contact these hosts (repeatable)")
+    p.add_argument("--secrets", metavar="FILE",
+                   help="YAML file of credential sets named by the registry (name: {username, password}); "
+                        "$PORTALSCORE_SECRET_<NAME>_USERNAME/_PASSWORD win over it")
     common_run(p)
     p.set_defaults(func=cmd_run)
 
@@ -260,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--allow-host", action="append", help="only ever contact these hosts (repeatable)")
     p.add_argument("--contact", help="contact URL put in the crawler's User-Agent")
+    p.add_argument("--throttle", type=_throttle_arg, metavar="PRESET", help=_throttle_help("load the pages"))
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("report", help="rebuild a report from a stored run, without crawling")
@@ -289,12 +320,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from .logs import configure
+    configure(verbose=args.verbose, fmt=args.log_format)
+    secrets.install_redaction()  # logs, tracebacks and errors never show a portal's credentials
     try:
         return args.func(args)
     except InputError as e:
-        print(f"portalscore: error: {e}", file=sys.stderr)
+        print(f"portalscore: error: {secrets.redact(str(e))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("portalscore: interrupted; continue with --resume", file=sys.stderr)

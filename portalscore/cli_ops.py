@@ -10,6 +10,8 @@ import json
 import sys
 from pathlib import Path
 
+from . import secrets
+
 
 def workers_arg(value: str) -> int | str:
     """--workers: pages in flight at once (a number), or 'celery' to spread the run over Celery workers."""
@@ -101,6 +103,7 @@ def cmd_schedule(args) -> int:
     trigger = parse_cron(args.cron, args.timezone)
     # Check everything now: a typo must fail at start-up, not at two in the morning.
     registry = load_registry(args.registry)
+    secrets.resolve(registry, args.secrets)  # a credential set that is not provided fails now, not at night
     load_criteria_set(args.criteria)
     celery = args.workers == "celery"
     if celery:
@@ -113,6 +116,7 @@ def cmd_schedule(args) -> int:
     def produce(folder: Path) -> None:
         # Re-read the inputs at each run, so edits to the registry or criteria apply from the next night.
         reg = load_registry(args.registry)
+        secrets.activate(secrets.resolve(reg, args.secrets))
         criteria = load_criteria_set(args.criteria)
         opts = _run_options(args)
         if celery:
@@ -169,6 +173,7 @@ def add_commands(sub) -> None:
     p.add_argument("--broker", help="with --workers celery: Redis URL (default $PORTALSCORE_BROKER)")
     p.add_argument("--contact", help="contact URL put in the crawler's User-Agent")
     p.add_argument("--allow-host", action="append", help="only ever contact these hosts (repeatable)")
+    p.add_argument("--secrets", metavar="FILE", help="credential sets named by the registry (as for `run`)")
     p.add_argument("--no-scenarios", action="store_true", help="skip the citizen journeys")
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the report's top level")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")

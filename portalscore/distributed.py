@@ -29,7 +29,9 @@ from urllib.parse import urlsplit
 
 from celery import Celery
 
+from . import secrets
 from .errors import InputError
+from .logs import bind
 from .registry import Portal, Registry
 from .storage import Store, now
 
@@ -106,6 +108,9 @@ def collect_host_group(task, run_id: int, group: str, portal_ids: list[str], sce
             raise RuntimeError(f"run {run_id} is not in this worker's database {store.engine.url!r}: "
                                "workers must use the coordinator's database")
         portals = [Portal(**p) for p in run["portals"] if p["id"] in portal_ids]
+        # The run names credential sets only: their values come from this worker's own environment.
+        secrets.activate(secrets.resolve(Registry(name=run["registry_name"], file=run["registry_file"],
+                                                  portals=portals)))
         lost = [t for t in store.tasks(run_id) if t["host_group"] == group and t["status"] == "running"]
         if len(lost) >= MAX_LOSSES:
             _give_up(store, run_id, portals, f"the worker was lost {len(lost)} times while collecting {group}")
@@ -116,7 +121,8 @@ def collect_host_group(task, run_id: int, group: str, portal_ids: list[str], sce
         opts = RunOptions(settings=settings, scenarios=scenarios, scenario_workers=scenario_workers)
         task_row = store.task_started(run_id, group, portal_ids, task.request.hostname or "?", os.getpid())
         try:
-            collect(store, run_id, portals, opts, artefact_dir, Progress(lambda line: log.info("%s", line)))
+            with bind(run_id=run_id):
+                collect(store, run_id, portals, opts, artefact_dir, Progress(lambda line: log.info("%s", line)))
         except BaseException:
             store.task_finished(task_row, "failed")
             raise
@@ -152,10 +158,22 @@ def start_worker(broker: str, database: str, name: str | None = None, concurrenc
 def run_distributed(registry: Registry, criteria, out_dir: Path, store: Store, opts, broker: str,
                     resume: bool = False, progress=None, poll_s: float = 1.0):
     """The whole run, with evidence collected by Celery workers; returns a pipeline.RunResult."""
-    from .pipeline import Progress, RunResult, score_run, start_or_resume, write_report
+    from .logs import RUN_LOG, RunLog
+    from .pipeline import Progress
 
     require_shared_database(store.url)
     progress = progress or Progress()
+    with RunLog(Path(out_dir) / RUN_LOG) as run_log:  # the coordinator's events; workers log where they run
+        try:
+            return _coordinate(registry, criteria, out_dir, store, opts, broker, resume, progress, poll_s, run_log)
+        finally:
+            progress.close()
+
+
+def _coordinate(registry: Registry, criteria, out_dir: Path, store: Store, opts, broker: str, resume: bool,
+                progress, poll_s: float, run_log):
+    from .pipeline import RunResult, score_run, start_or_resume, write_report
+
     out_dir = Path(out_dir)
     artefact_dir = out_dir / "artefacts"
     artefact_dir.mkdir(parents=True, exist_ok=True)
@@ -168,6 +186,7 @@ def run_distributed(registry: Registry, criteria, out_dir: Path, store: Store, o
 
     run_id, portals = start_or_resume(store, registry, criteria, artefact_dir, opts, resume, progress,
                                       distributed=True)
+    run_log.run_id = run_id
     if not app.control.ping(timeout=1.0):
         progress.say("no worker has answered yet: the tasks wait in the queue until one starts "
                      "(portalscore worker --broker ... --db ...)")
@@ -205,6 +224,7 @@ def run_distributed(registry: Registry, criteria, out_dir: Path, store: Store, o
     if missing:  # cannot happen unless the database was changed under us; never report silently
         raise RuntimeError(f"run {run_id}: portals not collected: {', '.join(missing)}")
     score_run(store, run_id, criteria)
-    store.finish_run(run_id)
+    store.finish_run(run_id, complete=False)  # complete only once its report is written (see pipeline.evaluate)
     ranked = write_report(store, run_id, criteria, out_dir, lang=opts.lang, artefact_dir=artefact_dir)
+    store.finish_run(run_id)
     return RunResult(run_id=run_id, out_dir=out_dir, scores=ranked)

@@ -14,17 +14,19 @@ import asyncio
 import dataclasses
 import logging
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from crawler import BrowserPool, CrawlSettings, crawl_portal, measure_lab
-from crawler.evidence import PageEvidence, PortalEvidence, PortalRef
+from crawler.axe import axe_engine
+from crawler.evidence import Accessibility, PageEvidence, PortalEvidence, PortalRef
+from crawler.measure import Reuse
 from criteria import CriteriaSet, rank, score_portal
 from criteria.model import PortalScore
 from reports import ReportInput, render_report
 
+from .logs import RUN_LOG, RunLog, bind, tag
+from .progress import Progress  # re-exported: distributed.py and callers import it from here
 from .registry import Portal, Registry
 from .storage import Store, now
 
@@ -56,30 +58,27 @@ def _portal_dict(portal: Portal) -> dict:
     return dataclasses.asdict(portal)
 
 
-class Progress:
-    """Per-portal progress lines; a no-op sink when nobody is watching."""
+def _stored_audits(store: Store, run_id: int, portal_id: str) -> Reuse:
+    """Incremental crawling: the axe result of an earlier complete run of this registry for the same content."""
+    engine = axe_engine()
 
-    def __init__(self, emit: Callable[[str], None] | None = None):
-        self.emit = emit or (lambda line: None)
-        self.pages: dict[str, int] = {}
-        self._lock = threading.Lock()
-        self._t0 = time.monotonic()
-
-    def page(self, portal_id: str) -> None:
-        with self._lock:
-            self.pages[portal_id] = self.pages.get(portal_id, 0) + 1
-
-    def say(self, line: str) -> None:
-        self.emit(f"[{time.monotonic() - self._t0:6.1f}s] {line}")
+    def reuse(url: str, profile: str, content_hash: str) -> Accessibility | None:
+        # By content, not URL: the same page under another address (?lang=vi) is the same audit.
+        return store.previous_accessibility(run_id, portal_id, content_hash, profile=profile, engine=engine)
+    return reuse
 
 
 async def _crawl_phase(store: Store, run_id: int, portals: list[Portal], opts: RunOptions, progress: Progress) -> None:
     settings = opts.settings
+    def stage_before(portal: Portal, stage: str) -> bool:
+        return STAGES.index(store.stage(run_id, portal.id)) < STAGES.index(stage)
+
     async with BrowserPool(settings) as pool:
         async def one(portal: Portal) -> None:
-            stage = store.stage(run_id, portal.id)
-            if STAGES.index(stage) >= STAGES.index("crawled"):
+            if not stage_before(portal, "crawled"):
                 return
+            tag(portal=portal.id)  # this task's log records name its portal
+            progress.begin(portal.id, "crawl", max_pages=portal.max_pages or settings.max_pages)
             resume = {p.url: p for p in store.pages(run_id, portal.id) if p.profile == "desktop"}
 
             def on_page(portal_id: str, page: PageEvidence) -> None:
@@ -87,29 +86,41 @@ async def _crawl_phase(store: Store, run_id: int, portals: list[Portal], opts: R
                 progress.page(portal_id)
 
             try:
-                ev = await crawl_portal(pool, portal, settings, on_page=on_page, resume_pages=resume or None)
+                ev = await crawl_portal(pool, portal, settings, on_page=on_page, resume_pages=resume or None,
+                                        on_progress=progress.update,
+                                        reuse=_stored_audits(store, run_id, portal.id) if settings.reuse_audits
+                                        else None)
             except Exception as e:  # a bug on one portal must not cost the others their evidence
                 log.exception("crawl of %s failed", portal.id)
                 ev = PortalEvidence(portal=_ref(portal), started_at=now(), finished_at=now(),
                                     errors=[f"crawl failed: {type(e).__name__}: {e}"])
             ev.finished_at = ev.finished_at or now()
             store.save_portal(run_id, ev, "crawled")
-            progress.say(f"crawled {portal.id}: {progress.pages.get(portal.id, 0)} pages, {len(ev.errors)} errors")
+            pages = progress.pages.get(portal.id, 0)
+            log.info("crawled %s", portal.id, extra={"event": "portal_crawled", "portal": portal.id, "pages": pages,
+                                                      "errors": ev.errors})
+            progress.end(portal.id, "crawl", f"crawled {portal.id}: {pages} pages, {len(ev.errors)} errors")
 
+        progress.phase("crawl", sum(stage_before(p, "crawled") for p in portals))
         await asyncio.gather(*(one(p) for p in portals))
 
         # Lab timings run one portal after another, each load alone on the machine.
+        progress.phase("lab", sum(stage_before(p, "measured") for p in portals))
         for portal in portals:
-            if STAGES.index(store.stage(run_id, portal.id)) >= STAGES.index("measured"):
+            if not stage_before(portal, "measured"):
                 continue
+            progress.begin(portal.id, "lab")
             ev = store.evidence(run_id, portal.id)
-            try:
-                await measure_lab(pool, ev, settings)
-            except Exception as e:
-                log.exception("lab timing of %s failed", portal.id)
-                ev.errors.append(f"lab timing failed: {type(e).__name__}: {e}")
-            store.save_portal(run_id, ev, "measured")
-            progress.say(f"timed {portal.id}: {len(ev.lab)} lab measurements")
+            with bind(portal=portal.id):
+                try:
+                    await measure_lab(pool, ev, settings)
+                except Exception as e:
+                    log.exception("lab timing of %s failed", portal.id)
+                    ev.errors.append(f"lab timing failed: {type(e).__name__}: {e}")
+                store.save_portal(run_id, ev, "measured")
+                log.info("timed %s", portal.id, extra={"event": "portal_timed", "portal": portal.id,
+                                                        "measurements": len(ev.lab)})
+            progress.end(portal.id, "lab", f"timed {portal.id}: {len(ev.lab)} lab measurements")
 
 
 def _scenario_phase(store: Store, run_id: int, portals: list[Portal], opts: RunOptions, artefact_dir: Path,
@@ -126,6 +137,7 @@ def _scenario_phase(store: Store, run_id: int, portals: list[Portal], opts: RunO
         return
     lock = threading.Lock()
     queue = list(todo)
+    progress.phase("journeys", len(queue))
 
     def worker() -> None:
         # The sync API is bound to its thread: each worker has its own Playwright and browser.
@@ -137,16 +149,21 @@ def _scenario_phase(store: Store, run_id: int, portals: list[Portal], opts: RunO
                         if not queue:
                             return
                         portal = queue.pop(0)
+                    progress.begin(portal.id, "journeys")
                     ev = store.evidence(run_id, portal.id)
-                    try:
-                        ev.scenarios = run_scenarios(browser, portal, artefact_dir,
-                                                     allowed_hosts=opts.settings.allowed_hosts)
-                    except Exception as e:
-                        log.exception("scenarios of %s failed", portal.id)
-                        ev.errors.append(f"scenarios failed: {type(e).__name__}: {e}")
-                    store.save_portal(run_id, ev, "done")
-                    passed = sum(s.outcome == "passed" for s in ev.scenarios)
-                    progress.say(f"scenarios {portal.id}: {passed}/{len(ev.scenarios)} passed")
+                    with bind(run_id=run_id, portal=portal.id):  # a new thread starts with an empty context
+                        try:
+                            ev.scenarios = run_scenarios(browser, portal, artefact_dir,
+                                                         allowed_hosts=opts.settings.allowed_hosts)
+                        except Exception as e:
+                            log.exception("scenarios of %s failed", portal.id)
+                            ev.errors.append(f"scenarios failed: {type(e).__name__}: {e}")
+                        store.save_portal(run_id, ev, "done")
+                        passed = sum(s.outcome == "passed" for s in ev.scenarios)
+                        log.info("journeys of %s: %d/%d passed", portal.id, passed, len(ev.scenarios),
+                                 extra={"event": "portal_journeys", "portal": portal.id, "passed": passed,
+                                        "scenarios": len(ev.scenarios)})
+                    progress.end(portal.id, "journeys", f"scenarios {portal.id}: {passed}/{len(ev.scenarios)} passed")
             finally:
                 browser.close()
 
@@ -204,10 +221,13 @@ def start_or_resume(store: Store, registry: Registry, criteria: CriteriaSet, art
             "criteria_source": str(criteria.file) if criteria.file else criteria.id} | extra_settings
         run_id = store.create_run(registry.name, registry.file, criteria.id, settings,
                                   [_portal_dict(p) for p in portals])
+        log.info("run %d started", run_id, extra={"event": "run_started", "run_id": run_id, "portals": len(portals),
+                                                  "criteria": criteria.id, "registry": registry.name})
         progress.say(f"run {run_id}: {len(portals)} portals, criteria {criteria.id}")
     else:
         stored = {p["id"] for p in store.run(run_id)["portals"]}
         portals = [p for p in portals if p.id in stored]
+        log.info("run %d resumed", run_id, extra={"event": "run_resumed", "run_id": run_id, "portals": len(portals)})
         progress.say(f"resuming run {run_id}")
     return run_id, portals
 
@@ -219,9 +239,17 @@ def evaluate(registry: Registry, criteria: CriteriaSet, out_dir: Path, store: St
     out_dir = Path(out_dir)
     artefact_dir = out_dir / "artefacts"
     artefact_dir.mkdir(parents=True, exist_ok=True)
-    run_id, portals = start_or_resume(store, registry, criteria, artefact_dir, opts, resume, progress)
-    collect(store, run_id, portals, opts, artefact_dir, progress)
-    ranked = score_run(store, run_id, criteria)
-    store.finish_run(run_id)
-    ranked = write_report(store, run_id, criteria, out_dir, lang=opts.lang, artefact_dir=artefact_dir)
+    with RunLog(out_dir / RUN_LOG) as run_log:
+        try:
+            run_id, portals = start_or_resume(store, registry, criteria, artefact_dir, opts, resume, progress)
+            run_log.run_id = run_id
+            with bind(run_id=run_id):
+                collect(store, run_id, portals, opts, artefact_dir, progress)
+                ranked = score_run(store, run_id, criteria)
+                store.finish_run(run_id, complete=False)  # dated; complete only with its report written,
+                ranked = write_report(store, run_id, criteria, out_dir, lang=opts.lang, artefact_dir=artefact_dir)
+                store.finish_run(run_id)  # so a run killed while writing it is resumed, not crawled anew
+                log.info("run %d finished", run_id, extra={"event": "run_finished", "portals": len(ranked)})
+        finally:
+            progress.close()  # the live display (if any) is erased before the caller prints its result
     return RunResult(run_id=run_id, out_dir=out_dir, scores=ranked)

@@ -6,14 +6,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .secrets import NAME, SECRET_KEYS
 from .yamlfile import Located, load
 
 KINDS = ("ministry", "province", "national", "other")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 PORTAL_KEYS = {"id", "name", "kind", "url", "max_pages", "include", "exclude", "overrides",
-               "url_confirmed", "note", "name_en"}
+               "url_confirmed", "note", "name_en", "credentials"}
 TOP_KEYS = {"portals", "name", "description", "defaults", "source", "updated"}
 BUNDLED_DIR = Path(__file__).resolve().parent / "registries"
+_USERINFO = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@")
 
 
 @dataclass
@@ -29,6 +31,7 @@ class Portal:
     url_confirmed: bool = True
     name_en: str = ""
     note: str = ""
+    credentials: str | None = None  # the NAME of a credential set (portalscore.secrets), never a value
 
 
 @dataclass
@@ -36,6 +39,7 @@ class Registry:
     name: str
     file: str
     portals: list[Portal]
+    doc: Located | None = field(default=None, repr=False, compare=False)  # for errors naming file and line
 
 
 def _url_ok(url: str) -> bool:
@@ -46,11 +50,19 @@ def _url_ok(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+def _no_secret_key(doc: Located, path: tuple, key) -> None:
+    if isinstance(key, str) and key.lower() in SECRET_KEYS:
+        raise doc.error(path + (key,), "secret values do not belong in a registry: name a credential set with "
+                                       "'credentials: NAME' and give its username and password in the environment "
+                                       "or a --secrets FILE (see docs/registries.md)")
+
+
 def parse(doc: Located) -> Registry:
     data = doc.data
     if not isinstance(data, dict):
         raise doc.error((), "a registry is a mapping with a 'portals' list")
     for key in data:
+        _no_secret_key(doc, (), key)
         if key not in TOP_KEYS:
             raise doc.error((key,), f"unknown key (expected one of: {', '.join(sorted(TOP_KEYS))})")
     entries = data.get("portals")
@@ -63,6 +75,7 @@ def parse(doc: Located) -> Registry:
         if not isinstance(entry, dict):
             raise doc.error(path, "each portal is a mapping with id, name, kind, url")
         for key in entry:
+            _no_secret_key(doc, path, key)
             if key not in PORTAL_KEYS:
                 raise doc.error(path + (key,), f"unknown key (expected one of: {', '.join(sorted(PORTAL_KEYS))})")
         for key in ("id", "name", "kind", "url"):
@@ -78,6 +91,9 @@ def parse(doc: Located) -> Registry:
         seen[pid] = i
         if entry["kind"] not in KINDS:
             raise doc.error(path + ("kind",), f"{entry['kind']!r} is not one of {', '.join(KINDS)}")
+        if _USERINFO.match(entry["url"].strip()):  # said before the URL is ever echoed in a message
+            raise doc.error(path + ("url",), "a user name or password in the URL is not allowed: name a credential "
+                                             "set with 'credentials: NAME' (see docs/registries.md)")
         if not _url_ok(entry["url"]):
             raise doc.error(path + ("url",), f"{entry['url']!r} is not an http(s) URL")
         max_pages = entry.get("max_pages")
@@ -99,6 +115,10 @@ def parse(doc: Located) -> Registry:
         for key in unknown_keys(overrides):
             raise doc.error(path + ("overrides", key),
                             f"no scenario step reads this override (known: {', '.join(sorted(known_keys()))})")
+        credentials = entry.get("credentials")
+        if credentials is not None and (not isinstance(credentials, str) or not NAME.match(credentials)):
+            raise doc.error(path + ("credentials",), "must be the NAME of a credential set (letters, digits, '.', "
+                                                     "'_', '-'); its values go in the environment or --secrets FILE")
         confirmed = entry.get("url_confirmed", True)
         if not isinstance(confirmed, bool):
             raise doc.error(path + ("url_confirmed",), "must be true or false")
@@ -106,10 +126,10 @@ def parse(doc: Located) -> Registry:
             id=pid, name=entry["name"].strip(), kind=entry["kind"], url=entry["url"].strip(),
             max_pages=max_pages, include=list(entry.get("include", [])), exclude=list(entry.get("exclude", [])),
             overrides=dict(overrides), url_confirmed=confirmed, name_en=str(entry.get("name_en", "")),
-            note=str(entry.get("note", "")),
+            note=str(entry.get("note", "")), credentials=credentials,
         ))
     name = data.get("name") or Path(doc.file).stem
-    return Registry(name=str(name), file=doc.file, portals=portals)
+    return Registry(name=str(name), file=doc.file, portals=portals, doc=doc)
 
 
 def load_registry(path_or_name: str | Path) -> Registry:

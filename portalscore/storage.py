@@ -28,6 +28,7 @@ from sqlalchemy.pool import StaticPool
 from crawler.evidence import Accessibility, PageEvidence, PortalEvidence, PortalRef, from_dict, to_dict
 from criteria.model import PortalScore
 
+from . import secrets
 from .errors import InputError
 
 metadata = MetaData()
@@ -91,6 +92,9 @@ tasks = Table(
     Column("started_at", String(40), nullable=False),  # microsecond precision: intervals are compared
     Column("finished_at", String(40)),
 )
+
+
+PAGE_ORDER = "page_order"  # key in run_portals.evidence: [url, profile] of every page, in crawl order
 
 
 def now() -> str:
@@ -163,9 +167,15 @@ class Store:
                                                         evidence={}, updated_at=now()))
             return run_id
 
-    def finish_run(self, run_id: int) -> None:
+    def finish_run(self, run_id: int, complete: bool = True) -> None:
+        """complete=False only dates the run (its report shows that date) and leaves it resumable; then
+        complete=True, once the report is written, marks it complete and keeps the date."""
         with self.engine.begin() as conn:
-            conn.execute(update(runs).where(runs.c.id == run_id).values(status="complete", finished_at=now()))
+            if complete:
+                conn.execute(update(runs).where(runs.c.id == run_id).values(
+                    status="complete", finished_at=func.coalesce(runs.c.finished_at, now())))
+            else:
+                conn.execute(update(runs).where(runs.c.id == run_id).values(finished_at=now()))
 
     def run(self, run_id: int) -> dict | None:
         with self.engine.connect() as conn:
@@ -230,13 +240,14 @@ class Store:
 
     def save_page(self, run_id: int, portal_id: str, page: PageEvidence) -> None:
         """Insert or replace one page's evidence, atomically."""
-        data = to_dict(page)
+        data = secrets.scrub(to_dict(page))  # a portal's credentials never reach the database
+        url = secrets.scrub(page.url)
         with self.engine.begin() as conn:
             existing = conn.execute(select(pages.c.id).where(
-                pages.c.run_id == run_id, pages.c.portal_id == portal_id, pages.c.url == page.url,
+                pages.c.run_id == run_id, pages.c.portal_id == portal_id, pages.c.url == url,
                 pages.c.profile == page.profile)).scalar()
             if existing is None:
-                conn.execute(insert(pages).values(run_id=run_id, portal_id=portal_id, url=page.url,
+                conn.execute(insert(pages).values(run_id=run_id, portal_id=portal_id, url=url,
                                                   profile=page.profile, content_hash=page.content_hash, data=data))
             else:
                 conn.execute(update(pages).where(pages.c.id == existing).values(
@@ -250,8 +261,12 @@ class Store:
 
     def save_portal(self, run_id: int, evidence: PortalEvidence, stage: str) -> None:
         """Store everything but the pages (stored one by one) and move the portal to `stage`."""
-        data = evidence.to_dict()
+        data = secrets.scrub(evidence.to_dict())
         data.pop("pages", None)
+        if evidence.pages:
+            # Rows are inserted as loads finish; this keeps the crawl's order, which the lab sample and
+            # the criteria read, so a resumed (or any) run yields its pages in the same order.
+            data[PAGE_ORDER] = [[secrets.scrub(p.url), p.profile] for p in evidence.pages]
         with self.engine.begin() as conn:
             conn.execute(update(run_portals).where(
                 run_portals.c.run_id == run_id, run_portals.c.portal_id == evidence.portal.id).values(
@@ -268,6 +283,9 @@ class Store:
         if not isinstance(ev.portal, PortalRef):
             ev.portal = PortalRef(**ev.portal)
         ev.pages = self.pages(run_id, portal_id)
+        order = {(url, profile): i for i, (url, profile) in enumerate(data.get(PAGE_ORDER) or [])}
+        if order:  # crawl order; pages it does not list (none, normally) keep their storage order, last
+            ev.pages.sort(key=lambda p: order.get((p.url, p.profile), len(order)))
         return ev
 
     def portal_stages(self, run_id: int) -> dict[str, str]:
@@ -282,6 +300,7 @@ class Store:
         """The axe result stored for the same content (same portal, profile and content hash) by the
         latest *complete* run of the same registry before `run_id`; None when there is none, when it
         had failed, or when `engine` is given (e.g. "axe-core 4.14.1") and the stored one differs.
+        Its reused_from_run names the run that audited the content (kept along a chain of reuses).
 
         For incremental crawling: a page whose content is unchanged reuses its accessibility result."""
         if not content_hash:
@@ -289,17 +308,19 @@ class Store:
         registry = self._registry_name(run_id)
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(pages.c.data).join(runs, runs.c.id == pages.c.run_id)
+                select(pages.c.run_id, pages.c.data).join(runs, runs.c.id == pages.c.run_id)
                 .where(pages.c.portal_id == portal_id, pages.c.content_hash == content_hash,
                        pages.c.profile == profile, runs.c.registry_name == registry,
                        runs.c.status == "complete", runs.c.id < run_id)
-                .order_by(runs.c.id.desc(), pages.c.id.desc()).limit(20)).scalars().all()
-        for data in rows:
+                .order_by(runs.c.id.desc(), pages.c.id.desc()).limit(20)).all()
+        for audited_in, data in rows:
             acc = _json(data).get("accessibility")
             if not acc or acc.get("error"):
                 continue
             result = from_dict(Accessibility, acc)
             if engine is None or result.engine == engine:
+                if result.reused_from_run is None:
+                    result.reused_from_run = audited_in
                 return result
         return None
 

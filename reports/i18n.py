@@ -110,6 +110,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "status_excluded": {"vi": "không tính", "en": "excluded"},
     "a11y": {"vi": "Lỗi truy cập (axe-core, WCAG 2.1 A/AA)",
              "en": "Accessibility violations (axe-core, WCAG 2.1 A/AA)"},
+    "audit_reused": {"vi": "kết quả axe của lần chạy {run} (nội dung không đổi)",
+                     "en": "axe result of run {run} (content unchanged)"},
     "a11y_summary": {"vi": "{rules} quy tắc bị vi phạm, {nodes} phần tử, trên {pages} trang.",
                      "en": "{rules} rules violated, {nodes} elements, on {pages} pages."},
     "a11y_engine": {"vi": "Công cụ: {engine}.", "en": "Engine: {engine}."},

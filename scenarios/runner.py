@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Error as PlaywrightError
 
 from crawler.browser import context_options
 from crawler.evidence import ScenarioResult
+from portalscore import secrets
 
 from .catalog import SCENARIOS
 from .journey import DEFAULT_BUDGET_S, Scenario, run_journey
@@ -43,17 +44,22 @@ def run_one(browser: Browser, scenario: Scenario, portal, artefact_dir: Path, al
             budget_s: float = DEFAULT_BUDGET_S) -> ScenarioResult:
     start = time.perf_counter()
     overrides = dict(getattr(portal, "overrides", None) or {})
+    # A portal behind HTTP authentication: its credential set, offered to its own origin only. Such a
+    # journey keeps no trace (it records request headers) and no screenshot (whatever the page shows).
+    credentials = secrets.http_credentials(portal.url)
+    keep_artefacts = credentials is None
     context = None
     try:
-        context = browser.new_context(**context_options(scenario.profile))
+        context = browser.new_context(**context_options(scenario.profile, http_credentials=credentials))
         guard = install_guard(context, allowed_hosts, allowed_posts(overrides, scenario.id))
         # DOM snapshots only: a screencast would cost CPU on every scenario; failures get a screenshot.
-        context.tracing.start(screenshots=False, snapshots=True)
+        if keep_artefacts:
+            context.tracing.start(screenshots=False, snapshots=True)
         page = context.new_page()
         result = run_journey(scenario, page, portal.url, overrides, guard=guard, budget_s=budget_s)
         if f"{scenario.id}.allow_post" in overrides:
             result.overrides_used[f"{scenario.id}.allow_post"] = overrides[f"{scenario.id}.allow_post"]
-        if result.outcome in ("failed", "error"):
+        if keep_artefacts and result.outcome in ("failed", "error"):
             artefact_dir.mkdir(parents=True, exist_ok=True)
             if not _unreachable(result):  # nothing was rendered: a blank picture proves nothing
                 shot = artefact_name(portal.id, scenario.id, ".png")
@@ -65,7 +71,7 @@ def run_one(browser: Browser, scenario: Scenario, portal, artefact_dir: Path, al
             trace = artefact_name(portal.id, scenario.id, "-trace.zip")
             context.tracing.stop(path=str(artefact_dir / trace))
             result.trace = trace
-        else:
+        elif keep_artefacts:
             context.tracing.stop()
         return result
     except Exception as e:  # a browser crash on one scenario must not stop the others

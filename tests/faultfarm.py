@@ -6,11 +6,15 @@ to it (robots obeyed, delays kept, concurrency bounded, nothing repeated).
 """
 from __future__ import annotations
 
+import base64
+import io
+import socket
 import ssl
+import struct
 import threading
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Union
 from urllib.parse import urlsplit
@@ -25,6 +29,7 @@ class Hit:
     start: float
     end: float = 0.0
     user_agent: str = ""
+    headers: dict[str, str] = field(default_factory=dict)  # as received (names as the client wrote them)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -114,7 +119,8 @@ class Farm:
         return self.routes[max(prefixes, key=len)] if prefixes else None
 
     def _serve(self, handler: Handler) -> None:
-        hit = Hit(handler.command, handler.path, time.monotonic(), user_agent=handler.headers.get("User-Agent", ""))
+        hit = Hit(handler.command, handler.path, time.monotonic(), user_agent=handler.headers.get("User-Agent", ""),
+                  headers=dict(handler.headers.items()))
         with self._lock:
             self.hits.append(hit)
             self.inflight += 1
@@ -279,3 +285,38 @@ def broken_utf8(h: Handler) -> None:
     h.send(200, b"<!doctype html><html lang='vi'><head><meta charset='utf-8'>"
                 b"<title>Tra c\xe1\xbb h\xe1 s\xc6</title></head>"
                 b"<body><main><h1>L\xe1\xbb\xa1i \xff\xfe</h1><p><b><i>unclosed</p></main></body>")
+
+
+def basic_auth(route: Route | None, username: str, password: str, realm: str = "staging") -> Callable[[Handler], None]:
+    """The route behind HTTP Basic authentication, as a staging site is: 401 with a challenge unless the
+    request carries exactly these credentials (None: 404 once authenticated)."""
+    expected = "Basic " + base64.b64encode(f"{username}:{password}".encode("utf-8")).decode("ascii")
+
+    def serve(h: Handler) -> None:
+        if h.headers.get("Authorization") != expected:
+            h.send(401, page("Cần đăng nhập"), headers={"WWW-Authenticate": f'Basic realm="{realm}"'})
+        elif route is None:
+            h.send(404, page("Không tìm thấy"))
+        elif isinstance(route, str):
+            h.send(200, route)
+        else:
+            route(h)
+    return serve
+
+
+# A DOM nested this deep, built while the page is parsed, overflows the renderer's stack: Chromium 156
+# kills the tab ("Aw, Snap!") within about a second, using a few MB (5 000 levels crash; 2 000 do not).
+# (Built after the load event, the same tree takes 8-25 s to crash on a busy machine.)
+CRASH = page("Trang làm sập trình duyệt", """<p>x</p><script>
+let node = document.body;
+for (let i = 0; i < 20000; i++) { const d = document.createElement('div'); node.appendChild(d); node = d; }
+document.body.offsetHeight;
+</script>""")
+
+
+def reset(h: Handler) -> None:
+    """Read the request, then reset the TCP connection (SO_LINGER 0 then close sends an RST, no answer)."""
+    h.close_connection = True
+    h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    h.connection.close()
+    h.wfile = io.BytesIO()  # the handler flushes its output after the route: let it, into nothing

@@ -1,0 +1,200 @@
+"""Incremental crawling: a page whose content is unchanged since the last complete run reuses its axe result.
+
+Three real runs of a one-portal registry into one SQLite file, through the command line, against a local
+portal whose pages carry what real portals change on every load (CSRF tokens, a nonce, an inline
+timestamp, a visitor counter) and one page whose news text changes between the runs.
+"""
+from __future__ import annotations
+
+import itertools
+import textwrap
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.faultfarm import Farm, links, page
+from tests.helpers import portalscore_cli
+
+pytestmark = pytest.mark.browser
+
+PORTAL = "tinh-thu-nghiem"
+
+
+def portal_farm(news: dict[str, str]) -> Farm:
+    visits = itertools.count(1000)
+
+    def home(h) -> None:
+        token = uuid.uuid4().hex  # what a CSRF-protected portal sends: new on every load
+        h.send(200, page(
+            "Cổng dịch vụ công tỉnh thử nghiệm",
+            links("/gioi-thieu", "/tin-tuc")
+            + "<img src='data:,' width='10' height='10'>"  # no alt: a violation to carry over
+            + f"<form method='get' action='/tra-cuu'><input type='hidden' name='__RequestVerificationToken' "
+              f"value='{token}'><label>Mã hồ sơ <input name='ma'></label></form>"
+            + f"<footer>Lượt truy cập: {next(visits)}</footer>"
+            + f"<script nonce='{uuid.uuid4().hex}'>window.__loadedAt = {uuid.uuid4().int % 10**12};</script>",
+            head=f"<meta name='csrf-token' content='{token}'>"))
+
+    return Farm({
+        "/": home,
+        "/gioi-thieu": page("Giới thiệu", "<p>Thông tin chung.</p><img src='data:,' width='5' height='5'>"),
+        "/tin-tuc": lambda h: h.send(200, page("Tin tức", f"<p>{news['text']}</p>")),
+    })
+
+
+def run(db: str, out: Path, registry: Path, *flags: str) -> None:
+    proc = portalscore_cli("run", "--registry", str(registry), "--db", db, "--out", str(out), "--max-pages", "3",
+                           "--lab-runs", "1", "--no-scenarios", "--allow-host", "127.0.0.1", "-q", *flags)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Run 1 audits everything; the news page changes; run 2 reuses; run 3 with --full-audit audits again."""
+    tmp = tmp_path_factory.mktemp("incremental")
+    db = f"sqlite:///{tmp / 'runs.db'}"
+    news = {"text": "Thông báo lịch tiếp công dân tháng này."}
+    with portal_farm(news) as farm:
+        registry = tmp / "registry.yaml"
+        registry.write_text(textwrap.dedent(f"""\
+            name: incremental-test
+            portals:
+              - id: {PORTAL}
+                name: Cổng thử nghiệm
+                kind: province
+                url: {farm.url('/')}
+            """), encoding="utf-8")
+        run(db, tmp / "r1", registry)
+        news["text"] = "Hướng dẫn nộp hồ sơ trực tuyến đã được cập nhật."
+        run(db, tmp / "r2", registry)
+        run(db, tmp / "r3", registry, "--full-audit")
+        home_loads = farm.count("/")
+
+    from portalscore.storage import Store
+    store = Store(db)
+    try:
+        pages = {run_id: {(p.url.replace(farm.url(""), ""), p.profile): p for p in store.pages(run_id, PORTAL)}
+                 for run_id in (1, 2, 3)}
+        settings = {run_id: store.run(run_id)["settings"] for run_id in (1, 2, 3)}
+        scores = {run_id: store.scores(run_id, "mic-2024")[0] for run_id in (1, 2, 3)}
+    finally:
+        store.close()
+    reports = {i: next((tmp / f"r{i}" / "portals").glob("*.html")).read_text(encoding="utf-8") for i in (1, 2)}
+    return {"pages": pages, "settings": settings, "scores": scores, "home_loads": home_loads, "reports": reports}
+
+
+def test_second_run_reuses_the_audits_of_unchanged_pages(runs):
+    first, second = runs["pages"][1], runs["pages"][2]
+    assert set(first) == set(second) and ("/", "desktop") in first and ("/", "mobile") in first
+    assert all(p.accessibility.reused_from_run is None for p in first.values())  # nothing to reuse yet
+    assert runs["home_loads"] >= 3  # the home page was served anew, with new tokens, on every run
+    for key in [("/", "desktop"), ("/", "mobile"), ("/gioi-thieu", "desktop")]:
+        reused = second[key]
+        # Tokens, nonce, timestamp and counter changed; what axe looks at did not.
+        assert reused.content_hash == first[key].content_hash, key
+        assert reused.accessibility.reused_from_run == 1, key
+        assert reused.accessibility.violations == first[key].accessibility.violations, key
+        assert any("axe audit reused from run 1" in n for n in reused.notes), key
+    assert {v.rule for v in second[("/", "desktop")].accessibility.violations} >= {"image-alt"}
+    # The published report says which audits were reused, and from which run.
+    assert "kết quả axe của lần chạy 1" in runs["reports"][2]
+    assert "kết quả axe của lần chạy" not in runs["reports"][1]
+
+
+def test_a_page_whose_content_changed_is_audited_again(runs):
+    before, after = runs["pages"][1][("/tin-tuc", "desktop")], runs["pages"][2][("/tin-tuc", "desktop")]
+    assert before.content_hash != after.content_hash
+    assert after.accessibility is not None and after.accessibility.error is None
+    assert after.accessibility.reused_from_run is None
+    assert not any("reused" in n for n in after.notes)
+
+
+def test_reuse_leaves_the_scores_unchanged(runs):
+    first, second, full = (runs["scores"][i] for i in (1, 2, 3))
+
+    def accessibility(score):
+        return score.groups["accessibility"].score, [(c.id, c.value, c.score) for c in score.criteria
+                                                     if c.group == "accessibility"]
+    assert accessibility(first)[1]
+    assert accessibility(second) == accessibility(first)
+    assert accessibility(full) == accessibility(first)
+
+
+def test_full_audit_reuses_nothing_and_is_recorded(runs):
+    assert runs["settings"][1]["reuse_audits"] is True
+    assert runs["settings"][3]["reuse_audits"] is False
+    full = runs["pages"][3]
+    assert full and all(p.accessibility.reused_from_run is None for p in full.values())
+    # ... and a fresh audit of unchanged content finds what the reused one said.
+    for key in [("/", "desktop"), ("/gioi-thieu", "desktop")]:
+        assert full[key].accessibility.violations == runs["pages"][2][key].accessibility.violations
+
+
+def test_a_stored_audit_is_used_only_where_axe_would_run_with_the_same_engine():
+    """The hook's answer replaces axe only for an audited page (DOM cap respected) and the same axe version."""
+    import asyncio
+
+    from crawler import BrowserPool, CrawlSettings
+    from crawler.axe import axe_engine
+    from crawler.evidence import Accessibility
+    from crawler.load import load_page
+
+    asked: list[tuple[str, str, str]] = []
+
+    def stored(engine: str):
+        def reuse(url: str, profile: str, content_hash: str) -> Accessibility:
+            asked.append((url, profile, content_hash))
+            return Accessibility(engine=engine, passes=1, reused_from_run=7)
+        return reuse
+
+    async def load(url: str, settings: CrawlSettings, engine: str):
+        async with BrowserPool(settings) as pool:
+            return await load_page(pool, url, settings, reuse=stored(engine))
+
+    with Farm({"/": page("Trang", "<img src='data:,' width='5' height='5'>")}) as farm:
+        settings = CrawlSettings(allowed_hosts=["127.0.0.1"], retries=0)
+        same = asyncio.run(load(farm.url("/"), settings, axe_engine()))
+        other = asyncio.run(load(farm.url("/"), settings, "axe-core 3.0.0"))
+        asked_before_cap = len(asked)
+        capped = asyncio.run(load(farm.url("/"), CrawlSettings(allowed_hosts=["127.0.0.1"], max_dom_nodes=3),
+                                  axe_engine()))
+
+    assert same.accessibility.reused_from_run == 7 and same.accessibility.violations == []
+    assert asked[0] == (farm.url("/"), "desktop", same.content_hash) and len(same.content_hash) == 64
+    # Another axe version's result is not this axe's: audited afresh (and the missing alt is found).
+    assert other.accessibility.reused_from_run is None
+    assert "image-alt" in {v.rule for v in other.accessibility.violations}
+    assert other.content_hash == same.content_hash
+    # A page axe would not audit (DOM over the cap) does not take a stored result either.
+    assert capped.accessibility.error.startswith("not audited") and len(asked) == asked_before_cap
+
+
+def test_content_hash_follows_the_stylesheet_but_not_per_load_tokens():
+    """A colour changed in the stylesheet (same URL, same HTML) is new content for axe; a new CSRF token is not."""
+    import asyncio
+
+    from crawler import BrowserPool, CrawlSettings
+    from crawler.load import load_page
+
+    css = {"text": "p { color: #222; }"}
+
+    def home(h) -> None:
+        h.send(200, page("Trang", "<p>Nội dung</p><input type='hidden' name='csrf' value='"
+                         f"{uuid.uuid4().hex}'>", head="<link rel='stylesheet' href='/site.css'>"))
+
+    routes = {"/": home, "/site.css": lambda h: h.send(200, css["text"], content_type="text/css",
+                                                        headers={"Cache-Control": "no-store"})}
+    settings = CrawlSettings(allowed_hosts=["127.0.0.1"], run_axe=False)
+
+    async def hashes(url: str) -> list[str]:
+        async with BrowserPool(settings) as pool:
+            out = [(await load_page(pool, url, settings)).content_hash for _ in range(2)]
+            css["text"] = "p { color: #ddd; }"  # low contrast now
+            out.append((await load_page(pool, url, settings)).content_hash)
+            return out
+
+    with Farm(routes) as farm:
+        first, again, restyled = asyncio.run(hashes(farm.url("/")))
+    assert first and first == again
+    assert restyled != first
