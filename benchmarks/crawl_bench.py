@@ -1,13 +1,17 @@
 """Crawl speed and memory on the bundled sample portals, against a bare floor, Lighthouse and pa11y-ci.
 
-    .venv/bin/python benchmarks/crawl_bench.py [--pages 15] [--runs 3] [--sample 12] [--no-tools]
+    .venv/bin/python benchmarks/crawl_bench.py [--pages 30] [--runs 3] [--sample 8] [--no-tools] [--full-audit]
 
 portalscore: crawl_portal over every sample portal at once (one Chromium, default settings
 but the page cap; the lab pass is not counted), with everything the crawl collects. Counted two
-ways: pages/s (distinct pages evaluated) and audits/s (page loads with an axe audit: every page on
-the desktop profile, the first mobile_pages of each portal again on the mobile profile).
+ways: pages/s (distinct pages evaluated) and audits/s (page loads with an accessibility result:
+every page on the desktop profile, the first mobile_pages of each portal again on the mobile
+profile). By default a page's result is its own axe run or, for a page beyond the first two of its
+template, its template's (crawler/template.py); --full-audit runs axe on every load. The axe runs
+actually made are printed too.
 floor: the same Chromium (launch_options), the same axe file and options, 2 contexts,
-goto + axe.run and nothing else, over the same list of loads (audits/s; ratio on audits/s).
+goto + axe.run and nothing else, over the same list of loads (ratio on audits/s: the floor runs
+axe on every load portalscore evaluated, sampled or not).
 lighthouse, pa11y-ci: on an evenly spread sample (--sample) of the pages portalscore audited in the
 same run, each as its users run it (npm_tools.py says exactly how); ratio on distinct pages/s;
 skipped, with a note, when not installed (`make bench-tools`).
@@ -45,9 +49,9 @@ from pss import PeakMemory  # noqa: E402
 LOOPBACK = ["127.0.0.1", "localhost"]
 
 
-async def run_portalscore(fleet: SampleFleet, settings: CrawlSettings) -> tuple[float, list[str], float]:
-    """Seconds, the URL of every audited load (desktop, plus mobile for the first pages: so a URL may
-    come twice) and peak PSS."""
+async def run_portalscore(fleet: SampleFleet, settings: CrawlSettings) -> tuple[float, list[str], float, int]:
+    """Seconds, the URL of every load with an accessibility result (desktop, plus mobile for the first
+    pages: so a URL may come twice), peak PSS and the number of axe runs made."""
     portals = [Portal(id=p.id, name=p.name, kind=p.kind, url=p.url) for p in fleet.portals]
     async with PeakMemory(include_self=True) as mem:
         async with BrowserPool(settings) as pool:
@@ -57,6 +61,7 @@ async def run_portalscore(fleet: SampleFleet, settings: CrawlSettings) -> tuple[
     pages = [p for ev in evs for p in ev.pages]
     ok = [p for p in pages if p.accessibility is not None and p.accessibility.error is None]
     audited = [p.url for p in ok]
+    axe_runs = sum(1 for p in ok if p.accessibility.sampled_from is None and p.accessibility.reused_from_run is None)
     failed = [p.error or (p.accessibility.error if p.accessibility else "not audited") for p in pages
               if p not in ok]
     if failed:  # not counted as evaluated; under heavy load these are mostly page timeouts
@@ -64,7 +69,7 @@ async def run_portalscore(fleet: SampleFleet, settings: CrawlSettings) -> tuple[
     for ev in evs:
         if ev.errors:
             print(f"portalscore: {ev.portal.id}: {ev.errors[:3]}", file=sys.stderr)
-    return took, audited, mem.peak
+    return took, audited, mem.peak, axe_runs
 
 
 async def run_floor(urls: list[str], workers: int = 2) -> tuple[float, float]:
@@ -106,13 +111,16 @@ MEMORY_TARGET_MB = 2048
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=15, help="page cap per portal")
+    parser.add_argument("--pages", type=int, default=CrawlSettings.max_pages, help="page cap per portal (default: "
+                        "the crawler's)")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--sample", type=int, default=12, help="pages given to Lighthouse and pa11y-ci per run")
+    parser.add_argument("--sample", type=int, default=8, help="pages given to Lighthouse and pa11y-ci per run")
     parser.add_argument("--pa11y-runner", default="axe", choices=["axe", "htmlcs"])
     parser.add_argument("--no-tools", action="store_true", help="measure portalscore and the floor only")
+    parser.add_argument("--full-audit", action="store_true", help="portalscore runs axe on every page (no sampling)")
     args = parser.parse_args()
-    settings = CrawlSettings(max_pages=args.pages, allowed_hosts=LOOPBACK)
+    settings = CrawlSettings(max_pages=args.pages, allowed_hosts=LOOPBACK,
+                             audit_per_template=0 if args.full_audit else CrawlSettings.audit_per_template)
     tools = {} if args.no_tools else {name: tool_path(name) for name in ("lighthouse", "pa11y-ci")}
     # Per tool, per run: pages/s (distinct pages), audits/s (loads with an axe audit), wall pages/s,
     # pages, peak PSS. portalscore audits some pages twice (desktop and mobile), the others once each.
@@ -128,7 +136,7 @@ def main() -> None:
     errors: list[str] = []
     with SampleFleet.start() as fleet, tempfile.TemporaryDirectory(prefix="crawl-bench-") as tmp:
         for i in range(args.runs):
-            took, loads, peak = asyncio.run(run_portalscore(fleet, settings))
+            took, loads, peak, axe_runs = asyncio.run(run_portalscore(fleet, settings))
             distinct = list(dict.fromkeys(loads))
             floor_rate, floor_peak = asyncio.run(run_floor(loads))
             rates["portalscore"].append(len(distinct) / took)
@@ -140,7 +148,7 @@ def main() -> None:
             peaks["floor"].append(floor_peak)
             ratios["floor"].append(len(loads) / took / floor_rate)
             line = (f"run {i + 1}: portalscore {len(distinct) / took:.3f} pages/s, {len(loads) / took:.3f} audits/s "
-                    f"({len(distinct)} pages, {len(loads)} audits, {peak:.0f} MB); "
+                    f"({len(distinct)} pages, {len(loads)} audits of which {axe_runs} axe runs, {peak:.0f} MB); "
                     f"floor {floor_rate:.3f} audits/s ({floor_peak:.0f} MB)")
             sample = spread(distinct, args.sample)
             for name, binary in tools.items():
@@ -177,8 +185,10 @@ def report(args, rates, audits, walls, pages, peaks, ratios, tools, errors) -> N
     for name in audits:
         print(f"{labels.get(name, name):<40} {cell(rates, name)} {cell(audits, name)} {cell(walls, name)} "
               f"{median(pages[name]):6.0f} {max(peaks[name]):6.0f} MB")
-    print(f"(medians of {args.runs} runs, page cap {args.pages}; pages: distinct pages evaluated, for the floor "
-          f"page loads; audits: page loads with an axe audit; wall: the tools' pages over their whole CLI time, "
+    print(f"(medians of {args.runs} runs, page cap {args.pages}, "
+          f"{'axe on every page' if args.full_audit else 'axe on the first 2 pages of each template'}; "
+          f"pages: distinct pages evaluated, for the floor page loads; audits: page loads with an accessibility "
+          f"result; wall: the tools' pages over their whole CLI time, "
           f"node start and browser launch included; peak PSS: the highest of the runs)")
     for name, target in TARGETS.items():
         if name not in ratios:

@@ -19,14 +19,17 @@ from .evidence import LinkCheck, PageEvidence, PortalEvidence, PortalRef
 from .frontier import Frontier, Item
 from .links import check_links, outbound_sample, page_checks
 from .load import load_page
-from .measure import NotAPage, Reuse
+from .measure import NotAPage, Reuse, Sample
 from .pool import BrowserPool
 from .settings import CrawlSettings
 from .site import Robots, check_https_redirect, check_tls, origin, read_robots, read_sitemaps
+from .template import TemplateSampler
 from .urls import host_allowed, host_of, normalise, site_host
 
 log = logging.getLogger("portalscore.crawler")
 
+# Called with each page's evidence when it is ready, and again for a page whose audit is its template's
+# (crawler/template.py) once the crawl knows which that is.
 OnPage = Callable[[str, PageEvidence], None]
 OnProgress = Callable[[str, int, int, int], None]  # portal id, pages done, pages queued (capped), page errors
 
@@ -41,11 +44,13 @@ async def crawl_portal(pool: BrowserPool, portal: Portal, settings: CrawlSetting
     """reuse: stored audits of unchanged content (incremental crawling), used instead of running axe again."""
     ev = PortalEvidence(portal=PortalRef(id=portal.id, name=portal.name, kind=portal.kind, url=portal.url),
                         started_at=_now(), settings=dataclasses.asdict(settings))
+    crawl = _Crawl(pool, portal, settings, ev, on_page, resume_pages or {}, on_progress, reuse)
     try:
-        await _Crawl(pool, portal, settings, ev, on_page, resume_pages or {}, on_progress, reuse).run()
+        await crawl.run()
     except Exception as e:  # a crawler bug on one portal must not cost the others (or this one) its evidence
         log.exception("crawl of %s failed", portal.id)
         ev.errors.append(f"crawl failed: {type(e).__name__}: {e}")
+    crawl.resolve_samples()
     ev.finished_at = _now()
     return ev
 
@@ -68,6 +73,19 @@ class _Crawl:
         self.order: dict[str, int] = {}  # url -> crawl order
         self.documents: list[LinkCheck] = []  # URLs that turned out to be files when loaded
         self.changed = asyncio.Condition()
+        self.sampler = TemplateSampler(settings.audit_per_template if settings.run_axe else 0)
+
+    def _sample(self, url: str) -> Sample:
+        """The sampling decision for the page at `url`, bound to its crawl order."""
+        order = self.order.get(url, -1)
+        return lambda profile, template: self.sampler.should_audit(profile, template, order)
+
+    def resolve_samples(self) -> None:
+        """Pages not audited for their template's sake get its audit, and are emitted again (their first
+        emission said 'pending')."""
+        for page in self.sampler.resolve(self.ev.pages, self.order):
+            if self.on_page is not None:
+                self.on_page(self.portal.id, page)
 
     def _emit(self, page: PageEvidence) -> None:
         self.ev.pages.append(page)
@@ -201,7 +219,7 @@ class _Crawl:
         if page is None:
             try:
                 page = await load_page(self.pool, item.url, self.settings, site_hosts=self.frontier.site_hosts,
-                                       reuse=self.reuse)
+                                       reuse=self.reuse, sample=self._sample(item.url))
             except NotAPage as e:  # a file after all: checked as a document, not counted as a page
                 self.frontier.forget(item)
                 if e.status is None:  # a download: the browser never showed the status; ask lightly
@@ -214,6 +232,8 @@ class _Crawl:
             self._emit(page)
         else:
             self.ev.pages.append(page)
+            if page.template and page.accessibility is not None:  # so that later pages sample as they did
+                self.sampler.should_audit(page.profile, page.template, item.order)
             log.info("page %s reused from the interrupted run", page.url,
                      extra={"event": "page_resumed", "portal": self.portal.id, "url": page.url, "status": page.status})
         self.done += 1
@@ -238,7 +258,8 @@ class _Crawl:
         for page in pages:
             try:
                 mobile = await load_page(self.pool, page.url, self.settings, profile="mobile",
-                                         site_hosts=self.frontier.site_hosts, reuse=self.reuse)
+                                         site_hosts=self.frontier.site_hosts, reuse=self.reuse,
+                                         sample=self._sample(page.url))
             except NotAPage:
                 continue
             mobile.depth = page.depth

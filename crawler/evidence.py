@@ -85,6 +85,9 @@ class Accessibility:
     # Incremental crawling: the run whose axe audit this is, when it was reused for unchanged content
     # (same portal, profile, content hash and engine) instead of auditing again. None: audited in this run.
     reused_from_run: int | None = None
+    # Template sampling (crawler/template.py): the page whose audit this is, when this page was not audited
+    # itself because earlier pages of its template were. None: this page's own audit.
+    sampled_from: str | None = None
 
 
 @dataclass
@@ -109,6 +112,7 @@ class PageEvidence:
     security: dict[str, Any] = field(default_factory=dict)  # headers, cookies, mixed content
     accessibility: Accessibility | None = None
     content_hash: str = ""
+    template: str = ""  # crawler.template.template_key: pages that share it share a layout
     dom_nodes: int = 0
     error: str | None = None  # why the page could not be evaluated, if it could not
     notes: list[str] = field(default_factory=list)  # what the crawler did about the page (dialog dismissed, ...)

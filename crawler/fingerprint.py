@@ -62,9 +62,14 @@ FINGERPRINT_JS = r"""
 """
 
 
-async def content_hash(page: Page, timeout_s: float) -> str:
-    """sha256 of the page's normalised content; "" when it is too big to hash whole."""
-    data = await asyncio.wait_for(page.evaluate(FINGERPRINT_JS, MAX_CHARS), timeout_s)
+def digest(data: dict) -> str:
+    """sha256 of FINGERPRINT_JS's output; "" when the page was too big to hash whole."""
     if data["truncated"]:
         return ""
     return hashlib.sha256(data["text"].encode("utf-8", "replace")).hexdigest()
+
+
+async def content_hash(page: Page, timeout_s: float) -> str:
+    """sha256 of the page's normalised content ("" when it is too big to hash whole). The crawl reads it
+    in the same evaluate as the rest of the DOM (measure.PAGE_JS); this is for a page on its own."""
+    return digest(await asyncio.wait_for(page.evaluate(FINGERPRINT_JS, MAX_CHARS), timeout_s))

@@ -8,7 +8,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from .evidence import PageEvidence
 from .lighthttp import backoff_s, retry_after_s
-from .measure import Measured, Reuse, measure_page, close_context
+from .measure import Measured, Reuse, Sample, measure_page, close_context
 from .pool import BrowserPool
 from .settings import CrawlSettings
 from .urls import host_of
@@ -18,15 +18,18 @@ log = logging.getLogger("portalscore.crawler")
 
 async def load_page(pool: BrowserPool, url: str, settings: CrawlSettings, *, profile: str = "desktop",
                     site_hosts: set[str] | None = None, audit: bool = True, exclusive: bool = False,
-                    reuse: Reuse | None = None, throttle: str | None = None) -> PageEvidence:
+                    reuse: Reuse | None = None, throttle: str | None = None,
+                    sample: Sample | None = None) -> PageEvidence:
     """Measure `url`, retrying transient failures (timeouts, 429/502/503/504, a crashed browser) with
-    backoff or the server's Retry-After (capped). `throttle`: a crawler.throttle preset for the load.
+    backoff or the server's Retry-After (capped). `throttle`: a crawler.throttle preset for the load;
+    `reuse`, `sample`: see measure_page.
     Raises measure.NotAPage for files."""
     netloc = host_of(url)
     tries: list[str] = []
     attempt = 0
     while True:
-        measured = await _attempt(pool, url, settings, profile, site_hosts, audit, exclusive, reuse, throttle)
+        measured = await _attempt(pool, url, settings, profile, site_hosts, audit, exclusive, reuse, throttle,
+                                  sample)
         page = measured.page
         if not measured.transient or attempt >= settings.retries:
             if tries:
@@ -44,7 +47,7 @@ async def load_page(pool: BrowserPool, url: str, settings: CrawlSettings, *, pro
 
 async def _attempt(pool: BrowserPool, url: str, settings: CrawlSettings, profile: str, site_hosts: set[str] | None,
                    audit: bool, exclusive: bool, reuse: Reuse | None = None,
-                   throttle: str | None = None) -> Measured:
+                   throttle: str | None = None, sample: Sample | None = None) -> Measured:
     """Load permit (or exclusive use) -> host permit -> load; then, once loaded, host permit and
     load permit are traded for a browser slot for the DOM and axe."""
     held = {"exclusive": None, "load": False, "slot": False}
@@ -76,7 +79,7 @@ async def _attempt(pool: BrowserPool, url: str, settings: CrawlSettings, profile
         try:
             return await asyncio.wait_for(
                 measure_page(context, url, settings, profile=profile, site_hosts=site_hosts, audit=audit,
-                             loaded=loaded, reuse=reuse, throttle=throttle),
+                             loaded=loaded, reuse=reuse, throttle=throttle, sample=sample),
                 settings.page_timeout_s)
         except asyncio.TimeoutError:
             return Measured(PageEvidence(url=url, profile=profile,

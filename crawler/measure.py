@@ -18,9 +18,10 @@ from playwright.async_api import BrowserContext, Error as PlaywrightError, Page,
 
 from .axe import axe_engine, run_axe
 from .evidence import Accessibility, PageEvidence, Timings
-from .fingerprint import content_hash
+from .fingerprint import FINGERPRINT_JS, MAX_CHARS as FINGERPRINT_MAX_CHARS, digest
 from .lighthttp import TRANSIENT_STATUS
 from .settings import CrawlSettings
+from .template import MAX_SKELETON_PATHS, PENDING, SKELETON_JS, template_key
 from .throttle import apply as apply_throttle, preset as throttle_preset, release_cpu
 from .urls import normalise, site_host
 
@@ -99,6 +100,17 @@ EXTRACT_JS = """
 }
 """
 
+# Everything read from the DOM of an audited page, in one round trip: links and facts, the content
+# fingerprint (incremental crawling) and the template skeleton (audit sampling).
+PAGE_JS = f"""
+(args) => {{
+  const extract = {EXTRACT_JS};
+  const fingerprint = {FINGERPRINT_JS};
+  const skeleton = {SKELETON_JS};
+  return {{...extract(args.maxLinks), fingerprint: fingerprint(args.maxChars), skeleton: skeleton(args.maxPaths)}};
+}}
+"""
+
 SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy",
                     "strict-transport-security", "permissions-policy")
 EVAL_TIMEOUT_S = 10  # reading timings or the DOM; a page stuck in a script loop never answers
@@ -107,6 +119,9 @@ MAX_LISTED = 50  # console errors, failed requests, notes: a sample is evidence 
 # Incremental crawling: (url, profile, content hash) -> a stored audit of the same content, with
 # reused_from_run set, or None. Given by the pipeline, which knows the earlier runs.
 Reuse = Callable[[str, str, str], Accessibility | None]
+# Template sampling: (profile, template key) -> whether this page is audited (crawler.template.TemplateSampler,
+# bound by the crawl to the page's crawl order). False: its template's audit is given to it after the crawl.
+Sample = Callable[[str, str], bool]
 
 
 @dataclass
@@ -275,12 +290,12 @@ async def _security(context: BrowserContext, page_url: str, headers: dict[str, s
 async def measure_page(context: BrowserContext, url: str, settings: CrawlSettings, *, profile: str = "desktop",
                        site_hosts: set[str] | None = None, audit: bool = True,
                        loaded: Callable[[], Awaitable[None]] | None = None, reuse: Reuse | None = None,
-                       throttle: str | None = None) -> Measured:
+                       throttle: str | None = None, sample: Sample | None = None) -> Measured:
     """Load `url` in `context` (which the caller closes) and measure it.
 
     Returns the evidence and whether a failure is transient (worth a retry). With audit=False
     only timings are taken (lab loads). With `reuse`, a stored audit of the same content replaces
-    the axe run. `throttle` names a crawler.throttle preset applied to the load (network and CPU;
+    the axe run; with `sample`, a page it declines is not audited (its template's audit comes later). `throttle` names a crawler.throttle preset applied to the load (network and CPU;
     the CPU is freed once timings are read). Raises NotAPage for downloads and non-HTML answers.
     """
     ev = PageEvidence(url=url, profile=profile)
@@ -398,7 +413,7 @@ async def measure_page(context: BrowserContext, url: str, settings: CrawlSetting
     if ev.error is None and ev.status is not None and ev.status >= 400:
         ev.error = f"http {ev.status}"
     if audit and settings.run_axe and ev.error is None:
-        ev.accessibility = await _axe(page, ev, settings, reuse)
+        ev.accessibility = await _axe(page, ev, settings, reuse, sample)
     if crashed:  # whatever failed after it (a timeout, an evaluation, axe) failed because of it
         ev.error, transient, ev.accessibility = "renderer crashed", True, None
     return Measured(ev, transient)
@@ -406,13 +421,15 @@ async def measure_page(context: BrowserContext, url: str, settings: CrawlSetting
 
 async def _extract(page: Page, context: BrowserContext, ev: PageEvidence, net: _Network, headers: dict[str, str],
                    settings: CrawlSettings) -> None:
-    data = await asyncio.wait_for(page.evaluate(EXTRACT_JS, settings.max_links_per_page),
-                                  _eval_timeout(settings))
+    args = {"maxLinks": settings.max_links_per_page, "maxChars": FINGERPRINT_MAX_CHARS,
+            "maxPaths": MAX_SKELETON_PATHS}
+    data = await asyncio.wait_for(page.evaluate(PAGE_JS, args), _eval_timeout(settings))
     ev.title = data["title"][:500]
     ev.lang = data["lang"][:50]
     ev.links = list(dict.fromkeys(u for u in map(normalise, data["links"]) if u))
     ev.dom_nodes = data["nodes"]
-    ev.content_hash = await content_hash(page, _eval_timeout(settings))
+    ev.content_hash = digest(data["fingerprint"])
+    ev.template = template_key(ev.final_url or ev.url, data["skeleton"])
     ev.emc = bool(data["emc"]) or net.emc
     ev.security = await _security(context, ev.final_url or ev.url, headers, net, data["mixed"],
                                   ev.redirects + [ev.url])
@@ -422,9 +439,12 @@ def _eval_timeout(settings: CrawlSettings) -> float:
     return min(EVAL_TIMEOUT_S, settings.request_timeout_s)
 
 
-async def _axe(page: Page, ev: PageEvidence, settings: CrawlSettings, reuse: Reuse | None = None) -> Accessibility:
+async def _axe(page: Page, ev: PageEvidence, settings: CrawlSettings, reuse: Reuse | None = None,
+               sample: Sample | None = None) -> Accessibility:
     if ev.dom_nodes > settings.max_dom_nodes:
         return Accessibility(error=f"not audited: {ev.dom_nodes} DOM nodes (cap {settings.max_dom_nodes})")
+    if sample is not None and ev.template and not sample(ev.profile, ev.template):
+        return Accessibility(engine=axe_engine(), error=PENDING)
     stored = _stored_audit(ev, reuse)
     if stored is not None:
         return stored

@@ -26,6 +26,9 @@ class CrawlSettings:
     # Incremental crawling: a page whose content hash matches a page of an earlier complete run of the same
     # registry (same portal, profile and axe version) reuses that axe result instead of auditing again.
     reuse_audits: bool = True
+    # Template sampling (crawler/template.py): axe audits the first N pages of each page template per portal
+    # and profile; the template's other pages get its first audit, marked as sampled. 0: audit every page.
+    audit_per_template: int = 2
     retries: int = 2  # extra attempts for transient failures only
     retry_after_cap_s: float = 30  # a server's Retry-After is honoured up to this
     settle_s: float = 2.0  # after the load event, wait at most this long for the network to go quiet

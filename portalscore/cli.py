@@ -22,7 +22,7 @@ DEFAULT_OUT = "out/report"
 def _settings(args: argparse.Namespace, allowed_hosts=None):
     from crawler import CrawlSettings
     kwargs = {}
-    for name in ("max_pages", "lab_runs", "workers", "contact", "throttle"):
+    for name in ("max_pages", "lab_runs", "workers", "contact", "throttle", "audit_per_template"):
         value = getattr(args, name, None)
         if value is not None:
             kwargs[name] = value
@@ -32,7 +32,18 @@ def _settings(args: argparse.Namespace, allowed_hosts=None):
         kwargs["allowed_hosts"] = list(args.allow_host)
     if getattr(args, "full_audit", False):
         kwargs["reuse_audits"] = False
+        kwargs["audit_per_template"] = 0
     return CrawlSettings(**kwargs)
+
+
+def _non_negative(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"not a whole number >= 0: {value!r}")
+    return n
 
 
 def _throttle_arg(value: str) -> str:
@@ -268,8 +279,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--throttle", type=_throttle_arg, metavar="PRESET", help=_throttle_help("time the lab pass's loads"))
         p.add_argument("--no-scenarios", action="store_true", help="skip the citizen journeys")
         p.add_argument("--full-audit", action="store_true",
-                       help="run axe on every page, even one whose content is unchanged since an earlier complete "
-                            "run of the registry (default: reuse that run's result)")
+                       help="run axe on every page: also on pages of a template already audited twice, and on a "
+                            "page whose content is unchanged since an earlier complete run of the registry "
+                            "(default: those get the template's or that run's result, marked as such)")
+        p.add_argument("--audit-per-template", type=_non_negative, metavar="N",
+                       help="pages of each page template audited by axe, per portal and profile; the template's "
+                            "other pages get its first audit (default 2; 0: every page)")
         p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
 
     p = sub.add_parser("run", help="evaluate every portal of a registry")

@@ -81,9 +81,13 @@ async def _crawl_phase(store: Store, run_id: int, portals: list[Portal], opts: R
             progress.begin(portal.id, "crawl", max_pages=portal.max_pages or settings.max_pages)
             resume = {p.url: p for p in store.pages(run_id, portal.id) if p.profile == "desktop"}
 
+            counted: set[tuple[str, str]] = set()
+
             def on_page(portal_id: str, page: PageEvidence) -> None:
                 store.save_page(run_id, portal_id, page)
-                progress.page(portal_id)
+                if (page.url, page.profile) not in counted:  # a sampled page comes again with its audit
+                    counted.add((page.url, page.profile))
+                    progress.page(portal_id)
 
             try:
                 ev = await crawl_portal(pool, portal, settings, on_page=on_page, resume_pages=resume or None,

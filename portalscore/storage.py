@@ -315,8 +315,8 @@ class Store:
                 .order_by(runs.c.id.desc(), pages.c.id.desc()).limit(20)).all()
         for audited_in, data in rows:
             acc = _json(data).get("accessibility")
-            if not acc or acc.get("error"):
-                continue
+            if not acc or acc.get("error") or acc.get("sampled_from") is not None:
+                continue  # failed, or another page's audit (template sampling): not this content's
             result = from_dict(Accessibility, acc)
             if engine is None or result.engine == engine:
                 if result.reused_from_run is None:

@@ -112,6 +112,13 @@ TEXTS: dict[str, dict[str, str]] = {
              "en": "Accessibility violations (axe-core, WCAG 2.1 A/AA)"},
     "audit_reused": {"vi": "kết quả axe của lần chạy {run} (nội dung không đổi)",
                      "en": "axe result of run {run} (content unchanged)"},
+    "audit_sampled": {"vi": "kết quả axe của trang cùng khuôn mẫu: {url}",
+                      "en": "axe result of a page of the same template: {url}"},
+    "a11y_sampled": {"vi": "{n} trang không chạy axe riêng mà lấy kết quả của trang cùng khuôn mẫu (mỗi khuôn mẫu "
+                           "kiểm tra {k} trang đầu; --full-audit kiểm tra mọi trang).",
+                     "en": "{n} pages were not audited on their own but given the result of a page of the same "
+                           "template (the first {k} pages of each template are audited; --full-audit audits every "
+                           "page)."},
     "a11y_summary": {"vi": "{rules} quy tắc bị vi phạm, {nodes} phần tử, trên {pages} trang.",
                      "en": "{rules} rules violated, {nodes} elements, on {pages} pages."},
     "a11y_engine": {"vi": "Công cụ: {engine}.", "en": "Engine: {engine}."},

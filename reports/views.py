@@ -287,6 +287,7 @@ class PortalFacts:
     a11y_nodes: int
     a11y_pages: int
     a11y_errors: int
+    a11y_sampled: int  # pages given their template's audit (crawler/template.py)
     engine: str
     lab_slowest: list[LabTiming]
     crawl_slowest: list[PageEvidence]
@@ -355,6 +356,7 @@ def portal_facts(score: PortalScore, evidence: PortalEvidence | None) -> PortalF
         a11y_nodes=sum(r.nodes for r in rules),
         a11y_pages=sum(1 for p in audited if p.accessibility.violations),
         a11y_errors=sum(1 for p in audited if p.accessibility.error),
+        a11y_sampled=sum(1 for p in audited if p.accessibility.sampled_from),
         engine=next((p.accessibility.engine for p in audited if p.accessibility.engine), ""),
         lab_slowest=sorted(ev.lab, key=lambda m: (_sort_desc(m.median.lcp_ms),
                                                   _sort_desc(m.median.load_ms)))[:SLOWEST_SHOWN],
