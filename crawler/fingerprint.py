@@ -17,10 +17,7 @@ reuse test serves per-load tokens, a counter and a nonce to check that it does o
 """
 from __future__ import annotations
 
-import asyncio
 import hashlib
-
-from playwright.async_api import Page
 
 MAX_CHARS = 8_000_000  # a bigger page gets no hash (and never reuses a result): a prefix would miss changes
 
@@ -68,8 +65,3 @@ def digest(data: dict) -> str:
         return ""
     return hashlib.sha256(data["text"].encode("utf-8", "replace")).hexdigest()
 
-
-async def content_hash(page: Page, timeout_s: float) -> str:
-    """sha256 of the page's normalised content ("" when it is too big to hash whole). The crawl reads it
-    in the same evaluate as the rest of the DOM (measure.PAGE_JS); this is for a page on its own."""
-    return digest(await asyncio.wait_for(page.evaluate(FINGERPRINT_JS, MAX_CHARS), timeout_s))

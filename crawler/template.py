@@ -22,6 +22,7 @@ by that race. The evidence is then a function of the site alone.
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import hashlib
 import re
@@ -104,17 +105,19 @@ class TemplateSampler:
 
     def __init__(self, per_template: int):
         self.per_template = per_template  # 0: audit every page
-        self._seen: dict[tuple[str, str], list[int]] = defaultdict(list)  # (profile, template) -> crawl orders
+        self._seen: dict[tuple[str, str], list[int]] = defaultdict(list)  # (profile, template) -> smallest crawl orders, sorted
 
     def should_audit(self, profile: str, template: str, order: int) -> bool:
         """Called once per page that would be audited. False only when enough earlier pages of the
         template are known: then the page cannot be one of the template's first `per_template`."""
         if self.per_template <= 0 or not template or order < 0:
             return True
-        seen = self._seen[(profile, template)]
-        earlier = sum(1 for o in seen if o < order)
-        seen.append(order)
-        return earlier < self.per_template
+        # Only the per_template smallest orders matter: the page is audited unless all of them are earlier.
+        smallest = self._seen[(profile, template)]
+        audit = len(smallest) < self.per_template or smallest[-1] > order
+        bisect.insort(smallest, order)
+        del smallest[self.per_template:]
+        return audit
 
     def resolve(self, pages: list[PageEvidence], order: dict[str, int]) -> list[PageEvidence]:
         """Give every page beyond its template's first `per_template` the audit of the template's first

@@ -7,14 +7,12 @@ timestamp, a visitor counter) and one page whose news text changes between the r
 from __future__ import annotations
 
 import itertools
-import textwrap
 import uuid
-from pathlib import Path
 
 import pytest
 
 from tests.faultfarm import Farm, links, page
-from tests.helpers import portalscore_cli
+from tests.helpers import run_portal
 
 pytestmark = pytest.mark.browser
 
@@ -43,12 +41,6 @@ def portal_farm(news: dict[str, str]) -> Farm:
     })
 
 
-def run(db: str, out: Path, registry: Path, *flags: str) -> None:
-    proc = portalscore_cli("run", "--registry", str(registry), "--db", db, "--out", str(out), "--max-pages", "3",
-                           "--lab-runs", "1", "--no-scenarios", "--allow-host", "127.0.0.1", "-q", *flags)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """Run 1 audits everything; the news page changes; run 2 reuses; run 3 with --full-audit audits again."""
@@ -56,19 +48,10 @@ def runs(tmp_path_factory):
     db = f"sqlite:///{tmp / 'runs.db'}"
     news = {"text": "Thông báo lịch tiếp công dân tháng này."}
     with portal_farm(news) as farm:
-        registry = tmp / "registry.yaml"
-        registry.write_text(textwrap.dedent(f"""\
-            name: incremental-test
-            portals:
-              - id: {PORTAL}
-                name: Cổng thử nghiệm
-                kind: province
-                url: {farm.url('/')}
-            """), encoding="utf-8")
-        run(db, tmp / "r1", registry)
+        run_portal(farm.url("/"), PORTAL, db, tmp / "r1")
         news["text"] = "Hướng dẫn nộp hồ sơ trực tuyến đã được cập nhật."
-        run(db, tmp / "r2", registry)
-        run(db, tmp / "r3", registry, "--full-audit")
+        run_portal(farm.url("/"), PORTAL, db, tmp / "r2")
+        run_portal(farm.url("/"), PORTAL, db, tmp / "r3", "--full-audit")
         home_loads = farm.count("/")
 
     from portalscore.storage import Store

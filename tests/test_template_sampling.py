@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import textwrap
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
@@ -17,7 +15,7 @@ import pytest
 from crawler.evidence import Accessibility, PageEvidence, Violation
 from crawler.template import PENDING, UNRESOLVED, TemplateSampler, url_pattern
 from tests.faultfarm import Farm, links, page
-from tests.helpers import portalscore_cli
+from tests.helpers import portalscore_cli, run_portal
 
 PORTAL = "tinh-khuon-mau"
 
@@ -134,30 +132,15 @@ def _farm() -> Farm:
     })
 
 
-def _run(db: str, out: Path, registry: Path, *flags: str) -> None:
-    proc = portalscore_cli("run", "--registry", str(registry), "--db", db, "--out", str(out), "--max-pages", "14",
-                           "--lab-runs", "1", "--no-scenarios", "--allow-host", "127.0.0.1", "-q", *flags)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """The same portal evaluated twice with sampling (default settings) and once with --full-audit."""
     tmp = tmp_path_factory.mktemp("templates")
     with _farm() as farm:
-        registry = tmp / "registry.yaml"
-        registry.write_text(textwrap.dedent(f"""\
-            name: template-test
-            portals:
-              - id: {PORTAL}
-                name: Cổng khuôn mẫu
-                kind: province
-                url: {farm.url('/')}
-            """), encoding="utf-8")
         got = {}
         for name, flags in (("sampled", ()), ("again", ()), ("full", ("--full-audit",))):
             db = f"sqlite:///{tmp / name}.db"  # a database each: no audit is reused from another run
-            _run(db, tmp / name, registry, *flags)
+            run_portal(farm.url("/"), PORTAL, db, tmp / name, *flags, max_pages=14)
             from portalscore.storage import Store
             store = Store(db)
             try:
