@@ -17,7 +17,7 @@ test-fast: setup
 	$(BIN)/pytest -q -m "not browser"
 
 # Lighthouse and pa11y-ci for crawl_bench.py to compare against, pinned by benchmarks/tools/package-lock.json
-# (re-installed when it changes); they drive /usr/bin/chromium, so puppeteer downloads no browser.
+# (re-installed when it changes); they drive the crawler's Chromium (crawler.browser.chromium_path), so puppeteer downloads no browser.
 BENCH_TOOLS := benchmarks/tools
 bench-tools: $(BENCH_TOOLS)/node_modules/.package-lock.json
 $(BENCH_TOOLS)/node_modules/.package-lock.json: $(BENCH_TOOLS)/package.json $(BENCH_TOOLS)/package-lock.json

@@ -29,8 +29,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    # Ours first, so that pytest-playwright's --headed / --slowmo still apply.
-    return {**launch_options(), **browser_type_launch_args}
+    # Ours first, so that pytest-playwright's --headed / --slowmo still apply (--headed needs the full browser).
+    return {**launch_options(browser_type_launch_args.get("headless", True)), **browser_type_launch_args}
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,8 @@
 """Lighthouse and pa11y-ci, run as their users run them, for benchmarks/crawl_bench.py to compare against.
 
 Both come pinned from benchmarks/tools (package.json + package-lock.json; `make bench-tools` runs
-`npm ci` there with PUPPETEER_SKIP_DOWNLOAD=1) or, failing that, from PATH. Both drive Debian's
-Chromium (crawler.browser.chromium_path) with the crawler's offline flags (CHROMIUM_ARGS: no background
+`npm ci` there with PUPPETEER_SKIP_DOWNLOAD=1) or, failing that, from PATH. Both drive the very binary
+portalscore drives (crawler.browser.chromium_path: Debian's headless shell) with the crawler's offline flags (CHROMIUM_ARGS: no background
 networking, no component updates, no sandbox as root), so neither tries to reach the internet.
 
 Lighthouse: the CLI once per URL, one after another, with --only-categories=accessibility,performance

@@ -42,8 +42,15 @@ def pss_mb(pids: list[int]) -> float:
     return total / 1024
 
 
+# One sample costs about 25 ms of CPU (mostly the kernel walking the page tables of Chromium's large address
+# spaces for smaps_rollup). Every 0.25 s, that was a tenth of a core taken from the run being measured, which
+# slowed a run that keeps both cores busy (portalscore, the floor) more than one that leaves a core idle
+# (the tools, one page at a time). Memory peaks in these runs last seconds, so 1 s misses none.
+SAMPLE_EVERY_S = 1.0
+
+
 class PeakMemory:
-    """Samples, every 0.25 s while a run goes on, the PSS of this process's descendants, and of this
+    """Samples, every SAMPLE_EVERY_S while a run goes on, the PSS of this process's descendants, and of this
     process too when include_self (runs that happen in-process: portalscore's crawl, the floor)."""
 
     def __init__(self, include_self: bool = False):
@@ -58,7 +65,7 @@ class PeakMemory:
     async def _sample(self) -> None:
         while True:
             self.peak = max(self.peak, await asyncio.to_thread(self._now))
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(SAMPLE_EVERY_S)
 
     async def __aenter__(self) -> "PeakMemory":
         self._task = asyncio.create_task(self._sample())

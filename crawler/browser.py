@@ -9,6 +9,10 @@ import os
 import shutil
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+# Chromium's headless-only build (Debian package chromium-headless-shell; what Playwright itself runs for
+# headless by default): the same Blink and V8 without the desktop browser around them. On the sample
+# portals it crawled 2.2x faster and in 35% less memory than `chromium --headless` (README, Speed).
+HEADLESS_SHELL_CANDIDATES = ("/usr/bin/chromium-headless-shell",)
 
 # Background networking and component updates would try to reach Google's hosts,
 # which a closed network refuses many times a second; QUIC is off so every request
@@ -53,12 +57,13 @@ class BrowserNotFound(RuntimeError):
     pass
 
 
-def chromium_path() -> str:
-    """The Chromium binary to drive: $PORTALSCORE_CHROMIUM, else Debian's."""
+def chromium_path(headless: bool = True) -> str:
+    """The Chromium binary to drive: $PORTALSCORE_CHROMIUM, else Debian's: its headless shell when
+    headless and installed, else the full browser (which a headed run always needs)."""
     env = os.environ.get("PORTALSCORE_CHROMIUM")
     if env:
         return env
-    for candidate in CHROMIUM_CANDIDATES:
+    for candidate in (HEADLESS_SHELL_CANDIDATES if headless else ()) + CHROMIUM_CANDIDATES:
         if os.path.exists(candidate):
             return candidate
     found = shutil.which("chromium")
@@ -72,7 +77,7 @@ def chromium_path() -> str:
 
 def launch_options(headless: bool = True) -> dict:
     """Keyword arguments for playwright's chromium.launch()."""
-    return {"executable_path": chromium_path(), "args": list(CHROMIUM_ARGS), "headless": headless}
+    return {"executable_path": chromium_path(headless), "args": list(CHROMIUM_ARGS), "headless": headless}
 
 
 def user_agent(profile: str = "desktop", contact: str | None = None) -> str:

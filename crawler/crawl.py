@@ -1,4 +1,4 @@
-"""Crawl one portal: politeness first, then pages breadth-first, then link checks.
+"""Crawl one portal: politeness first, then pages breadth-first, with the mobile pass and link checks beside them.
 
 Never raises for the portal's problems: an unreachable portal, timeouts, crashes, hostile
 pages all end up as reasons in the evidence, and the run goes on with the other portals.
@@ -51,6 +51,7 @@ async def crawl_portal(pool: BrowserPool, portal: Portal, settings: CrawlSetting
         log.exception("crawl of %s failed", portal.id)
         ev.errors.append(f"crawl failed: {type(e).__name__}: {e}")
     crawl.resolve_samples()
+    ev.browser = pool.browser_name
     ev.finished_at = _now()
     return ev
 
@@ -73,6 +74,7 @@ class _Crawl:
         self.order: dict[str, int] = {}  # url -> crawl order
         self.documents: list[LinkCheck] = []  # URLs that turned out to be files when loaded
         self.changed = asyncio.Condition()
+        self.desktop_over = False  # every desktop page is done
         self.sampler = TemplateSampler(settings.audit_per_template if settings.run_axe else 0)
 
     def _sample(self, url: str) -> Sample:
@@ -134,19 +136,31 @@ class _Crawl:
         self.frontier = frontier
         frontier.add_links(None, await self._allowed(sitemap_urls), sitemap=True)
         self._progress()
-        await asyncio.gather(*(self._worker() for _ in range(max(1, s.per_host))))
+        # The mobile pass and the link checks start as soon as their pages and links are known, so that they
+        # overlap the crawl rather than trail it (they were most of a run's tail, with the cores idle).
+        beside = [asyncio.ensure_future(self._mobile()), asyncio.ensure_future(self._links())]
+        try:
+            await asyncio.gather(*(self._worker() for _ in range(max(1, s.per_host))))
+        except BaseException:
+            for task in beside:
+                task.cancel()
+            raise
+        async with self.changed:
+            self.desktop_over = True
+            self.changed.notify_all()
         if time.monotonic() > self.deadline:
             ev.errors.append(f"portal time limit reached ({s.portal_timeout_s:g}s) after "
                              f"{len([p for p in ev.pages if p.profile == 'desktop'])} pages")
         if frontier.skipped:
             ev.site["skipped_links"] = dict(frontier.skipped)
 
-        # Evidence in crawl order (not in the order loads happened to finish): runs compare page for page.
-        ev.pages.sort(key=lambda p: self.order.get(p.url, 0))
+        await asyncio.gather(*beside)
+        # Evidence in crawl order, desktop then mobile (not in the order loads happened to finish): runs
+        # compare page for page.
+        ev.pages.sort(key=lambda p: (p.profile != "desktop", self.order.get(p.url, 0)))
         if start.startswith("http:") and ev.pages:
             first = ev.pages[0]  # the start page: does plain HTTP send the user on to HTTPS?
             ev.site["https_redirect"] = (first.final_url or "").startswith("https:") if first.status else None
-        await asyncio.gather(self._mobile(), self._links())  # light link checks need no browser slot
         ev.site["emc"] = any(p.emc for p in ev.pages)
 
     async def _allowed(self, urls: list[str]) -> list[str]:
@@ -249,13 +263,30 @@ class _Crawl:
         if page.error is None:
             self.frontier.add_links(item, await self._allowed(page.links))
 
+    def _first_good_pages(self, n: int) -> list[PageEvidence] | None:
+        """The first n desktop pages without an error, in crawl order; None while a page still loading
+        could be one of them."""
+        chosen: list[PageEvidence] = []
+        for page in sorted((p for p in self.ev.pages if p.profile == "desktop"), key=lambda p: self.order[p.url]):
+            if self.frontier.loading_before(self.order[page.url]):
+                return None
+            if page.error is None:
+                chosen.append(page)
+                if len(chosen) == n:
+                    return chosen
+        return chosen if self.desktop_over else None
+
     async def _mobile(self) -> None:
         """The first pages of the crawl again, on the mobile profile (viewport, UA, touch)."""
         n = self.settings.mobile_pages
-        if n <= 0 or time.monotonic() > self.deadline:
+        if n <= 0:
             return
-        pages = [p for p in self.ev.pages if p.profile == "desktop" and p.error is None][:n]
+        async with self.changed:
+            while (pages := self._first_good_pages(n)) is None:
+                await self.changed.wait()
         for page in pages:
+            if time.monotonic() > self.deadline:
+                return
             try:
                 mobile = await load_page(self.pool, page.url, self.settings, profile="mobile",
                                          site_hosts=self.frontier.site_hosts, reuse=self.reuse,
@@ -265,8 +296,36 @@ class _Crawl:
             mobile.depth = page.depth
             self._emit(mobile)
 
+    def _links_known(self, considered: set[str]) -> list[tuple[str, str, str]]:
+        """Documents and pages the crawl will not load, found since the last call and within the check budget."""
+        frontier = self.frontier
+        room = self.settings.link_checks - len(considered)
+        if room <= 0 or time.monotonic() > self.deadline:
+            return []
+        fresh = [(url, source, "document") for url, source in frontier.documents.items() if url not in considered]
+        fresh += [(url, source, "page") for url, source in frontier.never_crawled().items()
+                  if url not in considered and url not in self.order]
+        return fresh[:room]
+
     async def _links(self) -> None:
+        """Light checks of the links the crawl does not load. Each is checked as soon as the crawl is sure not
+        to load it, in the host's spare places between page loads (the host gate keeps the limits); what is
+        left, and the sample of other sites' links, once the crawl is over. The evidence is what checking
+        them all at the end would give: the same targets, in the same order."""
         s, frontier = self.settings, self.frontier
+        early: dict[str, LinkCheck] = {}
+        considered: set[str] = set()
+        while True:
+            async with self.changed:
+                while not self.desktop_over and not (fresh := self._links_known(considered)):
+                    await self.changed.wait()
+                if self.desktop_over:
+                    break
+            considered.update(url for url, _, _ in fresh)
+            allowed = [t for t in fresh if host_allowed(t[0], s.allowed_hosts) and
+                       (await self._robots_for(t[0])).allowed(t[0])]
+            early.update((check.url, check) for check in await check_links(self.pool, allowed))
+
         checks = page_checks(self.ev.pages, self.sources) + self.documents
         known = {c.url for c in checks}
         targets: list[tuple[str, str, str]] = []
@@ -274,14 +333,17 @@ class _Crawl:
             if url not in known and host_allowed(url, s.allowed_hosts) and (await self._robots_for(url)).allowed(url):
                 known.add(url)
                 targets.append((url, source, "document" if url in frontier.documents else "page"))
-        budget = s.link_checks if time.monotonic() < self.deadline else 0  # past the time limit: no more requests
+        past_limit = time.monotonic() > self.deadline  # past the time limit: no more requests
+        budget = len([t for t in targets if t[0] in early]) if past_limit else s.link_checks
         if len(targets) > budget:
             self.ev.site["link_checks_skipped"] = len(targets) - budget
-            targets = targets[:budget]
-        if budget:
+            targets = [t for t in targets if t[0] in early] if past_limit else targets[:budget]
+        if not past_limit:
             targets += [(url, frontier.outbound[url], "outbound")
                         for url in outbound_sample(frontier.outbound, s.outbound_sample, s.allowed_hosts)]
-        self.ev.links = checks + await check_links(self.pool, targets)
+        late = {check.url: check for check in await check_links(self.pool, [t for t in targets if t[0] not in early])}
+        self.ev.links = checks + [dataclasses.replace(early.get(url) or late[url], source=source, kind=kind)
+                                  for url, source, kind in targets]
 
 
 async def audit_url(pool: BrowserPool, url: str, settings: CrawlSettings) -> PageEvidence:

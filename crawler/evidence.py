@@ -190,6 +190,7 @@ class PortalEvidence:
     site: dict[str, Any] = field(default_factory=dict)  # robots, sitemap, tls, https redirect
     errors: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    browser: str = ""  # binary and version the pages were measured with: timings compare within one browser
 
     def to_dict(self) -> dict:
         return to_dict(self)

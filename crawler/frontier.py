@@ -174,6 +174,22 @@ class Frontier:
         self._seen.add(pk)
         self._queued.pop(pk, None)  # its heap entry goes stale
 
+    def never_crawled(self) -> dict[str, str]:
+        """In-scope pages the crawl will not load, as far as is known now (URL -> where found): those noted
+        unvisited, and queued ones ranked past the places the page cap has left (links found later can only
+        push them further back). Rarely one is loaded after all (a download gave its place back, a query
+        variant or a redirect alias left the queue): the caller must let the page's own load win."""
+        out = dict(self.unvisited)
+        left = self.max_pages - self.handed_out
+        if len(self._queued) > max(0, left):
+            for item in sorted(self._queued.values(), key=lambda item: item.key)[max(0, left):]:
+                out.setdefault(item.url, item.source)
+        return out
+
+    def loading_before(self, order: int) -> bool:
+        """Whether a page handed out before `order` is still loading (later pages get larger orders)."""
+        return any(o < order for o in self._inflight)
+
     def done(self, item: Item) -> None:
         self._inflight.pop(item.order, None)
 

@@ -135,6 +135,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "impact_minor": {"vi": "nhẹ", "en": "minor"},
     "impact_unknown": {"vi": "không rõ", "en": "unknown"},
     "perf": {"vi": "Trang tải chậm nhất", "en": "Slowest pages"},
+    "perf_browser": {"vi": "Đo bằng trình duyệt {browser}.", "en": "Measured with {browser}."},
     "lab_caption": {"vi": "Đo riêng từng trang (trung vị của nhiều lần tải), sắp xếp theo LCP",
                     "en": "Lab timings (median of repeated loads, page alone on the machine), by LCP"},
     "crawl_caption": {"vi": "Thời gian đo khi thu thập (có thể bị ảnh hưởng bởi tải máy), sắp xếp theo thời gian tải",

@@ -28,7 +28,7 @@ def chrome_driver(headless: bool = True, profile: str = "desktop"):
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
-    options.binary_location = chromium_path()
+    options.binary_location = chromium_path(headless)
     for arg in CHROMIUM_ARGS:
         options.add_argument(arg)
     if headless:

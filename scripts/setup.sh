@@ -15,10 +15,11 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
 }
 
-# 1. Debian's Chromium and its WebDriver (Playwright cannot download its own browser here).
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-  echo "setup: installing Debian's chromium and chromium-driver"
-  apt_install chromium chromium-driver
+# 1. Debian's Chromium, its headless shell (what headless runs drive: crawler/browser.py) and its WebDriver
+#    (Playwright cannot download its own browser here).
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromium-headless-shell ] || [ ! -x /usr/bin/chromedriver ]; then
+  echo "setup: installing Debian's chromium, chromium-headless-shell and chromium-driver"
+  apt_install chromium chromium-headless-shell chromium-driver
 fi
 command -v npm >/dev/null || apt_install npm
 # Real PostgreSQL and Redis for the distributed-mode tests (the tests start throwaway instances).
@@ -40,4 +41,4 @@ fi
 
 # 3. axe-core, pinned by version and sha256.
 "$VENV/bin/python" scripts/fetch_axe.py >/dev/null
-echo "setup: ready ($("$VENV/bin/python" --version), $(/usr/bin/chromium --version 2>/dev/null | head -1), axe-core $("$VENV/bin/python" -c 'from crawler.axe import AXE_VERSION; print(AXE_VERSION)'))"
+echo "setup: ready ($("$VENV/bin/python" --version), $(/usr/bin/chromium-headless-shell --version 2>/dev/null | head -1), axe-core $("$VENV/bin/python" -c 'from crawler.axe import AXE_VERSION; print(AXE_VERSION)'))"

@@ -22,8 +22,7 @@ async def _peak_while_child_holds_memory(include_self: bool) -> float:
     async with PeakMemory(include_self=include_self) as mem:
         proc = await asyncio.create_subprocess_exec(sys.executable, "-c", HOLD_300_MB, stdout=subprocess.PIPE)
         await proc.stdout.readline()
-        await asyncio.sleep(1.0)  # several 0.25 s samples while the child holds its pages
-        await proc.wait()
+        await proc.wait()  # the child holds its pages for 3 s: at least two samples
     return mem.peak
 
 

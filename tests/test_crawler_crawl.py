@@ -3,6 +3,7 @@ and an unreachable one. Each test reads a part of the evidence; all servers are 
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import time
 import unicodedata
@@ -10,6 +11,7 @@ import unicodedata
 import pytest
 
 from crawler import BrowserPool, CrawlSettings, crawl_portal, measure_lab
+from crawler.browser import chromium_path
 from portalscore.registry import Portal
 from tests.faultfarm import (BUSY, DIALOGS, POPUP, SPA, Farm, attachment, big_dom, broken_utf8, calendar, chain, drip,
                              hang, huge, links, page, pdf, redirect_to, retry_once, spa_menu, status, windows_1258)
@@ -113,6 +115,9 @@ def test_good_portal_is_fully_covered(crawl):
     home = pages["/"]
     assert home.title == "Cổng dịch vụ công tỉnh A" and home.lang == "vi"
     assert home.accessibility.engine.startswith("axe-core 4.")
+    # the browser that timed the pages is kept with them: timings only compare within one browser
+    binary, version = ev.browser.split(" ")
+    assert binary == os.path.basename(chromium_path()) and version.split(".")[0].isdigit()
     assert home.timings.ttfb_ms is not None and home.timings.fcp_ms is not None
     assert home.content_hash and home.dom_nodes > 10 and home.request_count >= 1
     assert home.security["https"] is False and "server" in home.security

@@ -66,6 +66,27 @@ def test_resume_does_not_reload_stored_pages_and_reaches_the_same_pages():
     assert sorted(emitted) == sorted(p.url for p in first.pages[3:])
 
 
+def test_links_the_cap_keeps_out_are_checked_beside_the_crawl_once_each():
+    routes = {"/": page("Trang chủ", links(*(f"/t/{i}" for i in range(12)), "/files/mau.pdf")),
+              "/t/*": page("Thủ tục", links("/")), "/files/mau.pdf": "%PDF-1.4"}
+    with Farm(routes, delay_s=0.3) as farm:
+        [ev] = _run(CrawlSettings(**QUICK, max_pages=4), _portal(farm.url("/")))
+    crawled = [f"/t/{i}" for i in range(3)]
+    left_out = [f"/t/{i}" for i in range(3, 12)]
+    assert [p.url for p in ev.pages] == [farm.url(p) for p in ["/"] + crawled]
+    heads = farm.paths("HEAD")
+    # each link the crawl does not load is checked once, by a light request; a crawled page never is
+    assert sorted(heads) == sorted(left_out + ["/files/mau.pdf"])
+    assert not set(farm.paths("GET")) & set(left_out)
+    assert [(l.url, l.kind, l.status) for l in ev.links] == (
+        [(p.url, "page", 200) for p in ev.pages] + [(farm.url("/files/mau.pdf"), "document", 200)]
+        + [(farm.url(p), "page", 200) for p in left_out])
+    # the checks ran while pages were still loading, within the host's limits
+    last_page_end = max(h.end for h in farm.hits if h.method == "GET" and h.path in crawled)
+    assert min(h.start for h in farm.hits if h.method == "HEAD") < last_page_end
+    assert farm.max_inflight <= 2
+
+
 def test_audit_url_measures_one_page():
     routes = {"/": page("Thủ tục", "<img src='/logo.png'><a href='/x'>Xem</a>")}
     with Farm(routes) as farm:

@@ -114,6 +114,25 @@ def test_frontier_caps_pages_depth_and_query_variants():
     assert f.skipped["query variants"] >= 1
 
 
+def test_frontier_names_pages_the_cap_keeps_out_before_the_crawl_ends():
+    # Link checks of those pages overlap the crawl: so none may be crawled after all, and none may be missed.
+    for cap, finish_order in ((3, "fifo"), (5, "lifo"), (7, "fifo")):
+        f = _frontier(max_pages=cap)
+        crawled, inflight, early = [], [], set()
+        while True:
+            while len(inflight) < 2 and (item := f.next()):
+                inflight.append(item)
+                crawled.append(item.url)
+            if not inflight:
+                break
+            early |= set(f.never_crawled())
+            item = inflight.pop(-1 if finish_order == "lifo" else 0)
+            f.add_links(item, [normalise(u, item.url) for u in GRAPH.get(item.url[len(BASE):], [])])
+            f.done(item)
+        assert early and not early & set(crawled), cap
+        assert early <= set(f.unvisited) and set(f.never_crawled()) == set(f.unvisited)
+
+
 def test_frontier_scope_include_exclude_and_links_sorted_by_kind():
     f = _frontier(exclude=[r"/b"])
     crawled = _crawl(f)
@@ -216,3 +235,55 @@ def test_a_redirect_target_is_not_crawled_twice():
     f.add_links(start, [BASE + "/home.html", BASE + "/a"])
     f.done(start)
     assert [f.next().url, f.next()] == [BASE + "/a", None]
+
+
+def test_headless_runs_take_the_headless_shell_and_headed_runs_the_full_browser(monkeypatch, tmp_path):
+    import crawler.browser as browser
+
+    shell, full = tmp_path / "chromium-headless-shell", tmp_path / "chromium"
+    full.touch()
+    monkeypatch.delenv("PORTALSCORE_CHROMIUM", raising=False)
+    monkeypatch.setattr(browser, "HEADLESS_SHELL_CANDIDATES", (str(shell),))
+    monkeypatch.setattr(browser, "CHROMIUM_CANDIDATES", (str(full),))
+    assert browser.chromium_path() == str(full)  # no shell installed: the full browser, headless
+    shell.touch()
+    assert browser.launch_options()["executable_path"] == str(shell)
+    assert browser.launch_options(headless=False)["executable_path"] == str(full)
+    monkeypatch.setenv("PORTALSCORE_CHROMIUM", "/opt/chrome/chrome")  # the operator's choice wins
+    assert browser.chromium_path() == browser.chromium_path(headless=False) == "/opt/chrome/chrome"
+
+
+def test_mobile_pages_are_the_first_good_pages_in_crawl_order_known_before_the_crawl_ends():
+    """The mobile pass starts mid-crawl; it must still pick what it would pick at the end: the first
+    mobile_pages desktop pages without an error, in crawl order, whatever order the loads finish in."""
+    from crawler.crawl import _Crawl
+    from crawler.evidence import PageEvidence, PortalEvidence, PortalRef
+    from crawler.settings import CrawlSettings
+    from portalscore.registry import Portal
+
+    portal = Portal(id="p", name="P", kind="province", url="http://127.0.0.1/")
+    crawl = _Crawl(None, portal, CrawlSettings(), PortalEvidence(portal=PortalRef(id="p", name="P", kind="province",
+                                                                                  url=portal.url)), None, {})
+    crawl.frontier = f = Frontier("http://127.0.0.1/", max_pages=10, max_depth=3, max_query_variants=5)
+    start = f.next()
+    f.add_links(start, [f"http://127.0.0.1/{c}" for c in "abcd"])
+    items = {0: start}
+
+    def finish(order: int, error: str | None = None) -> None:
+        crawl.order[items[order].url] = order
+        crawl.ev.pages.append(PageEvidence(url=items[order].url, error=error))
+        f.done(items[order])
+
+    finish(0)
+    items.update({i: f.next() for i in range(1, 5)})  # four pages loading at once
+    finish(3)
+    assert crawl._first_good_pages(2) is None  # pages 1 and 2 are still loading
+    finish(1, error="http 500")
+    assert crawl._first_good_pages(2) is None
+    finish(2)
+    assert [p.url for p in crawl._first_good_pages(2)] == [items[0].url, items[2].url]  # 4 cannot come first
+    assert crawl._first_good_pages(4) is None
+    finish(4, error="timeout")
+    assert crawl._first_good_pages(4) is None  # the crawl could still hand out a good page
+    crawl.desktop_over = True
+    assert [p.url for p in crawl._first_good_pages(4)] == [items[i].url for i in (0, 2, 3)]

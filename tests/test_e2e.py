@@ -19,6 +19,10 @@ def test_demo_writes_the_report_files(demo_run):
     for p in demo_run["ranking"]["portals"]:
         assert (out / "portals" / f"{p['id']}.html").is_file()
         assert (out / "evidence" / f"{p['id']}.json").is_file()
+        # which browser timed the pages, from the evidence to the portal page
+        browser = json.loads((out / "evidence" / f"{p['id']}.json").read_text(encoding="utf-8"))["browser"]
+        assert browser.startswith("chromium")
+        assert f"Đo bằng trình duyệt {browser}." in (out / "portals" / f"{p['id']}.html").read_text(encoding="utf-8")
     assert "report:" in demo_run["stdout"] and "index.html" in demo_run["stdout"]
 
 
