@@ -296,6 +296,10 @@ class _Crawl:
             mobile.depth = page.depth
             self._emit(mobile)
 
+    async def _checkable(self, url: str) -> bool:
+        """A link this run may send a light request to: its host allowed, robots.txt not against it."""
+        return host_allowed(url, self.settings.allowed_hosts) and (await self._robots_for(url)).allowed(url)
+
     def _links_known(self, considered: set[str]) -> list[tuple[str, str, str]]:
         """Documents and pages the crawl will not load, found since the last call and within the check budget."""
         frontier = self.frontier
@@ -322,22 +326,20 @@ class _Crawl:
                 if self.desktop_over:
                     break
             considered.update(url for url, _, _ in fresh)
-            allowed = [t for t in fresh if host_allowed(t[0], s.allowed_hosts) and
-                       (await self._robots_for(t[0])).allowed(t[0])]
+            allowed = [t for t in fresh if await self._checkable(t[0])]
             early.update((check.url, check) for check in await check_links(self.pool, allowed))
 
         checks = page_checks(self.ev.pages, self.sources) + self.documents
         known = {c.url for c in checks}
-        targets: list[tuple[str, str, str]] = []
+        candidates: list[tuple[str, str, str]] = []
         for url, source in list(frontier.documents.items()) + list(frontier.unvisited.items()):
-            if url not in known and host_allowed(url, s.allowed_hosts) and (await self._robots_for(url)).allowed(url):
+            if url not in known and await self._checkable(url):
                 known.add(url)
-                targets.append((url, source, "document" if url in frontier.documents else "page"))
+                candidates.append((url, source, "document" if url in frontier.documents else "page"))
         past_limit = time.monotonic() > self.deadline  # past the time limit: no more requests
-        budget = len([t for t in targets if t[0] in early]) if past_limit else s.link_checks
-        if len(targets) > budget:
-            self.ev.site["link_checks_skipped"] = len(targets) - budget
-            targets = [t for t in targets if t[0] in early] if past_limit else targets[:budget]
+        targets = [t for t in candidates if t[0] in early] if past_limit else candidates[:s.link_checks]
+        if len(targets) < len(candidates):
+            self.ev.site["link_checks_skipped"] = len(candidates) - len(targets)
         if not past_limit:
             targets += [(url, frontier.outbound[url], "outbound")
                         for url in outbound_sample(frontier.outbound, s.outbound_sample, s.allowed_hosts)]
