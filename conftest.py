@@ -14,7 +14,7 @@ import os
 
 import pytest
 
-from crawler.browser import context_options, launch_options
+from portalscore.crawler.browser import context_options, launch_options
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -46,7 +46,7 @@ def portal_allowed_hosts(pytestconfig: pytest.Config) -> list[str] | None:
 @pytest.fixture
 def new_context(new_context, portal_allowed_hosts, request: pytest.FixtureRequest):
     """pytest-playwright's context factory, with the network guard on every context it makes."""
-    from scenarios.safety import install_guard
+    from portalscore.scenarios.safety import install_guard
 
     guards = []
 
@@ -76,7 +76,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # Checked before any test runs: a typo in the file stops the session with file, line and key.
     path = config.getoption("--portal-overrides", default=None)
     if path:
-        from scenarios.overrides import InputError, load_overrides
+        from portalscore.scenarios.overrides import InputError, load_overrides
         try:
             config.stash[_OVERRIDES] = load_overrides(path)
         except InputError as e:
@@ -91,6 +91,6 @@ def portal_overrides(pytestconfig: pytest.Config) -> dict[str, str]:
 @pytest.fixture
 def journey(portal_url: str, page, portal_overrides: dict[str, str]):
     """A Journey on pytest-playwright's page, for a team's own scenario files."""
-    from scenarios.journey import Journey
-    from scenarios.safety import guard_of
+    from portalscore.scenarios.journey import Journey
+    from portalscore.scenarios.safety import guard_of
     return Journey(page, portal_url, portal_overrides, guard=guard_of(page.context))

@@ -38,15 +38,15 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.axe import AXE_OPTIONS, AXE_VERSION, axe_source, run_axe  # noqa: E402
-from crawler.browser import context_options, launch_options  # noqa: E402
+from portalscore.crawler.axe import AXE_OPTIONS, AXE_VERSION, axe_source, run_axe  # noqa: E402
+from portalscore.crawler.browser import context_options, launch_options  # noqa: E402
 
 CORPUS_ENV = "PORTALSCORE_ACT_CORPUS"
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "act"
@@ -127,7 +127,7 @@ def reduce_outcomes(outcomes: list[str]) -> str:
 
 
 def outcome_of(acc) -> str:
-    """Our crawler.evidence.Accessibility for a case's mapped rules -> one case outcome."""
+    """Our portalscore.contract.evidence.Accessibility for a case's mapped rules -> one case outcome."""
     if acc.violations:
         return "failed"
     if acc.passes:
@@ -156,7 +156,7 @@ def load_cases(corpus: Path, approved_only: bool = False, rule: str | None = Non
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args) -> None:
         pass
 
 
@@ -173,7 +173,7 @@ class CorpusServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
-    def __enter__(self) -> "CorpusServer":
+    def __enter__(self) -> CorpusServer:
         self.thread.start()
         return self
 

@@ -35,16 +35,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # pss.py, npm_tools.py
 
-from playwright.async_api import async_playwright  # noqa: E402
+from npm_tools import ToolRun, run_lighthouse, run_pa11y_ci, tool_path
+from playwright.async_api import async_playwright
+from pss import PeakMemory
 
-from crawler import BrowserPool, CrawlSettings, crawl_portal  # noqa: E402
-from crawler.axe import AXE_OPTIONS, RUN_AXE_JS, axe_source  # noqa: E402
-from crawler.browser import context_options, launch_options  # noqa: E402
-from portalscore.registry import Portal  # noqa: E402
-from portalscore.samples import SampleFleet  # noqa: E402
-
-from npm_tools import ToolRun, run_lighthouse, run_pa11y_ci, tool_path  # noqa: E402
-from pss import PeakMemory  # noqa: E402
+from portalscore.contract.portal import Portal
+from portalscore.crawler.axe import AXE_OPTIONS, RUN_AXE_JS, axe_source
+from portalscore.crawler.browser import context_options, launch_options
+from portalscore.crawler.crawl import crawl_portal
+from portalscore.crawler.pool import BrowserPool
+from portalscore.crawler.settings import CrawlSettings
+from portalscore.samples import SampleFleet
 
 LOOPBACK = ["127.0.0.1", "localhost"]
 

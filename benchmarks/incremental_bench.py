@@ -37,7 +37,7 @@ LOOPBACK = ["127.0.0.1", "localhost"]
 
 def child(args: argparse.Namespace) -> None:
     """One run: create it, collect (crawl phase only), complete it; print what it took as JSON."""
-    from crawler import CrawlSettings
+    from portalscore.crawler.settings import CrawlSettings
     from portalscore.pipeline import Progress, RunOptions, _portal_dict, collect
     from portalscore.registry import load_registry
     from portalscore.storage import Store

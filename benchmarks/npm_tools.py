@@ -26,8 +26,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.browser import CHROMIUM_ARGS, chromium_path
 from pss import PeakMemory
+
+from portalscore.crawler.browser import CHROMIUM_ARGS, chromium_path
 
 TOOLS_DIR = Path(__file__).resolve().parent / "tools"
 LIGHTHOUSE_CATEGORIES = "accessibility,performance"
@@ -64,7 +65,7 @@ async def _run(cmd: list[str], env: dict[str, str], log: Path, timeout: float) -
         proc = await asyncio.create_subprocess_exec(*cmd, stdout=out, stderr=out, env=env, start_new_session=True)
         try:
             return await asyncio.wait_for(proc.wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             os.killpg(proc.pid, signal.SIGKILL)
             await proc.wait()
             return -1

@@ -67,7 +67,7 @@ class PeakMemory:
             self.peak = max(self.peak, await asyncio.to_thread(self._now))
             await asyncio.sleep(SAMPLE_EVERY_S)
 
-    async def __aenter__(self) -> "PeakMemory":
+    async def __aenter__(self) -> PeakMemory:
         self._task = asyncio.create_task(self._sample())
         return self
 

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from reports import render_report  # noqa: E402
+from portalscore.reports import render_report  # noqa: E402
 from tests.test_reports_data import build  # noqa: E402
 
 

@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler import CrawlSettings  # noqa: E402
-from criteria import load_criteria_set  # noqa: E402
+from portalscore.crawler.settings import CrawlSettings  # noqa: E402
+from portalscore.criteria import load_criteria_set  # noqa: E402
 from portalscore.distributed import make_app, run_distributed  # noqa: E402
 from portalscore.pipeline import RunOptions  # noqa: E402
 from portalscore.registry import load_registry  # noqa: E402

@@ -1,7 +1,5 @@
-"""The crawler: one Chromium, polite breadth-first crawls of portals, page evidence, lab timings."""
-from .crawl import audit_url, crawl_portal
-from .lab import measure_lab
-from .pool import BrowserPool
-from .settings import CrawlSettings
+"""The crawler: one Chromium, polite breadth-first crawls of portals, page evidence, lab timings.
 
-__all__ = ["BrowserPool", "CrawlSettings", "crawl_portal", "measure_lab", "audit_url"]
+Import from the modules (`portalscore.crawler.crawl.crawl_portal`, `.pool.BrowserPool`, `.lab.measure_lab`,
+`.settings.CrawlSettings`): this package's own import stays free of Playwright.
+"""

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .evidence import Accessibility, Violation, ViolationNode
+from portalscore.contract.evidence import Accessibility, Violation, ViolationNode
 
 AXE_VERSION = "4.14.1"
 AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"

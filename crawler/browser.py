@@ -89,7 +89,7 @@ def user_agent(profile: str = "desktop", contact: str | None = None) -> str:
 def context_options(profile: str = "desktop", contact: str | None = None,
                     http_credentials: list[dict] | None = None) -> dict:
     """Keyword arguments for browser.new_context() for a measurement profile. http_credentials: Playwright's,
-    each with an `origin` (portalscore.secrets.http_credentials), so no other host is ever offered them."""
+    each with an `origin` (portalscore.contract.secrets.http_credentials), so no other host is ever offered them."""
     opts = dict(PROFILES[profile])
     if http_credentials:
         if not all(c.get("origin") for c in http_credentials):

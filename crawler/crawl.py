@@ -9,13 +9,13 @@ import asyncio
 import dataclasses
 import logging
 import time
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from portalscore.registry import Portal
+from portalscore.contract.evidence import LinkCheck, PageEvidence, PortalEvidence, PortalRef
+from portalscore.contract.portal import Portal
 
-from .evidence import LinkCheck, PageEvidence, PortalEvidence, PortalRef
 from .frontier import Frontier, Item
 from .links import check_links, outbound_sample, page_checks
 from .load import load_page
@@ -35,7 +35,7 @@ OnProgress = Callable[[str, int, int, int], None]  # portal id, pages done, page
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 async def crawl_portal(pool: BrowserPool, portal: Portal, settings: CrawlSettings, on_page: OnPage | None = None,

@@ -121,7 +121,7 @@ class Frontier:
         """A page still loading could find links with keys below `key`."""
         return any((item.key.depth + 1, item.order) <= (key.depth, key.parent) for item in self._inflight.values())
 
-    def next(self) -> Item | None | bool:
+    def next(self) -> Item | bool | None:
         """The next page to crawl; None when nothing can come now; False when the crawl is over."""
         while self._heap:
             key, pk = self._heap[0]

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
 
 
 @dataclass
@@ -42,7 +42,7 @@ class HostGate:
         host = self._host(netloc)
         host.paused_until = max(host.paused_until, time.monotonic() + seconds)
 
-    async def acquire(self, netloc: str, before_start: Callable[[], Awaitable[object]] | None = None) -> "Permit":
+    async def acquire(self, netloc: str, before_start: Callable[[], Awaitable[object]] | None = None) -> Permit:
         """Wait for a free place on the host and for its spacing; returns a permit to release.
 
         `before_start` (e.g. taking a browser slot) is awaited while the host's start lock is

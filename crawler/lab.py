@@ -8,7 +8,8 @@ from __future__ import annotations
 import dataclasses
 import statistics
 
-from .evidence import LabTiming, PageEvidence, PortalEvidence, Timings
+from portalscore.contract.evidence import LabTiming, PageEvidence, PortalEvidence, Timings
+
 from .load import load_page
 from .measure import NotAPage
 from .pool import BrowserPool

@@ -18,7 +18,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from portalscore import secrets
+from portalscore.contract import secrets
 
 from .hostgate import HostGate
 from .urls import host_allowed, host_of
@@ -89,7 +89,7 @@ def fetch(url: str, *, user_agent: str, method: str = "GET", timeout_s: float = 
             response = opener.open(request, timeout=remaining)
         except urllib.error.HTTPError as e:  # 3xx (we do not follow automatically) and 4xx/5xx
             response = e
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             result.error, result.transient = f"timeout after {timeout_s:g}s", True
             return result
         except urllib.error.URLError as e:
@@ -141,7 +141,7 @@ def _read(response, result: Fetched, deadline: float, max_bytes: int, timeout_s:
             total += len(chunk)
             if total >= max_bytes:
                 break
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         result.error, result.transient = f"timeout after {timeout_s:g}s (body)", True
     except (OSError, http.client.HTTPException) as e:
         result.error = f"connection: {type(e).__name__}: {e}"

@@ -6,7 +6,8 @@ import asyncio
 from collections import defaultdict
 from urllib.parse import urlsplit
 
-from .evidence import LinkCheck, PageEvidence
+from portalscore.contract.evidence import LinkCheck, PageEvidence
+
 from .lighthttp import Fetched, light_fetch
 from .pool import BrowserPool
 from .urls import host_allowed

@@ -6,9 +6,10 @@ import logging
 
 from playwright.async_api import Error as PlaywrightError
 
-from .evidence import PageEvidence
+from portalscore.contract.evidence import PageEvidence
+
 from .lighthttp import backoff_s, retry_after_s
-from .measure import Measured, Reuse, Sample, measure_page, close_context
+from .measure import Measured, Reuse, Sample, close_context, measure_page
 from .pool import BrowserPool
 from .settings import CrawlSettings
 from .urls import host_of
@@ -81,7 +82,7 @@ async def _attempt(pool: BrowserPool, url: str, settings: CrawlSettings, profile
                 measure_page(context, url, settings, profile=profile, site_hosts=site_hosts, audit=audit,
                              loaded=loaded, reuse=reuse, throttle=throttle, sample=sample),
                 settings.page_timeout_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return Measured(PageEvidence(url=url, profile=profile,
                                          error=f"page time limit exceeded ({settings.page_timeout_s:g}s)"))
         finally:

@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
 from urllib.parse import urlsplit
 
-from playwright.async_api import BrowserContext, Error as PlaywrightError, Page, Response
+from playwright.async_api import BrowserContext, Page, Response
+from playwright.async_api import Error as PlaywrightError
+
+from portalscore.contract.evidence import Accessibility, PageEvidence, Timings
 
 from .axe import axe_engine, run_axe
-from .evidence import Accessibility, PageEvidence, Timings
-from .fingerprint import FINGERPRINT_JS, MAX_CHARS as FINGERPRINT_MAX_CHARS, digest
+from .fingerprint import FINGERPRINT_JS, digest
+from .fingerprint import MAX_CHARS as FINGERPRINT_MAX_CHARS
 from .lighthttp import TRANSIENT_STATUS
 from .settings import CrawlSettings
 from .template import MAX_SKELETON_PATHS, PENDING, SKELETON_JS, template_key
-from .throttle import apply as apply_throttle, preset as throttle_preset, release_cpu
+from .throttle import apply as apply_throttle
+from .throttle import preset as throttle_preset
+from .throttle import release_cpu
 from .urls import normalise, site_host
 
 PERF_INIT_JS = """
@@ -225,7 +230,7 @@ def _nav_error(message: str, timeout_s: float) -> tuple[str, bool]:
 async def close_context(context: BrowserContext) -> None:
     try:  # a hung renderer must not hold the crawl: closing is bounded too
         await asyncio.wait_for(context.close(), 10)
-    except (Exception, asyncio.TimeoutError):
+    except (TimeoutError, Exception):
         pass
 
 
@@ -407,7 +412,7 @@ async def measure_page(context: BrowserContext, url: str, settings: CrawlSetting
     except PlaywrightError as e:
         if ev.error is None:
             ev.error, transient = _nav_error(str(e), settings.request_timeout_s)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         ev.error, transient = f"page unresponsive: a script kept it busy for {_eval_timeout(settings):g}s", False
     _fill_network(ev, net)
     if ev.error is None and ev.status is not None and ev.status >= 400:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
 
 from playwright.async_api import Browser, BrowserContext, Playwright, Route, async_playwright
 
-from portalscore import secrets
+from portalscore.contract import secrets
 
 from .browser import context_options, launch_options, user_agent
 from .hostgate import HostGate
@@ -46,7 +46,7 @@ class BrowserPool:
         self._browser: Browser | None = None
         self.browser_name = ""  # "chromium-headless-shell 156.0.8078.79": kept with the evidence
 
-    async def __aenter__(self) -> "BrowserPool":
+    async def __aenter__(self) -> BrowserPool:
         self._playwright = await async_playwright().start()
         try:
             await self._ensure_browser()

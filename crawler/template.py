@@ -29,7 +29,7 @@ import re
 from collections import defaultdict
 from urllib.parse import parse_qsl, urlsplit
 
-from .evidence import Accessibility, PageEvidence
+from portalscore.contract.evidence import Accessibility, PageEvidence
 
 # The skeleton: the set of distinct element paths (tag, classes without digits, role) of elements that
 # carry a class or id or are landmarks, tables, forms or headings. A set, so that a list of 3 procedures

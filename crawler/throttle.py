@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from playwright.async_api import CDPSession, Error as PlaywrightError
+from playwright.async_api import CDPSession
+from playwright.async_api import Error as PlaywrightError
 
 RTT_FACTOR = 3.75  # Lighthouse DEVTOOLS_RTT_ADJUSTMENT_FACTOR
 THROUGHPUT_FACTOR = 0.9  # Lighthouse DEVTOOLS_THROUGHPUT_ADJUSTMENT_FACTOR

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from portalscore.errors import InputError
-from portalscore.yamlfile import Located, load
+from portalscore.contract.errors import InputError
+from portalscore.contract.yamlfile import Located, load
 
 from .criteriaset import CriteriaSet, Criterion, Group, WhenMissing
 from .metrics import METRICS
@@ -48,7 +48,7 @@ class Src:
     doc: Located
     path: tuple
 
-    def at(self, *keys: Any) -> "Src":
+    def at(self, *keys: Any) -> Src:
         return Src(self.doc, self.path + keys)
 
     def error(self, message: str) -> InputError:

@@ -11,10 +11,11 @@ A figure that cannot be read (no page has it, key absent, scenario not run) is *
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
-from crawler.evidence import PageEvidence, PortalEvidence, ScenarioResult
+from portalscore.contract.evidence import PageEvidence, PortalEvidence, ScenarioResult
 
 from .model import EvidenceRef
 from .rules import ValueKind
@@ -63,7 +64,7 @@ class Metric:
     better: str  # lower | higher
     unit: str
     description: str
-    measure: Callable[["Metric", PortalEvidence, "Query"], Measurement]
+    measure: Callable[[Metric, PortalEvidence, Query], Measurement]
     params: dict[str, Param] = field(default_factory=dict)
     fraction: bool = False  # a number in 0..1
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.evidence import from_dict, to_dict
+from portalscore.contract.evidence import from_dict, to_dict
 
 GRADES = (("A", 90.0), ("B", 80.0), ("C", 65.0), ("D", 50.0), ("E", 0.0))
 
@@ -81,7 +81,7 @@ class PortalScore:
         return to_dict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "PortalScore":
+    def from_dict(cls, data: dict) -> PortalScore:
         return from_dict(cls, data)
 
 

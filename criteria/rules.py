@@ -7,8 +7,9 @@ rule fits the metric (a log-normal curve only for lower-is-better figures, pass/
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .stats import fmt
 
@@ -80,7 +81,7 @@ class PassFail(Rule):
     keys = ()
 
     @classmethod
-    def parse(cls, spec: dict, kind: ValueKind) -> "PassFail":
+    def parse(cls, spec: dict, kind: ValueKind) -> PassFail:
         if kind.type != "bool":
             raise RuleError("pass_fail needs a yes/no figure; for numbers use threshold, linear, lognormal or ratio")
         return cls()
@@ -100,7 +101,7 @@ class Threshold(Rule):
     at_least: float | None = None
 
     @classmethod
-    def parse(cls, spec: dict, kind: ValueKind) -> "Threshold":
+    def parse(cls, spec: dict, kind: ValueKind) -> Threshold:
         if kind.type != "number":
             raise RuleError("threshold needs a number; for a yes/no figure use pass_fail")
         if ("at_most" in spec) == ("at_least" in spec):
@@ -134,7 +135,7 @@ class Linear(Rule):
     worst: float = 1.0
 
     @classmethod
-    def parse(cls, spec: dict, kind: ValueKind) -> "Linear":
+    def parse(cls, spec: dict, kind: ValueKind) -> Linear:
         if kind.type != "number":
             raise RuleError("linear needs a number; for a yes/no figure use pass_fail")
         best, worst = _number(spec, "best"), _number(spec, "worst")
@@ -166,7 +167,7 @@ class LogNormal(Rule):
     median: float = 2.0
 
     @classmethod
-    def parse(cls, spec: dict, kind: ValueKind) -> "LogNormal":
+    def parse(cls, spec: dict, kind: ValueKind) -> LogNormal:
         if kind.type != "number" or kind.better != "lower":
             raise RuleError("lognormal is for figures where lower is better (timings, sizes, violation counts)")
         p10, median = _number(spec, "p10", positive=True), _number(spec, "median", positive=True)
@@ -190,7 +191,7 @@ class Ratio(Rule):
     full_at: float = 1.0
 
     @classmethod
-    def parse(cls, spec: dict, kind: ValueKind) -> "Ratio":
+    def parse(cls, spec: dict, kind: ValueKind) -> Ratio:
         if kind.type != "number" or not kind.fraction or kind.better != "higher":
             raise RuleError("ratio needs a share in 0..1 where higher is better "
                             "(a 'share' statistic, or a metric that is a share)")

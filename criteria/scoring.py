@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from crawler.evidence import PortalEvidence
+from portalscore.contract.evidence import PortalEvidence
 
 from .criteriaset import CriteriaSet, Criterion
 from .metrics import METRICS, Measurement, Query, measure

@@ -12,15 +12,17 @@ import json
 import sys
 from pathlib import Path
 
-from . import secrets
+from portalscore.contract import secrets
+from portalscore.contract.errors import InputError
+
+from . import credentials
 from .cli_ops import add_commands, run_celery, workers_arg
-from .errors import InputError
 
 DEFAULT_OUT = "out/report"
 
 
 def _settings(args: argparse.Namespace, allowed_hosts=None):
-    from crawler import CrawlSettings
+    from portalscore.crawler.settings import CrawlSettings
     kwargs = {}
     for name in ("max_pages", "lab_runs", "workers", "contact", "throttle", "audit_per_template"):
         value = getattr(args, name, None)
@@ -48,7 +50,7 @@ def _non_negative(value: str) -> int:
 
 def _throttle_arg(value: str) -> str:
     """--throttle: a crawler.throttle preset name (argparse turns the error into exit 2)."""
-    from crawler.throttle import preset
+    from portalscore.crawler.throttle import preset
     try:
         return preset(value).name
     except ValueError as e:
@@ -68,7 +70,7 @@ def _progress(quiet: bool):
 
 
 def _evaluate(args, registry, allowed_hosts=None) -> int:
-    from criteria import load_criteria_set
+    from portalscore.criteria import load_criteria_set
 
     from .pipeline import RunOptions, evaluate
     from .storage import Store
@@ -93,7 +95,7 @@ def cmd_run(args) -> int:
     from .registry import load_registry
     registry = load_registry(args.registry)
     # Before anything is written: a credential set the registry names must be provided.
-    secrets.activate(secrets.resolve(registry, args.secrets))
+    secrets.activate(credentials.resolve(registry, args.secrets))
     if args.workers == "celery":
         return run_celery(args, registry)
     return _evaluate(args, registry)
@@ -119,7 +121,8 @@ def cmd_demo(args) -> int:
 
 
 def cmd_audit(args) -> int:
-    from crawler import BrowserPool, audit_url
+    from portalscore.crawler.crawl import audit_url
+    from portalscore.crawler.pool import BrowserPool
 
     settings = _settings(args)
 
@@ -179,7 +182,7 @@ def _criteria_of(run: dict) -> str:
 
 
 def cmd_report(args) -> int:
-    from criteria import load_criteria_set
+    from portalscore.criteria import load_criteria_set
 
     from .pipeline import write_report
     from .storage import Store
@@ -199,7 +202,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_explain(args) -> int:
-    from criteria import load_criteria_set
+    from portalscore.criteria import load_criteria_set
 
     from .pipeline import score_run
     from .storage import Store

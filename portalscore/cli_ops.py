@@ -10,7 +10,9 @@ import json
 import sys
 from pathlib import Path
 
-from . import secrets
+from portalscore.contract import secrets
+
+from . import credentials
 
 
 def workers_arg(value: str) -> int | str:
@@ -50,7 +52,7 @@ def _print_result(result, criteria_id: str) -> None:
 
 def run_celery(args: argparse.Namespace, registry) -> int:
     """`portalscore run --workers celery`: the run's evidence is collected by `portalscore worker` processes."""
-    from criteria import load_criteria_set
+    from portalscore.criteria import load_criteria_set
 
     from .cli import _progress
     from .distributed import broker_url, require_shared_database, run_distributed
@@ -92,7 +94,7 @@ def _run_id(store, value: str) -> int:
 
 
 def cmd_schedule(args) -> int:
-    from criteria import load_criteria_set
+    from portalscore.criteria import load_criteria_set
 
     from .cli import _progress
     from .pipeline import evaluate
@@ -103,7 +105,7 @@ def cmd_schedule(args) -> int:
     trigger = parse_cron(args.cron, args.timezone)
     # Check everything now: a typo must fail at start-up, not at two in the morning.
     registry = load_registry(args.registry)
-    secrets.resolve(registry, args.secrets)  # a credential set that is not provided fails now, not at night
+    credentials.resolve(registry, args.secrets)  # a credential set that is not provided fails now, not at night
     load_criteria_set(args.criteria)
     celery = args.workers == "celery"
     if celery:
@@ -116,7 +118,7 @@ def cmd_schedule(args) -> int:
     def produce(folder: Path) -> None:
         # Re-read the inputs at each run, so edits to the registry or criteria apply from the next night.
         reg = load_registry(args.registry)
-        secrets.activate(secrets.resolve(reg, args.secrets))
+        secrets.activate(credentials.resolve(reg, args.secrets))
         criteria = load_criteria_set(args.criteria)
         opts = _run_options(args)
         if celery:

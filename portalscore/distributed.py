@@ -29,10 +29,13 @@ from urllib.parse import urlsplit
 
 from celery import Celery
 
-from . import secrets
-from .errors import InputError
+from portalscore.contract import secrets
+from portalscore.contract.errors import InputError
+from portalscore.contract.portal import Portal
+
+from . import credentials
 from .logs import bind
-from .registry import Portal, Registry
+from .registry import Registry
 from .storage import Store, now
 
 log = logging.getLogger("portalscore.distributed")
@@ -96,8 +99,8 @@ def make_app(broker: str, database: str | None = None) -> Celery:
 def collect_host_group(task, run_id: int, group: str, portal_ids: list[str], scenarios: bool,
                        scenario_workers: int) -> dict[str, str]:
     """Celery task: gather and store the evidence of the portals of one host group; returns their stages."""
-    from crawler import CrawlSettings
-    from crawler.evidence import from_dict
+    from portalscore.contract.evidence import from_dict
+    from portalscore.crawler.settings import CrawlSettings
 
     from .pipeline import Progress, RunOptions, collect
 
@@ -109,7 +112,7 @@ def collect_host_group(task, run_id: int, group: str, portal_ids: list[str], sce
                                "workers must use the coordinator's database")
         portals = [Portal(**p) for p in run["portals"] if p["id"] in portal_ids]
         # The run names credential sets only: their values come from this worker's own environment.
-        secrets.activate(secrets.resolve(Registry(name=run["registry_name"], file=run["registry_file"],
+        secrets.activate(credentials.resolve(Registry(name=run["registry_name"], file=run["registry_file"],
                                                   portals=portals)))
         lost = [t for t in store.tasks(run_id) if t["host_group"] == group and t["status"] == "running"]
         if len(lost) >= MAX_LOSSES:

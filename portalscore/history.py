@@ -9,9 +9,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
-from criteria.model import PortalScore
+from portalscore.contract.errors import InputError
+from portalscore.criteria.model import PortalScore
 
-from .errors import InputError
 from .storage import Store
 
 
@@ -69,7 +69,7 @@ def _scores(store: Store, run_id: int, criteria_set: str) -> list[PortalScore]:
     stored = store.scores(run_id, criteria_set)
     if stored:
         return stored
-    from criteria import load_criteria_set  # scoring needs the criteria code; listing does not
+    from portalscore.criteria import load_criteria_set  # scoring needs the criteria code; listing does not
 
     from .pipeline import score_run
     return score_run(store, run_id, load_criteria_set(criteria_set))

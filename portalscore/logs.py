@@ -15,12 +15,13 @@ import contextvars
 import json
 import logging
 import sys
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 try:  # URLs and errors can carry a portal's credentials: mask them as every other output does
-    from .secrets import redact as _redact_text, scrub as _scrub
+    from portalscore.contract.secrets import redact as _redact_text
+    from portalscore.contract.secrets import scrub as _scrub
 except ImportError:  # pragma: no cover
     def _redact_text(text: str) -> str:
         return text
@@ -63,7 +64,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         obj: dict = {
-            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "event": getattr(record, "event", None),
@@ -120,7 +121,7 @@ class RunLog:
     def run_id(self, value: int) -> None:
         self.formatter.defaults["run_id"] = value
 
-    def __enter__(self) -> "RunLog":
+    def __enter__(self) -> RunLog:
         self._logger.addHandler(self.handler)
         if self._logger.getEffectiveLevel() > logging.INFO:  # library use without configure(): still log the run
             self._logger.setLevel(logging.INFO)

@@ -17,17 +17,21 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler import BrowserPool, CrawlSettings, crawl_portal, measure_lab
-from crawler.axe import axe_engine
-from crawler.evidence import Accessibility, PageEvidence, PortalEvidence, PortalRef
-from crawler.measure import Reuse
-from criteria import CriteriaSet, rank, score_portal
-from criteria.model import PortalScore
-from reports import ReportInput, render_report
+from portalscore.contract.evidence import Accessibility, PageEvidence, PortalEvidence, PortalRef
+from portalscore.contract.portal import Portal
+from portalscore.crawler.axe import axe_engine
+from portalscore.crawler.crawl import crawl_portal
+from portalscore.crawler.lab import measure_lab
+from portalscore.crawler.measure import Reuse
+from portalscore.crawler.pool import BrowserPool
+from portalscore.crawler.settings import CrawlSettings
+from portalscore.criteria import CriteriaSet, rank, score_portal
+from portalscore.criteria.model import PortalScore
+from portalscore.reports import ReportInput, render_report
 
 from .logs import RUN_LOG, RunLog, bind, tag
 from .progress import Progress  # re-exported: distributed.py and callers import it from here
-from .registry import Portal, Registry
+from .registry import Registry
 from .storage import Store, now
 
 log = logging.getLogger("portalscore.pipeline")
@@ -131,8 +135,8 @@ def _scenario_phase(store: Store, run_id: int, portals: list[Portal], opts: RunO
                     progress: Progress) -> None:
     from playwright.sync_api import sync_playwright
 
-    from crawler.browser import launch_options
-    from scenarios import run_scenarios
+    from portalscore.crawler.browser import launch_options
+    from portalscore.scenarios.runner import run_scenarios
 
     todo = [p for p in portals if STAGES.index(store.stage(run_id, p.id)) < STAGES.index("done")]
     if not opts.scenarios:

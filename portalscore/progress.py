@@ -18,8 +18,9 @@ import re
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, TextIO
+from typing import TextIO
 
 REDRAWS_PER_S = 4
 
@@ -159,7 +160,7 @@ class Progress:
     def close(self) -> None:
         """The run is over (or interrupted): stop any display."""
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         return self
 
     def __exit__(self, *exc) -> None:

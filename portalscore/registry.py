@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .secrets import NAME, SECRET_KEYS
-from .yamlfile import Located, load
+from portalscore.contract.portal import Portal
+from portalscore.contract.secrets import NAME, SECRET_KEYS
+from portalscore.contract.yamlfile import Located, load
 
 KINDS = ("ministry", "province", "national", "other")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -16,22 +17,6 @@ PORTAL_KEYS = {"id", "name", "kind", "url", "max_pages", "include", "exclude", "
 TOP_KEYS = {"portals", "name", "description", "defaults", "source", "updated"}
 BUNDLED_DIR = Path(__file__).resolve().parent / "registries"
 _USERINFO = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@")
-
-
-@dataclass
-class Portal:
-    id: str
-    name: str
-    kind: str
-    url: str
-    max_pages: int | None = None
-    include: list[str] = field(default_factory=list)  # regexes on the URL; empty = whole site
-    exclude: list[str] = field(default_factory=list)
-    overrides: dict[str, str] = field(default_factory=dict)  # scenario step -> selector or URL
-    url_confirmed: bool = True
-    name_en: str = ""
-    note: str = ""
-    credentials: str | None = None  # the NAME of a credential set (portalscore.secrets), never a value
 
 
 @dataclass
@@ -111,7 +96,7 @@ def parse(doc: Located) -> Registry:
         overrides = entry.get("overrides", {})
         if not isinstance(overrides, dict) or not all(isinstance(v, str) for v in overrides.values()):
             raise doc.error(path + ("overrides",), "must map scenario steps to a selector or URL string")
-        from scenarios.overrides import known_keys, unknown_keys  # the journeys define which keys exist
+        from portalscore.scenarios.overrides import known_keys, unknown_keys  # the journeys define which keys exist
         for key in unknown_keys(overrides):
             raise doc.error(path + ("overrides", key),
                             f"no scenario step reads this override (known: {', '.join(sorted(known_keys()))})")

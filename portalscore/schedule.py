@@ -21,17 +21,18 @@ import shutil
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from .errors import InputError
+from portalscore.contract.errors import InputError
+
 from .storage import Store, now_precise
 
 log = logging.getLogger("portalscore.schedule")
@@ -47,7 +48,7 @@ def _cron_days(field: str) -> str:
     out: list[str] = []
     for token in field.split(","):
         base, _, step = token.partition("/")
-        if base == "*" and not step or not re.fullmatch(r"[\d*-]+", base):
+        if (base == "*" and not step) or not re.fullmatch(r"[\d*-]+", base):
             out.append(token)  # '*' and names ('mon-fri') mean the same to both
             continue
         lo, _, hi = ("0-6" if base == "*" else base).partition("-")
@@ -125,7 +126,7 @@ class Publisher:
             return outcome
 
     def _folder_name(self) -> str:
-        base = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        base = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         name, n = base, 1
         while (self.out_root / name).exists():
             n += 1

@@ -6,7 +6,7 @@ must stay equal to what the migrations build (tests/test_storage.py compares the
 
 Every page is written as it completes, in its own transaction, so a run killed at any
 point keeps what it had and `--resume` picks up from there. Evidence is stored as JSON
-documents (the shape of crawler.evidence), so scoring can be redone without re-crawling.
+documents (the shape of portalscore.contract.evidence), so scoring can be redone without re-crawling.
 """
 from __future__ import annotations
 
@@ -14,22 +14,39 @@ import fcntl
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from sqlalchemy import (JSON, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
-                        create_engine, event, func, insert, select, text, update)
-from sqlalchemy import exc
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    exc,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import StaticPool
 
-from crawler.evidence import Accessibility, PageEvidence, PortalEvidence, PortalRef, from_dict, to_dict
-from criteria.model import PortalScore
-
-from . import secrets
-from .errors import InputError
+from portalscore.contract import secrets
+from portalscore.contract.errors import InputError
+from portalscore.contract.evidence import Accessibility, PageEvidence, PortalEvidence, PortalRef, from_dict, to_dict
+from portalscore.criteria.model import PortalScore
 
 metadata = MetaData()
 
@@ -98,11 +115,11 @@ PAGE_ORDER = "page_order"  # key in run_portals.evidence: [url, profile] of ever
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def now_precise() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def default_db_url() -> str:

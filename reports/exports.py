@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from crawler.evidence import PortalEvidence
-from criteria.model import PortalScore
+from portalscore.contract.evidence import PortalEvidence
+from portalscore.criteria.model import PortalScore
 
 from .safe import file_stem
 

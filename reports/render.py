@@ -9,8 +9,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from crawler.evidence import PortalEvidence
-from criteria.model import PortalScore
+from portalscore.contract.evidence import PortalEvidence
+from portalscore.criteria.model import PortalScore
 
 from . import charts, views
 from .exports import ranking_dict, write_exports

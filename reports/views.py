@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.evidence import LabTiming, LinkCheck, PageEvidence, PortalEvidence, PortalRef, ScenarioResult
-from criteria.model import GRADES, CriterionScore, EvidenceRef, PortalScore
+from portalscore.contract.evidence import LabTiming, LinkCheck, PageEvidence, PortalEvidence, PortalRef, ScenarioResult
+from portalscore.criteria.model import GRADES, CriterionScore, EvidenceRef, PortalScore
 
 from .i18n import Translator
 from .safe import dom_id, file_stem, link_url
@@ -149,7 +149,7 @@ def summary(t: Translator, scores: list[PortalScore], bands: list[tuple[str, flo
     letters = [b[0] for b in bands]
 
     def one(label: str, members: list[PortalScore]) -> KindSummary:
-        counts = {letter: 0 for letter in letters}
+        counts = dict.fromkeys(letters, 0)
         for s in members:
             counts[s.grade] = counts.get(s.grade, 0) + 1
         average = sum(s.score for s in members) / len(members) if members else None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 
-from crawler.axe import AXE_OPTIONS, RUN_AXE_JS, axe_source, summarize
-from crawler.evidence import Accessibility
+from portalscore.contract.evidence import Accessibility
+from portalscore.crawler.axe import AXE_OPTIONS, RUN_AXE_JS, axe_source, summarize
 
 
 def check_page(page: Page, options: dict | None = None) -> Accessibility:

@@ -3,8 +3,17 @@ the order of issue 4."""
 from __future__ import annotations
 
 from .journey import Scenario
-from .journeys import (dossier_lookup, feedback, help, home, online_payment, online_submission, privacy,
-                       procedure_detail, search_procedure)
+from .journeys import (
+                       dossier_lookup,
+                       feedback,
+                       help,
+                       home,
+                       online_payment,
+                       online_submission,
+                       privacy,
+                       procedure_detail,
+                       search_procedure,
+)
 from .keyboard import keyboard
 from .mobile import mobile
 

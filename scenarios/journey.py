@@ -8,14 +8,15 @@ result. Every step checks the scenario's time budget, so a scenario ends in boun
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 from urllib.parse import urljoin
 
-from playwright.sync_api import Error as PlaywrightError, Locator, Page, Request, Response
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page, Request, Response
 
-from crawler.evidence import ScenarioResult, StepResult
+from portalscore.contract.evidence import ScenarioResult, StepResult
 
 from . import locate, textmatch, vocabulary
 from .safety import Guard
@@ -58,7 +59,7 @@ class _Failure(Exception):
 class Scenario:
     id: str
     title: str
-    run: Callable[["Journey"], None]
+    run: Callable[[Journey], None]
     profile: str = "desktop"  # crawler.browser.context_options profile
     title_en: str = ""
 

@@ -106,7 +106,7 @@ def _result_links(j: Journey, query: str, before: set[str]) -> list[locate.Candi
     results = []
     for c in links:
         href = c.absolute_href(j.page.url)
-        if not href or href.split("#")[0] == j.page.url.split("#")[0] and not urlsplit(href).fragment.startswith("/"):
+        if not href or (href.split("#")[0] == j.page.url.split("#")[0] and not urlsplit(href).fragment.startswith("/")):
             continue
         if textmatch.match_quality(c.name, query):
             results.append(c)
@@ -373,7 +373,7 @@ def feedback(j: Journey) -> None:
         s.detail = f"form with {fields} field(s)" if fields else f"link to {national[0].href}"
 
 
-def help(j: Journey) -> None:  # noqa: A001 - the scenario's id
+def help(j: Journey) -> None:
     _open_home(j)
     page = j.page
     with j.step("help_channel") as s:

@@ -12,7 +12,8 @@ import json
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from playwright.sync_api import Error as PlaywrightError, Locator, Page
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page
 
 from . import textmatch
 

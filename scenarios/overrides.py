@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from portalscore.errors import InputError
-from portalscore.yamlfile import load
+from portalscore.contract.errors import InputError
+from portalscore.contract.yamlfile import load
 
 from .catalog import SCENARIOS
 
@@ -30,7 +30,7 @@ SCENARIO_OVERRIDE = "URL or CSS selector of the link/button leading to the funct
 
 
 def known_keys() -> dict[str, str]:
-    keys = {sid: SCENARIO_OVERRIDE for sid in SCENARIOS}
+    keys = dict.fromkeys(SCENARIOS, SCENARIO_OVERRIDE)
     keys.update(STEP_OVERRIDES)
     return keys
 
@@ -56,4 +56,4 @@ def load_overrides(path: str | Path) -> dict[str, str]:
     return {str(k): v.strip() for k, v in data.items()}
 
 
-__all__ = ["InputError", "STEP_OVERRIDES", "known_keys", "load_overrides", "unknown_keys"]
+__all__ = ["STEP_OVERRIDES", "InputError", "known_keys", "load_overrides", "unknown_keys"]

@@ -7,11 +7,12 @@ import re
 import time
 from pathlib import Path
 
-from playwright.sync_api import Browser, Error as PlaywrightError
+from playwright.sync_api import Browser
+from playwright.sync_api import Error as PlaywrightError
 
-from crawler.browser import context_options
-from crawler.evidence import ScenarioResult
-from portalscore import secrets
+from portalscore.contract import secrets
+from portalscore.contract.evidence import ScenarioResult
+from portalscore.crawler.browser import context_options
 
 from .catalog import SCENARIOS
 from .journey import DEFAULT_BUDGET_S, Scenario, run_journey

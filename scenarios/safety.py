@@ -12,7 +12,8 @@ import weakref
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from playwright.sync_api import BrowserContext, Error as PlaywrightError, Route
+from playwright.sync_api import BrowserContext, Route
+from playwright.sync_api import Error as PlaywrightError
 
 SAFE_METHODS = {"GET", "HEAD"}
 MAX_LOGGED = 200  # a page that posts in a loop must not grow the evidence without bound
@@ -83,7 +84,7 @@ class Guard:
         return [b for b in self.blocked if not b.startswith(("GET ", "HEAD "))]
 
 
-_GUARDS: "weakref.WeakKeyDictionary[BrowserContext, Guard]" = weakref.WeakKeyDictionary()
+_GUARDS: weakref.WeakKeyDictionary[BrowserContext, Guard] = weakref.WeakKeyDictionary()
 
 
 def install_guard(context: BrowserContext, allowed_hosts: list[str] | None = None,

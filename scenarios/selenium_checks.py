@@ -2,10 +2,10 @@
 same WCAG 2.1 A/AA options and the same summary (crawler.axe.summarize) as the crawler uses, run
 through axe-selenium-python from any Selenium WebDriver.
 
-    from scenarios.selenium_checks import chrome_driver, check_page
+    from portalscore.scenarios.selenium_checks import chrome_driver, check_page
     driver = chrome_driver()              # Debian's chromedriver + Chromium, portalscore's flags
     driver.get("https://dichvucong.example.gov.vn/")
-    result = check_page(driver)           # crawler.evidence.Accessibility
+    result = check_page(driver)           # portalscore.contract.evidence.Accessibility
     assert not [v for v in result.violations if v.impact in ("serious", "critical")]
 """
 from __future__ import annotations
@@ -14,9 +14,9 @@ import os
 
 from axe_selenium_python import Axe
 
-from crawler.axe import axe_path, axe_source, options_json, summarize
-from crawler.browser import CHROMIUM_ARGS, chromium_path, user_agent
-from crawler.evidence import Accessibility
+from portalscore.contract.evidence import Accessibility
+from portalscore.crawler.axe import axe_path, axe_source, options_json, summarize
+from portalscore.crawler.browser import CHROMIUM_ARGS, chromium_path, user_agent
 
 CHROMEDRIVER = os.environ.get("PORTALSCORE_CHROMEDRIVER", "/usr/bin/chromedriver")
 AXE_TIMEOUT_S = 60

@@ -11,11 +11,11 @@ import json
 
 import pytest
 
-from crawler.browser import MOBILE, user_agent
-from scenarios import SCENARIOS
-from scenarios.journey import outcome_line, run_journey
-from scenarios.runner import allowed_posts
-from scenarios.safety import guard_of
+from portalscore.crawler.browser import MOBILE, user_agent
+from portalscore.scenarios.catalog import SCENARIOS
+from portalscore.scenarios.journey import outcome_line, run_journey
+from portalscore.scenarios.runner import allowed_posts
+from portalscore.scenarios.safety import guard_of
 
 DESKTOP_JOURNEYS = [sid for sid, s in SCENARIOS.items() if s.profile == "desktop"]
 

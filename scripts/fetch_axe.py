@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from crawler.axe import AXE_SHA256, AXE_VERSION, VENDOR_DIR  # noqa: E402
+from portalscore.crawler.axe import AXE_SHA256, AXE_VERSION, VENDOR_DIR
 
 
 def sha256(path: Path) -> str:

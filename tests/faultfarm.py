@@ -14,9 +14,10 @@ import struct
 import threading
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Union
+from typing import Union
 from urllib.parse import urlsplit
 
 Route = Union[str, Callable[["Handler"], None]]
@@ -33,7 +34,7 @@ class Hit:
 
 
 class Handler(BaseHTTPRequestHandler):
-    server: "_Server"
+    server: _Server
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args) -> None:  # quiet test output
@@ -69,7 +70,7 @@ class Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # a hanging handler must not hold the test at shutdown
-    farm: "Farm"
+    farm: Farm
 
 
 class Farm:
@@ -93,7 +94,7 @@ class Farm:
             self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def __enter__(self) -> "Farm":
+    def __enter__(self) -> Farm:
         self._thread.start()
         return self
 
@@ -290,7 +291,7 @@ def broken_utf8(h: Handler) -> None:
 def basic_auth(route: Route | None, username: str, password: str, realm: str = "staging") -> Callable[[Handler], None]:
     """The route behind HTTP Basic authentication, as a staging site is: 401 with a challenge unless the
     request carries exactly these credentials (None: 404 once authenticated)."""
-    expected = "Basic " + base64.b64encode(f"{username}:{password}".encode("utf-8")).decode("ascii")
+    expected = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
 
     def serve(h: Handler) -> None:
         if h.headers.get("Authorization") != expected:

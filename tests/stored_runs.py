@@ -1,8 +1,8 @@
 """Build small stored runs (evidence and scores) directly through the Store, for history, diff and schedule tests."""
 from __future__ import annotations
 
-from crawler.evidence import Accessibility, PageEvidence, PortalEvidence, PortalRef, Timings, Violation
-from criteria.model import GroupScore, PortalScore, grade
+from portalscore.contract.evidence import Accessibility, PageEvidence, PortalEvidence, PortalRef, Timings, Violation
+from portalscore.criteria.model import GroupScore, PortalScore, grade
 from portalscore.storage import Store
 
 GROUPS = {"functionality": 50.0, "performance": 30.0, "accessibility": 20.0}

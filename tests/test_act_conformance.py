@@ -14,8 +14,16 @@ from collections import defaultdict
 
 import pytest
 
-from benchmarks.act_conformance import (AXE_4_10_2_REPORTED, Case, CorpusServer, absent_message, corpus_dir, load_cases,
-                                        reduce_outcomes, run_cases)
+from benchmarks.act_conformance import (
+    AXE_4_10_2_REPORTED,
+    Case,
+    CorpusServer,
+    absent_message,
+    corpus_dir,
+    load_cases,
+    reduce_outcomes,
+    run_cases,
+)
 
 CORPUS = corpus_dir()
 needs_corpus = pytest.mark.skipif(CORPUS is None, reason=absent_message())

@@ -11,8 +11,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
-from npm_tools import run_lighthouse, run_pa11y_ci, tool_path  # noqa: E402
-from pss import PeakMemory  # noqa: E402
+from npm_tools import run_lighthouse, run_pa11y_ci, tool_path
+from pss import PeakMemory
 
 HOLD_300_MB = "import sys, time; b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096]); " \
               "print('ready', flush=True); time.sleep(3)"

@@ -10,11 +10,35 @@ import unicodedata
 
 import pytest
 
-from crawler import BrowserPool, CrawlSettings, crawl_portal, measure_lab
-from crawler.browser import chromium_path
-from portalscore.registry import Portal
-from tests.faultfarm import (BUSY, DIALOGS, POPUP, SPA, Farm, attachment, big_dom, broken_utf8, calendar, chain, drip,
-                             hang, huge, links, page, pdf, redirect_to, retry_once, spa_menu, status, windows_1258)
+from portalscore.contract.portal import Portal
+from portalscore.crawler.browser import chromium_path
+from portalscore.crawler.crawl import crawl_portal
+from portalscore.crawler.lab import measure_lab
+from portalscore.crawler.pool import BrowserPool
+from portalscore.crawler.settings import CrawlSettings
+from tests.faultfarm import (
+    BUSY,
+    DIALOGS,
+    POPUP,
+    SPA,
+    Farm,
+    attachment,
+    big_dom,
+    broken_utf8,
+    calendar,
+    chain,
+    drip,
+    hang,
+    huge,
+    links,
+    page,
+    pdf,
+    redirect_to,
+    retry_once,
+    spa_menu,
+    status,
+    windows_1258,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -92,7 +116,7 @@ def crawl():
 
 
 def _pages(ev, profile="desktop"):
-    return {p.url.split("/", 3)[3] and "/" + p.url.split("/", 3)[3] or "/": p for p in ev.pages
+    return {(p.url.split("/", 3)[3] and "/" + p.url.split("/", 3)[3]) or "/": p for p in ev.pages
             if p.profile == profile}
 
 

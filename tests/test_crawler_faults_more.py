@@ -9,10 +9,13 @@ import json
 
 import pytest
 
-from crawler import BrowserPool, CrawlSettings, audit_url, crawl_portal, measure_lab
-from crawler.evidence import LabTiming, PortalEvidence, from_dict
-from crawler.throttle import PRESETS
-from portalscore.registry import Portal
+from portalscore.contract.evidence import LabTiming, PortalEvidence, from_dict
+from portalscore.contract.portal import Portal
+from portalscore.crawler.crawl import audit_url, crawl_portal
+from portalscore.crawler.lab import measure_lab
+from portalscore.crawler.pool import BrowserPool
+from portalscore.crawler.settings import CrawlSettings
+from portalscore.crawler.throttle import PRESETS
 from tests.faultfarm import CRASH, Farm, links, page, redirect_to, reset
 from tests.helpers import portalscore_cli
 

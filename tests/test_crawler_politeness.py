@@ -6,8 +6,10 @@ import subprocess
 
 import pytest
 
-from crawler import BrowserPool, CrawlSettings, audit_url, crawl_portal
-from portalscore.registry import Portal
+from portalscore.contract.portal import Portal
+from portalscore.crawler.crawl import audit_url, crawl_portal
+from portalscore.crawler.pool import BrowserPool
+from portalscore.crawler.settings import CrawlSettings
 from tests.faultfarm import Farm, links, page
 
 pytestmark = pytest.mark.browser

@@ -8,11 +8,11 @@ import time
 
 import pytest
 
-from crawler.frontier import Frontier
-from crawler.hostgate import HostGate
-from crawler.lighthttp import fetch, light_fetch, retry_after_s
-from crawler.site import _locs
-from crawler.urls import is_document, normalise, page_key
+from portalscore.crawler.frontier import Frontier
+from portalscore.crawler.hostgate import HostGate
+from portalscore.crawler.lighthttp import fetch, light_fetch, retry_after_s
+from portalscore.crawler.site import _locs
+from portalscore.crawler.urls import is_document, normalise, page_key
 from tests.faultfarm import Farm, drip, hang, page, redirect_to, retry_once, status
 
 UA = "test portalscore/0.1"
@@ -238,7 +238,7 @@ def test_a_redirect_target_is_not_crawled_twice():
 
 
 def test_headless_runs_take_the_headless_shell_and_headed_runs_the_full_browser(monkeypatch, tmp_path):
-    import crawler.browser as browser
+    import portalscore.crawler.browser as browser
 
     shell, full = tmp_path / "chromium-headless-shell", tmp_path / "chromium"
     full.touch()
@@ -256,10 +256,10 @@ def test_headless_runs_take_the_headless_shell_and_headed_runs_the_full_browser(
 def test_mobile_pages_are_the_first_good_pages_in_crawl_order_known_before_the_crawl_ends():
     """The mobile pass starts mid-crawl; it must still pick what it would pick at the end: the first
     mobile_pages desktop pages without an error, in crawl order, whatever order the loads finish in."""
-    from crawler.crawl import _Crawl
-    from crawler.evidence import PageEvidence, PortalEvidence, PortalRef
-    from crawler.settings import CrawlSettings
-    from portalscore.registry import Portal
+    from portalscore.contract.evidence import PageEvidence, PortalEvidence, PortalRef
+    from portalscore.contract.portal import Portal
+    from portalscore.crawler.crawl import _Crawl
+    from portalscore.crawler.settings import CrawlSettings
 
     portal = Portal(id="p", name="P", kind="province", url="http://127.0.0.1/")
     crawl = _Crawl(None, portal, CrawlSettings(), PortalEvidence(portal=PortalRef(id="p", name="P", kind="province",

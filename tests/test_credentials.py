@@ -13,8 +13,9 @@ from urllib.parse import quote
 
 import pytest
 
-from portalscore import secrets
-from portalscore.errors import InputError
+from portalscore import credentials
+from portalscore.contract import secrets
+from portalscore.contract.errors import InputError
 from portalscore.registry import load_registry
 from tests.faultfarm import Farm, basic_auth, links, page
 from tests.helpers import LOOPBACK, portalscore_cli
@@ -105,7 +106,7 @@ def assert_nothing_leaked(tmp_path: Path, *texts: str) -> None:
 
 @pytest.mark.parametrize("source", ["environment", "secrets-file"])
 def test_staging_portal_is_crawled_and_its_credentials_never_leak(tmp_path, source):
-    env, extra = {k: "" for k in ENV}, []  # empty: the caller's environment must not provide them
+    env, extra = dict.fromkeys(ENV, ""), []  # empty: the caller's environment must not provide them
     if source == "environment":
         env = dict(ENV)
     else:
@@ -144,12 +145,12 @@ def test_staging_portal_is_crawled_and_its_credentials_never_leak(tmp_path, sour
 def test_journeys_offer_the_credentials_to_the_portal_only_and_keep_no_trace(tmp_path):
     from playwright.sync_api import sync_playwright
 
-    from crawler.browser import launch_options
-    from scenarios import run_scenarios
+    from portalscore.crawler.browser import launch_options
+    from portalscore.scenarios.runner import run_scenarios
 
     with other_farm() as other, staging_farm(other) as staging:
         registry = load_registry(write_registry(tmp_path / "registry.yaml", staging, other))
-        secrets.activate(secrets.resolve(registry, environ=ENV))
+        secrets.activate(credentials.resolve(registry, environ=ENV))
         with sync_playwright() as pw:
             browser = pw.chromium.launch(**launch_options())
             try:
@@ -175,7 +176,7 @@ def refused(tmp_path: Path, registry_text: str, env: dict | None = None, *extra:
     out = tmp_path / "out"
     proc = portalscore_cli("run", "--registry", str(registry), "--out", str(out),
                            "--db", f"sqlite:///{tmp_path / 'db.sqlite'}", *extra,
-                           env={**{k: "" for k in ENV}, **(env or {})}, timeout=120)
+                           env={**dict.fromkeys(ENV, ""), **(env or {})}, timeout=120)
     assert proc.returncode == 2, (proc.returncode, proc.stderr)
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("portalscore: error: "), proc.stderr  # one line, no traceback
@@ -236,27 +237,27 @@ def test_secrets_file_checks_and_permission_warning(tmp_path, caplog):
     path = tmp_path / "secrets.yaml"
     path.write_text(f"{SET}:\n  username: {USER}\n  password: '{PASSWORD}'\n", encoding="utf-8")
     path.chmod(0o600)
-    with caplog.at_level(logging.WARNING, logger="portalscore.secrets"):
-        creds = secrets.load_file(path)
+    with caplog.at_level(logging.WARNING, logger="portalscore.contract.secrets"):
+        creds = credentials.load_file(path)
     assert creds[SET].username == USER and creds[SET].password == PASSWORD and caplog.records == []
     assert PASSWORD not in repr(creds)
     path.chmod(0o644)
-    with caplog.at_level(logging.WARNING, logger="portalscore.secrets"):
-        secrets.load_file(path)
+    with caplog.at_level(logging.WARNING, logger="portalscore.contract.secrets"):
+        credentials.load_file(path)
     assert any("accessible by group or others" in r.getMessage() and "chmod 600" in r.getMessage()
                for r in caplog.records)
 
     path.write_text(f"{SET}:\n  username: {USER}\n  password: 12345678\n", encoding="utf-8")
     path.chmod(0o600)
     with pytest.raises(InputError) as e:
-        secrets.load_file(path)
+        credentials.load_file(path)
     assert str(e.value).startswith(f"{path}:3: {SET}.password: must be a non-empty string")
     with pytest.raises(InputError, match="file not found"):
-        secrets.load_file(tmp_path / "missing.yaml")
+        credentials.load_file(tmp_path / "missing.yaml")
 
 
 def test_environment_wins_over_the_file_and_names_are_mapped(tmp_path):
-    assert secrets.env_names("staging-account.v2") == ("PORTALSCORE_SECRET_STAGING_ACCOUNT_V2_USERNAME",
+    assert credentials.env_names("staging-account.v2") == ("PORTALSCORE_SECRET_STAGING_ACCOUNT_V2_USERNAME",
                                                        "PORTALSCORE_SECRET_STAGING_ACCOUNT_V2_PASSWORD")
     path = tmp_path / "secrets.yaml"
     path.write_text(f"{SET}:\n  username: from-file\n  password: file-password\n", encoding="utf-8")
@@ -264,8 +265,8 @@ def test_environment_wins_over_the_file_and_names_are_mapped(tmp_path):
     registry_file = tmp_path / "registry.yaml"
     registry_file.write_text(textwrap.dedent(PORTAL) + "    credentials: staging-account\n", encoding="utf-8")
     registry = load_registry(registry_file)
-    assert secrets.resolve(registry, path, environ={})["http://127.0.0.1:9"].username == "from-file"
-    cred = secrets.resolve(registry, path, environ=ENV)["http://127.0.0.1:9"]
+    assert credentials.resolve(registry, path, environ={})["http://127.0.0.1:9"].username == "from-file"
+    cred = credentials.resolve(registry, path, environ=ENV)["http://127.0.0.1:9"]
     assert (cred.username, cred.password, cred.source) == (USER, PASSWORD, "environment")
 
     # Two sets for one origin: which one the browser should answer with is ambiguous, so it is refused.
@@ -274,7 +275,7 @@ def test_environment_wins_over_the_file_and_names_are_mapped(tmp_path):
     registry_file.write_text(text + "    credentials: staging-account\n", encoding="utf-8")
     other = {"PORTALSCORE_SECRET_OTHER_ACCOUNT_USERNAME": "u", "PORTALSCORE_SECRET_OTHER_ACCOUNT_PASSWORD": "p"}
     with pytest.raises(InputError, match="one origin has one credential set") as e:
-        secrets.resolve(load_registry(registry_file), environ={**ENV, **other})
+        credentials.resolve(load_registry(registry_file), environ={**ENV, **other})
     assert str(e.value).startswith(f"{registry_file}:12: portals[1].credentials: portal 'thu-nghiem'")
 
 

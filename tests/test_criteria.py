@@ -1,6 +1,6 @@
 """Criteria sets and scoring: rule arithmetic, metrics, missing evidence, loader errors, extends, grades.
 
-Evidence is built from the real data classes of crawler.evidence (no browser needed).
+Evidence is built from the real data classes of portalscore.contract.evidence (no browser needed).
 """
 from __future__ import annotations
 
@@ -11,14 +11,25 @@ from pathlib import Path
 
 import pytest
 
-from criteria import load_criteria_set, score_portal
-from criteria.metrics import METRICS, SCENARIO_IDS
-from criteria.model import PortalScore, grade
-from criteria.rules import Linear, LogNormal, PassFail, Ratio, Threshold, ValueKind, lognormal_score
-from criteria.stats import aggregate, percentile
-from crawler.evidence import (Accessibility, LabTiming, LinkCheck, PageEvidence, PortalEvidence, PortalRef,
-                              ScenarioResult, StepResult, Timings, Violation, ViolationNode)
-from portalscore.errors import InputError
+from portalscore.contract.errors import InputError
+from portalscore.contract.evidence import (
+    Accessibility,
+    LabTiming,
+    LinkCheck,
+    PageEvidence,
+    PortalEvidence,
+    PortalRef,
+    ScenarioResult,
+    StepResult,
+    Timings,
+    Violation,
+    ViolationNode,
+)
+from portalscore.criteria import load_criteria_set, score_portal
+from portalscore.criteria.metrics import METRICS, SCENARIO_IDS
+from portalscore.criteria.model import PortalScore, grade
+from portalscore.criteria.rules import Linear, LogNormal, PassFail, Ratio, Threshold, ValueKind, lognormal_score
+from portalscore.criteria.stats import aggregate, percentile
 
 # ---------------------------------------------------------------- evidence builders (shared with the other test files)
 
@@ -290,8 +301,7 @@ def test_unreachable_portal_scores_zero_with_reasons():
 def test_security_metrics_read_the_crawler_keys():
     cs = load_criteria_set("mic-2024")
     good = {"https": True, "hsts": True, "server": "nginx", "x_powered_by": None, "mixed_content": [],
-            "headers": {h: "x" for h in ("content-security-policy", "x-content-type-options", "x-frame-options",
-                                         "referrer-policy")},
+            "headers": dict.fromkeys(("content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy"), "x"),
             "cookies": [{"name": "s", "secure": True, "httponly": True, "samesite": "Lax"}]}
     bad = {"https": True, "hsts": False, "server": "Microsoft-IIS/8.5", "x_powered_by": "ASP.NET",
            "mixed_content": ["http://p.example/a.js"], "headers": {"x-frame-options": "DENY"},

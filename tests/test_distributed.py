@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crawler import CrawlSettings
-from criteria import load_criteria_set
+from portalscore.contract.portal import Portal
+from portalscore.crawler.settings import CrawlSettings
+from portalscore.criteria import load_criteria_set
 from portalscore.distributed import MAX_LOSSES, host_group, host_groups, make_app, run_distributed
 from portalscore.pipeline import RunOptions
-from portalscore.registry import Portal, Registry
+from portalscore.registry import Registry
 from portalscore.storage import Store, now_precise
 from tests.helpers import ROOT, portalscore_cli
 from tests.services import services
@@ -203,7 +204,7 @@ def test_a_task_lost_with_its_worker_process_is_done_again(cluster, tiny_registr
         try:
             outcome["result"] = run_distributed(registry, load_criteria_set("mic-2024"), tmp_path / "report",
                                                 coordinator_store, options(), cluster["broker"], poll_s=0.2)
-        except BaseException as e:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as e:
             outcome["error"] = e
         finally:
             coordinator_store.close()

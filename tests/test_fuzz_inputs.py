@@ -5,8 +5,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from criteria import load_criteria_set
-from portalscore.errors import InputError
+from portalscore.contract.errors import InputError
+from portalscore.criteria import load_criteria_set
 from portalscore.registry import load_registry
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**6), st.floats(allow_nan=True),

@@ -21,7 +21,7 @@ PAGES = {
 
 
 class Handler(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         body = PAGES.get(self.path.split("?")[0])
         if body is None:
             self.send_response(404)
@@ -58,7 +58,7 @@ def hostile_report(tmp_path_factory):
 def test_nothing_from_the_portal_runs_in_the_report(hostile_report):
     from playwright.sync_api import sync_playwright
 
-    from crawler.browser import launch_options
+    from portalscore.crawler.browser import launch_options
     pages = [hostile_report / "index.html", hostile_report / "portals" / "hostile.html",
              hostile_report / "en" / "index.html"]
     with sync_playwright() as pw:

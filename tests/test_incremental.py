@@ -118,10 +118,11 @@ def test_a_stored_audit_is_used_only_where_axe_would_run_with_the_same_engine():
     """The hook's answer replaces axe only for an audited page (DOM cap respected) and the same axe version."""
     import asyncio
 
-    from crawler import BrowserPool, CrawlSettings
-    from crawler.axe import axe_engine
-    from crawler.evidence import Accessibility
-    from crawler.load import load_page
+    from portalscore.contract.evidence import Accessibility
+    from portalscore.crawler.axe import axe_engine
+    from portalscore.crawler.load import load_page
+    from portalscore.crawler.pool import BrowserPool
+    from portalscore.crawler.settings import CrawlSettings
 
     asked: list[tuple[str, str, str]] = []
 
@@ -157,8 +158,9 @@ def test_content_hash_follows_the_stylesheet_but_not_per_load_tokens():
     """A colour changed in the stylesheet (same URL, same HTML) is new content for axe; a new CSRF token is not."""
     import asyncio
 
-    from crawler import BrowserPool, CrawlSettings
-    from crawler.load import load_page
+    from portalscore.crawler.load import load_page
+    from portalscore.crawler.pool import BrowserPool
+    from portalscore.crawler.settings import CrawlSettings
 
     css = {"text": "p { color: #222; }"}
 

@@ -220,9 +220,9 @@ def _raw_page_rows(db: Path, run_id: int, portal_id: str) -> tuple[list, list]:
 
 def _stage_problems(db: Path) -> list[str]:
     """What a portal's stage stands for but is not all there (a half-written stage), in every run."""
-    from crawler.lab import lab_sample
-    from crawler.settings import CrawlSettings
-    from scenarios import SCENARIOS
+    from portalscore.crawler.lab import lab_sample
+    from portalscore.crawler.settings import CrawlSettings
+    from portalscore.scenarios.catalog import SCENARIOS
     lab_pages = CrawlSettings().lab_pages
     problems = []
     store = _open(db)
@@ -278,7 +278,7 @@ def _load_errors(stored: dict) -> list[str]:
 
 
 def _timing_criteria() -> set[str]:
-    from criteria import load_criteria_set
+    from portalscore.criteria import load_criteria_set
     return {c.id for c in load_criteria_set("mic-2024").criteria if c.evidence.startswith("timing.")}
 
 
@@ -352,7 +352,7 @@ def test_resume_completes_the_one_run_with_every_page_once(runs):
     final, reference = runs["final"], runs["reference"]
     assert len(final["runs"]) == 1, "--resume started a new run instead of continuing"
     assert final["run"]["status"] == "complete" and final["run"]["finished_at"]
-    assert final["stages"] == {pid: "done" for pid in PORTALS}
+    assert final["stages"] == dict.fromkeys(PORTALS, "done")
     assert _stage_problems(runs["db"]) == []
     # None lost, none added: the same pages as the uninterrupted run, in the same crawl order.
     for pid in PORTALS:

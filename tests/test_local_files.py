@@ -7,9 +7,11 @@ import uuid
 
 import pytest
 
-from crawler import BrowserPool, CrawlSettings, crawl_portal
-from crawler.evidence import to_dict
-from portalscore.registry import Portal
+from portalscore.contract.evidence import to_dict
+from portalscore.contract.portal import Portal
+from portalscore.crawler.crawl import crawl_portal
+from portalscore.crawler.pool import BrowserPool
+from portalscore.crawler.settings import CrawlSettings
 from tests.faultfarm import Farm, links, page, redirect_to
 
 pytestmark = pytest.mark.browser

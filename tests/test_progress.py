@@ -24,8 +24,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from portalscore.progress import (Activity, LiveProgress, Phase, Progress, eta_s, format_duration, make_progress,
-                                  overall_eta, remaining_pages)
+from portalscore.progress import (
+    Activity,
+    LiveProgress,
+    Phase,
+    Progress,
+    eta_s,
+    format_duration,
+    make_progress,
+    overall_eta,
+    remaining_pages,
+)
 from tests.helpers import ROOT, portalscore_cli
 
 ESC = "\x1b"

@@ -1,9 +1,8 @@
 """Ranking: shared places for equal scores, ranks within kind, noise ties, change against the previous run."""
 from __future__ import annotations
 
-from criteria import load_criteria_set, rank, score_portal
-from criteria.model import PortalScore
-
+from portalscore.criteria import load_criteria_set, rank, score_portal
+from portalscore.criteria.model import PortalScore
 from tests.test_criteria import evidence, page, scenario
 
 

@@ -10,9 +10,9 @@ from urllib.parse import unquote, urlsplit
 import lxml.html
 import pytest
 
-from crawler.evidence import Accessibility, PageEvidence, Violation, ViolationNode
-from reports import render_report
-from reports.views import violations_by_rule
+from portalscore.contract.evidence import Accessibility, PageEvidence, Violation, ViolationNode
+from portalscore.reports import render_report
+from portalscore.reports.views import violations_by_rule
 from tests.test_reports_data import HOSTILE_SCRIPT, HOSTILE_TEMPLATE, build
 
 SORT_JS = (Path(__file__).resolve().parent.parent / "reports" / "static" / "sort.js").read_text(encoding="utf-8")
@@ -233,7 +233,7 @@ def test_portal_without_evidence_or_history_still_renders(tmp_path):
 
 def test_real_criteria_set_scores_render_with_its_rules(tmp_path):
     """The report reads what criteria.CriteriaSet.to_dict() and score_portal() really produce."""
-    from criteria import load_criteria_set, rank, score_portal
+    from portalscore.criteria import load_criteria_set, rank, score_portal
 
     data = build(n_ministries=2, n_provinces=3, pages=4)
     cs = load_criteria_set("mic-2024")
@@ -253,7 +253,7 @@ def test_real_criteria_set_scores_render_with_its_rules(tmp_path):
 
 
 def test_data_text_is_marked_with_its_language():
-    from reports.i18n import Translator
+    from portalscore.reports.i18n import Translator
 
     vi, en = Translator("vi"), Translator("en")
     assert vi.part("pass/fail: 100 if it passes") == '<span lang="en">pass/fail: 100 if it passes</span>'

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.axe import AXE_OPTIONS, axe_source
-from crawler.browser import launch_options
-from reports import render_report
+from portalscore.crawler.axe import AXE_OPTIONS, axe_source
+from portalscore.crawler.browser import launch_options
+from portalscore.reports import render_report
 from tests.test_reports_data import build
 
 pytestmark = pytest.mark.browser

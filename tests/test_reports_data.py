@@ -7,10 +7,21 @@ import struct
 import zlib
 from pathlib import Path
 
-from crawler.evidence import (Accessibility, LabTiming, LinkCheck, PageEvidence, PortalEvidence, PortalRef,
-                              ScenarioResult, StepResult, Timings, Violation, ViolationNode)
-from criteria.model import CriterionScore, EvidenceRef, GroupScore, PortalScore, grade
-from reports import ReportInput
+from portalscore.contract.evidence import (
+    Accessibility,
+    LabTiming,
+    LinkCheck,
+    PageEvidence,
+    PortalEvidence,
+    PortalRef,
+    ScenarioResult,
+    StepResult,
+    Timings,
+    Violation,
+    ViolationNode,
+)
+from portalscore.criteria.model import CriterionScore, EvidenceRef, GroupScore, PortalScore, grade
+from portalscore.reports import ReportInput
 
 HOSTILE_SCRIPT = "<script>alert(1)</script>"
 HOSTILE_TEMPLATE = "{{ 7*7 }}"

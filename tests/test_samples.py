@@ -18,8 +18,15 @@ import pytest
 from lxml import html as lxml_html
 
 from portalscore.registry import load_registry
-from portalscore.samples import (EXPECTED_ORDER, KNOWN_DOSSIERS, MAY_TIE, NOT_FOUND_TEXT, PROCEDURES,
-                                 SAMPLE_PORTALS, SampleFleet)
+from portalscore.samples import (
+    EXPECTED_ORDER,
+    KNOWN_DOSSIERS,
+    MAY_TIE,
+    NOT_FOUND_TEXT,
+    PROCEDURES,
+    SAMPLE_PORTALS,
+    SampleFleet,
+)
 from portalscore.samples.pages import Site
 
 SERVER_RENDERED = [p.id for p in SAMPLE_PORTALS if p.style != "spa"]
@@ -291,7 +298,7 @@ def test_feedback_post_is_answered_and_counted(own_fleet):
     page = fetch(page_url(p, path))
     assert page.doc.xpath("//form[@method='post']//textarea")
     before_one, before_all = fleet.non_get_count(p.id), fleet.non_get_count()
-    got = fetch(page_url(p, path), data="hoTen=Nguyễn Văn A&noiDung=Thử".encode("utf-8"))
+    got = fetch(page_url(p, path), data="hoTen=Nguyễn Văn A&noiDung=Thử".encode())
     assert got.status == 200 and "đã được tiếp nhận" in got.text
     assert fleet.non_get_count(p.id) == before_one + 1
     assert fleet.non_get_count() == before_all + 1
@@ -463,7 +470,7 @@ def test_context_manager_stops_the_fleet():
 def chromium():
     from playwright.sync_api import sync_playwright
 
-    from crawler.browser import launch_options
+    from portalscore.crawler.browser import launch_options
     with sync_playwright() as pw:
         browser = pw.chromium.launch(**launch_options())
         yield browser
@@ -473,7 +480,7 @@ def chromium():
 @pytest.mark.browser
 def test_spa_renders_links_with_javascript_and_routes_by_hash(fleet, chromium):
     """Links appear only once the script has run; menu, search and focus work through hash routes."""
-    from crawler.browser import context_options
+    from portalscore.crawler.browser import context_options
     p = fleet.portal(SPA_ID)
     before_posts = fleet.non_get_count(p.id)
     context = chromium.new_context(**context_options("desktop"))
@@ -502,8 +509,8 @@ AXE_PAGES = ("home",)   # the home pages carry every designed fault but the unla
 @pytest.mark.browser
 def test_axe_violations_grow_from_best_to_worst(fleet, chromium):
     """The designed accessibility order holds under the real axe-core, with zero violations at the top."""
-    from crawler.axe import AXE_OPTIONS, RUN_AXE_JS, axe_source
-    from crawler.browser import context_options
+    from portalscore.crawler.axe import AXE_OPTIONS, RUN_AXE_JS, axe_source
+    from portalscore.crawler.browser import context_options
     context = chromium.new_context(**context_options("desktop"))
     weight = {"critical": 10, "serious": 5, "moderate": 2, "minor": 1}
     totals = {}
@@ -530,7 +537,7 @@ def test_axe_violations_grow_from_best_to_worst(fleet, chromium):
 
 @pytest.mark.browser
 def test_phone_view_scrolls_sideways_only_on_the_unresponsive_portals(fleet, chromium):
-    from crawler.browser import context_options
+    from portalscore.crawler.browser import context_options
     context = chromium.new_context(**context_options("mobile"))
     wide = {}
     for p in fleet.portals:

@@ -95,7 +95,7 @@ def test_the_documented_team_scenario_file_runs_next_to_ours(fleet, tmp_path: Pa
     import uuid
 
     doc = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
-    example = re.search(r"```python\n(from scenarios import locate.*?)```", doc, re.S).group(1)
+    example = re.search(r"```python\n(from portalscore.scenarios import locate.*?)```", doc, re.S).group(1)
     # Under the repository (so the root conftest.py applies, as in scenarios/), in the ignored out/ folder.
     folder = ROOT / "out" / f"team-example-{uuid.uuid4().hex[:8]}"
     folder.mkdir(parents=True)

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.browser
 def test_a_page_that_posts_by_itself_sends_nothing_and_every_attempt_is_logged():
     from playwright.sync_api import sync_playwright
 
-    from crawler.browser import context_options, launch_options
-    from scenarios.safety import guard_of, install_guard
+    from portalscore.crawler.browser import context_options, launch_options
+    from portalscore.scenarios.safety import guard_of, install_guard
 
     with MiniSites() as sites, sync_playwright() as pw:
         site = sites["plain"]
@@ -43,10 +43,9 @@ def test_unreachable_and_hanging_portals_fail_at_open_home_in_bounded_time(tmp_p
 
     from playwright.sync_api import sync_playwright
 
-    from crawler.browser import launch_options
-    from portalscore.registry import Portal
-    from scenarios import run_scenarios
-    from scenarios.runner import UNREACHABLE_BUDGET_S
+    from portalscore.contract.portal import Portal
+    from portalscore.crawler.browser import launch_options
+    from portalscore.scenarios.runner import UNREACHABLE_BUDGET_S, run_scenarios
 
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
@@ -97,8 +96,8 @@ def test_unreachable_and_hanging_portals_fail_at_open_home_in_bounded_time(tmp_p
 def test_keyboard_trap_and_invisible_focus_are_named(tmp_path):
     from playwright.sync_api import sync_playwright
 
-    from crawler.browser import launch_options
-    from scenarios import run_scenarios
+    from portalscore.crawler.browser import launch_options
+    from portalscore.scenarios.runner import run_scenarios
 
     with MiniSites() as sites, sync_playwright() as pw:
         browser = pw.chromium.launch(**launch_options())

@@ -17,7 +17,7 @@ BEST = "bo-ket-noi-mau"
 def chromium():
     from playwright.sync_api import sync_playwright
 
-    from crawler.browser import launch_options
+    from portalscore.crawler.browser import launch_options
     with sync_playwright() as pw:
         browser = pw.chromium.launch(**launch_options())
         yield browser
@@ -25,7 +25,8 @@ def chromium():
 
 
 def test_best_sample_passes_every_journey_and_nothing_is_posted(chromium, fleet, tmp_path: Path):
-    from scenarios import SCENARIOS, run_scenarios
+    from portalscore.scenarios.catalog import SCENARIOS
+    from portalscore.scenarios.runner import run_scenarios
     before = fleet.non_get_count()
     best = run_scenarios(chromium, fleet.portal(BEST), tmp_path, allowed_hosts=LOOPBACK)
     assert {r.id: r.outcome for r in best} == dict.fromkeys(SCENARIOS, "passed"), [

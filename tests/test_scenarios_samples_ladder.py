@@ -24,7 +24,7 @@ LADDER = {
 def chromium():
     from playwright.sync_api import sync_playwright
 
-    from crawler.browser import launch_options
+    from portalscore.crawler.browser import launch_options
     with sync_playwright() as pw:
         browser = pw.chromium.launch(**launch_options())
         yield browser
@@ -33,7 +33,7 @@ def chromium():
 
 @pytest.mark.parametrize("portal_id", list(LADDER))
 def test_sample_portal_fails_where_its_design_says(chromium, fleet, portal_id: str, tmp_path: Path):
-    from scenarios import run_scenarios
+    from portalscore.scenarios.runner import run_scenarios
     expected = LADDER[portal_id]
     results = run_scenarios(chromium, fleet.portal(portal_id), tmp_path, allowed_hosts=LOOPBACK, only=list(expected))
     got = {r.id: (r.failed_step if r.outcome == "failed" else None if r.outcome == "passed" else r.outcome)

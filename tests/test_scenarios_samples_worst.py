@@ -24,7 +24,7 @@ WORST_FAILS = {
 def chromium():
     from playwright.sync_api import sync_playwright
 
-    from crawler.browser import launch_options
+    from portalscore.crawler.browser import launch_options
     with sync_playwright() as pw:
         browser = pw.chromium.launch(**launch_options())
         yield browser
@@ -32,7 +32,7 @@ def chromium():
 
 
 def test_worst_sample_fails_its_designed_journeys_with_evidence(chromium, fleet, tmp_path: Path):
-    from scenarios import run_scenarios
+    from portalscore.scenarios.runner import run_scenarios
     before = fleet.non_get_count(WORST)
     worst = run_scenarios(chromium, fleet.portal(WORST), tmp_path, allowed_hosts=LOOPBACK)
     failed = {r.id: r.failed_step for r in worst if r.outcome == "failed"}

@@ -21,9 +21,10 @@ def violations(result) -> dict[str, int]:
 def test_selenium_and_playwright_report_the_same_violations(sites):
     from playwright.sync_api import sync_playwright
 
-    from crawler.browser import context_options, launch_options
-    from scenarios.a11y import check_page as playwright_check
-    from scenarios.selenium_checks import check_page as selenium_check, chrome_driver
+    from portalscore.crawler.browser import context_options, launch_options
+    from portalscore.scenarios.a11y import check_page as playwright_check
+    from portalscore.scenarios.selenium_checks import check_page as selenium_check
+    from portalscore.scenarios.selenium_checks import chrome_driver
 
     # A page with known violations (missing alt, unlabelled field, empty link and button, low contrast)
     # and a cleaner one.

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from portalscore.registry import Portal
+from portalscore.contract.portal import Portal
 
 LOOPBACK = ["127.0.0.1", "localhost"]
 
@@ -273,7 +273,7 @@ class MiniSites:
             "nofocus": Site("nofocus", keyboard_site(trap=False)),
         }
 
-    def __enter__(self) -> "MiniSites":
+    def __enter__(self) -> MiniSites:
         for site in self.sites.values():
             site.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))
             threading.Thread(target=site.server.serve_forever, daemon=True).start()
@@ -300,7 +300,7 @@ def sites():
 def chromium():
     from playwright.sync_api import sync_playwright
 
-    from crawler.browser import launch_options
+    from portalscore.crawler.browser import launch_options
     with sync_playwright() as pw:
         b = pw.chromium.launch(**launch_options())
         yield b
@@ -317,10 +317,11 @@ pytestmark = pytest.mark.browser
 
 
 def test_labelled_portal_passes_every_journey_and_posts_nothing(chromium, sites, tmp_path: Path):
-    from scenarios import SCENARIOS, run_scenarios
+    from portalscore.scenarios.catalog import SCENARIOS
+    from portalscore.scenarios.runner import run_scenarios
     results = run_scenarios(chromium, sites["plain"].portal(), tmp_path, allowed_hosts=LOOPBACK)
     assert [r.id for r in results] == list(SCENARIOS)
-    assert outcomes(results) == {sid: "passed" for sid in SCENARIOS}, [
+    assert outcomes(results) == dict.fromkeys(SCENARIOS, "passed"), [
         (r.id, r.failed_step, r.reason) for r in results if r.outcome != "passed"]
     assert sites["plain"].non_get == []
     assert all(r.screenshot is None and r.trace is None for r in results)
@@ -330,7 +331,7 @@ def test_labelled_portal_passes_every_journey_and_posts_nothing(chromium, sites,
 
 
 def test_hash_routed_app_with_capitalised_labels_and_javascript_links(chromium, sites, tmp_path: Path):
-    from scenarios import run_scenarios
+    from portalscore.scenarios.runner import run_scenarios
     only = ["online_submission", "dossier_lookup", "online_payment", "mobile", "help"]
     results = {r.id: r for r in run_scenarios(chromium, sites["spa"].portal(), tmp_path, allowed_hosts=LOOPBACK,
                                               only=only)}
@@ -347,7 +348,7 @@ def test_hash_routed_app_with_capitalised_labels_and_javascript_links(chromium, 
 
 
 def test_portal_without_diacritics_and_a_lookup_that_posts(chromium, sites, tmp_path: Path):
-    from scenarios import run_scenarios
+    from portalscore.scenarios.runner import run_scenarios
     site = sites["nodia"]
     results = {r.id: r for r in run_scenarios(chromium, site.portal(), tmp_path, allowed_hosts=LOOPBACK, only=[
         "procedure_detail", "online_submission", "dossier_lookup", "feedback"])}
@@ -375,7 +376,7 @@ def test_portal_without_diacritics_and_a_lookup_that_posts(chromium, sites, tmp_
 
 
 def test_broken_portal_fails_where_it_is_broken(chromium, sites, tmp_path: Path):
-    from scenarios import run_scenarios
+    from portalscore.scenarios.runner import run_scenarios
     results = {r.id: r for r in run_scenarios(chromium, sites["broken"].portal(), tmp_path, allowed_hosts=LOOPBACK,
                                               only=["dossier_lookup", "mobile", "keyboard", "privacy", "help"])}
     failed = {k: (r.outcome, r.failed_step) for k, r in results.items()}
@@ -395,7 +396,7 @@ def test_broken_portal_fails_where_it_is_broken(chromium, sites, tmp_path: Path)
 
 
 def test_registry_overrides_take_precedence_and_are_reported(chromium, sites, tmp_path: Path):
-    from scenarios import run_scenarios
+    from portalscore.scenarios.runner import run_scenarios
     overrides = {"search_procedure.input": "#q", "search_procedure.query": "đăng ký khai sinh",
                  "dossier_lookup": "/tra-cuu-ho-so", "dossier_lookup.code": "H99.99-123456-7890",
                  "online_payment": "n/a", "procedure_detail": "/thu-tuc/2"}

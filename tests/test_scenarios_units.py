@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from portalscore.errors import InputError
-from scenarios import textmatch as T
-from scenarios.locate import Candidate
-from scenarios.overrides import load_overrides
-from scenarios.runner import artefact_name
-from scenarios.safety import AllowedPost, Guard
+from portalscore.contract.errors import InputError
+from portalscore.scenarios import textmatch as T
+from portalscore.scenarios.locate import Candidate
+from portalscore.scenarios.overrides import load_overrides
+from portalscore.scenarios.runner import artefact_name
+from portalscore.scenarios.safety import AllowedPost, Guard
 
 
 @pytest.mark.parametrize("label, synonym", [
@@ -61,7 +62,7 @@ def test_any_text_matches_itself_and_its_capitals(text: str):
 
 
 def test_a_long_headline_is_not_the_entry_to_a_function():
-    from scenarios.locate import _score
+    from portalscore.scenarios.locate import _score
     fields = dict(ref="r1", tag="a", role="", type="", labels="", title="", placeholder="", target="", attrs="",
                   visible=True, in_header=False, y=0)
     headline = Candidate(name="Hướng dẫn thanh toán phí, lệ phí trực tuyến qua Nền tảng thanh toán quốc gia",

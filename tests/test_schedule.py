@@ -6,13 +6,13 @@ import json
 import os
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from criteria import load_criteria_set
-from portalscore.errors import InputError
+from portalscore.contract.errors import InputError
+from portalscore.criteria import load_criteria_set
 from portalscore.pipeline import write_report
 from portalscore.schedule import LATEST, LOG_FILE, Publisher, background, parse_cron
 from portalscore.storage import Store
@@ -54,7 +54,7 @@ def test_two_schedulers_on_one_registry_never_overlap_and_latest_is_always_whole
                 try:
                     json.loads((latest / "ranking.json").read_text(encoding="utf-8"))
                     assert (latest / "index.html").is_file()
-                except Exception as e:  # noqa: BLE001 - any failure to read is what we look for
+                except Exception as e:
                     broken.append(f"{type(e).__name__}: {e}")
             time.sleep(0.002)
 
@@ -114,7 +114,7 @@ def test_a_failed_run_keeps_latest_on_the_last_good_report(stored, tmp_path):
 
 
 def test_cron_weekdays_mean_what_they_mean_in_crontab():
-    monday = datetime(2026, 11, 23, 3, 0, tzinfo=timezone.utc)
+    monday = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
     def next_fire(expr: str) -> datetime:
         return parse_cron(expr, "UTC").get_next_fire_time(None, monday)
@@ -122,9 +122,9 @@ def test_cron_weekdays_mean_what_they_mean_in_crontab():
     assert next_fire("0 2 * * 0").strftime("%a %H:%M") == "Sun 02:00"
     assert next_fire("0 2 * * 7").strftime("%a") == "Sun"
     assert next_fire("30 1 * * 1-5").strftime("%a %H:%M") == "Tue 01:30"
-    assert next_fire("0 2 * * *") == datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc)
+    assert next_fire("0 2 * * *") == datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
     assert parse_cron("0 2 * * *", "Asia/Ho_Chi_Minh").get_next_fire_time(None, monday) == \
-        datetime(2026, 11, 23, 19, 0, tzinfo=timezone.utc)
+        datetime(2026, 11, 23, 19, 0, tzinfo=UTC)
     for bad in ("0 2 * *", "0 25 * * *", "0 2 * * 8", "every night"):
         with pytest.raises(InputError, match="--cron"):
             parse_cron(bad)

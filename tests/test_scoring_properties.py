@@ -8,11 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from criteria import load_criteria_set, score_portal
-from criteria.metrics import SCENARIO_IDS
-from criteria.rules import Linear, LogNormal, Ratio, Threshold, ValueKind
-from crawler.evidence import LinkCheck, PortalEvidence
-
+from portalscore.contract.evidence import LinkCheck, PortalEvidence
+from portalscore.criteria import load_criteria_set, score_portal
+from portalscore.criteria.metrics import SCENARIO_IDS
+from portalscore.criteria.rules import Linear, LogNormal, Ratio, Threshold, ValueKind
 from tests.test_criteria import evidence, page, scenario, violation
 
 SETS = {name: load_criteria_set(name) for name in ("mic-2023", "mic-2024")}

@@ -11,8 +11,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from crawler.evidence import LinkCheck, PortalEvidence, PortalRef, ScenarioResult, StepResult
 from portalscore import migrations
+from portalscore.contract.evidence import LinkCheck, PortalEvidence, PortalRef, ScenarioResult, StepResult
 from portalscore.storage import Store, metadata
 from tests import stored_runs
 from tests.helpers import portalscore_cli

@@ -12,8 +12,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from crawler.evidence import Accessibility, PageEvidence, Violation
-from crawler.template import PENDING, UNRESOLVED, TemplateSampler, url_pattern
+from portalscore.contract.evidence import Accessibility, PageEvidence, Violation
+from portalscore.crawler.template import PENDING, UNRESOLVED, TemplateSampler, url_pattern
 from tests.faultfarm import Farm, links, page
 from tests.helpers import portalscore_cli, run_portal
 

@@ -18,8 +18,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, inspect, text
-from sqlalchemy.pool import NullPool
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import NullPool
 
 HERE = Path(__file__).resolve().parent
 BASELINE = "0001"  # the schema portalscore's first version created with create_all

@@ -8,5 +8,15 @@ from .content import KNOWN_DOSSIERS, NOT_FOUND_TEXT, PROCEDURES
 from .profiles import EXPECTED_ORDER, MAY_TIE, SAMPLE_PORTALS, PortalSpec, Quality
 from .server import SampleFleet, SamplePortal
 
-__all__ = ["EXPECTED_ORDER", "MAY_TIE", "KNOWN_DOSSIERS", "NOT_FOUND_TEXT", "PROCEDURES", "SAMPLE_PORTALS",
-           "PortalSpec", "Quality", "SampleFleet", "SamplePortal"]
+__all__ = [
+           "EXPECTED_ORDER",
+           "KNOWN_DOSSIERS",
+           "MAY_TIE",
+           "NOT_FOUND_TEXT",
+           "PROCEDURES",
+           "SAMPLE_PORTALS",
+           "PortalSpec",
+           "Quality",
+           "SampleFleet",
+           "SamplePortal",
+]

@@ -25,7 +25,7 @@ MAX_BODY = 1 << 20
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 30   # an idle keep-alive connection is dropped after this (stop() drops it at once)
-    server: "PortalServer"
+    server: PortalServer
 
     def version_string(self) -> str:
         return self.server.server_header
@@ -136,7 +136,7 @@ class SampleFleet:
         self.portals = [SamplePortal(s.spec.id, s.spec.name, s.spec.kind, s.base_url + "/", s.spec) for s in servers]
 
     @classmethod
-    def start(cls, specs: tuple[PortalSpec, ...] = SAMPLE_PORTALS) -> "SampleFleet":
+    def start(cls, specs: tuple[PortalSpec, ...] = SAMPLE_PORTALS) -> SampleFleet:
         servers: list[PortalServer] = []
         try:
             for spec in specs:
@@ -191,7 +191,7 @@ class SampleFleet:
             t.join()
         self._threads.clear()
 
-    def __enter__(self) -> "SampleFleet":
+    def __enter__(self) -> SampleFleet:
         return self
 
     def __exit__(self, *exc) -> None:

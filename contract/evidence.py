@@ -196,5 +196,5 @@ class PortalEvidence:
         return to_dict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "PortalEvidence":
+    def from_dict(cls, data: dict) -> PortalEvidence:
         return from_dict(cls, data)
