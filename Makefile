@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` and `make test`. Both set up what is missing first.
-.PHONY: setup demo test test-fast bench bench-tools act clean services services-stop
+.PHONY: setup demo test test-fast lint bench bench-tools act clean services services-stop
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -15,6 +15,14 @@ test: setup
 
 test-fast: setup
 	$(BIN)/pytest -q -m "not browser"
+
+# The house rules, kept by CI: lint and format (ruff), one-way imports without cycles (import-linter,
+# contracts in pyproject.toml), types (mypy: strict on the contract and the criteria).
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Lighthouse and pa11y-ci for crawl_bench.py to compare against, pinned by benchmarks/tools/package-lock.json
 # (re-installed when it changes); they drive the crawler's Chromium (crawler.browser.chromium_path), so puppeteer downloads no browser.

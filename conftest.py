@@ -7,6 +7,7 @@ pytest-playwright's conventions hold (its sync `page` fixture, --screenshot, --t
 Vietnamese desktop context, and puts every browser context behind the network guard: non-GET
 requests are aborted and listed, never sent. See docs/scenarios.md.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,12 +20,24 @@ from portalscore.crawler.browser import context_options, launch_options
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("portalscore", "portalscore citizen journeys")
-    group.addoption("--portal-url", default=os.environ.get("PORTALSCORE_PORTAL_URL"),
-                    help="home page of the portal to run the journeys on (or $PORTALSCORE_PORTAL_URL)")
-    group.addoption("--portal-overrides", default=None, metavar="FILE",
-                    help="YAML file of overrides: step -> selector, URL or text (see docs/scenarios.md)")
-    group.addoption("--portal-allowed-host", action="append", default=None, metavar="HOST",
-                    help="only requests to these hosts are let through (repeatable); default: any host")
+    group.addoption(
+        "--portal-url",
+        default=os.environ.get("PORTALSCORE_PORTAL_URL"),
+        help="home page of the portal to run the journeys on (or $PORTALSCORE_PORTAL_URL)",
+    )
+    group.addoption(
+        "--portal-overrides",
+        default=None,
+        metavar="FILE",
+        help="YAML file of overrides: step -> selector, URL or text (see docs/scenarios.md)",
+    )
+    group.addoption(
+        "--portal-allowed-host",
+        action="append",
+        default=None,
+        metavar="HOST",
+        help="only requests to these hosts are let through (repeatable); default: any host",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -77,6 +90,7 @@ def pytest_configure(config: pytest.Config) -> None:
     path = config.getoption("--portal-overrides", default=None)
     if path:
         from portalscore.scenarios.overrides import InputError, load_overrides
+
         try:
             config.stash[_OVERRIDES] = load_overrides(path)
         except InputError as e:
@@ -93,4 +107,5 @@ def journey(portal_url: str, page, portal_overrides: dict[str, str]):
     """A Journey on pytest-playwright's page, for a team's own scenario files."""
     from portalscore.scenarios.journey import Journey
     from portalscore.scenarios.safety import guard_of
+
     return Journey(page, portal_url, portal_overrides, guard=guard_of(page.context))

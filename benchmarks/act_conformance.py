@@ -26,6 +26,7 @@ Skipped: cases needing the videos absent from the snapshot (meta/testcases-needi
 cases whose page asks for anything outside 127.0.0.1 (such requests are aborted, never sent; the case is
 then excluded because its outcome may depend on what did not load).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,8 +72,10 @@ def corpus_dir() -> Path | None:
 
 
 def absent_message() -> str:
-    return (f"W3C ACT Rules corpus not found: no {_corpus_path() / INDEX_FILE} "
-            f"(set {CORPUS_ENV} to the folder, default ../shared/corpora/act beside the repository)")
+    return (
+        f"W3C ACT Rules corpus not found: no {_corpus_path() / INDEX_FILE} "
+        f"(set {CORPUS_ENV} to the folder, default ../shared/corpora/act beside the repository)"
+    )
 
 
 @dataclass
@@ -147,10 +150,17 @@ def load_cases(corpus: Path, approved_only: bool = False, rule: str | None = Non
         if not e["axeRules"] or (approved_only and not e["approved"]) or (rule and e["ruleId"] != rule):
             continue
         outcomes = [o for p in e["axeReport_4_10_2"] for o in p["outcomes"]]
-        case = Case(rule_id=e["ruleId"], rule_name=e["ruleName"], case_id=e["testcaseId"],
-                    title=e["testcaseTitle"], expected=e["expected"], approved=bool(e["approved"]),
-                    path=e["path"], axe_rules=list(e["axeRules"]),
-                    axe_4_10_2=reduce_outcomes(outcomes) if outcomes else "untested")
+        case = Case(
+            rule_id=e["ruleId"],
+            rule_name=e["ruleName"],
+            case_id=e["testcaseId"],
+            title=e["testcaseTitle"],
+            expected=e["expected"],
+            approved=bool(e["approved"]),
+            path=e["path"],
+            axe_rules=list(e["axeRules"]),
+            axe_4_10_2=reduce_outcomes(outcomes) if outcomes else "untested",
+        )
         (skipped if e["relativePath"] in needs_video else run).append(case)
     return run, skipped
 
@@ -235,8 +245,9 @@ async def _run_one(context, base_url: str, case: Case, known: set[str]) -> Resul
     return result
 
 
-async def run_cases(cases: list[Case], base_url: str, workers: int = 2,
-                    progress: bool = False) -> tuple[list[Result], set[str]]:
+async def run_cases(
+    cases: list[Case], base_url: str, workers: int = 2, progress: bool = False
+) -> tuple[list[Result], set[str]]:
     """Audit every case; returns the results (in case order) and the axe rules production runs."""
     from playwright.async_api import async_playwright
 
@@ -290,11 +301,20 @@ def summarize(results: list[Result], production: set[str], skipped: list[Case]) 
         per_rule[r.case.rule_id].append(r)
 
     def case_row(r: Result) -> dict:
-        return {"rule": r.case.rule_id, "case": r.case.case_id, "title": r.case.title, "approved": r.case.approved,
-                "expected": r.case.expected, "ours": r.outcome, "axe_4_10_2": r.case.axe_4_10_2,
-                "fired": r.fired, "impacts": r.impacts,
-                "in_production": any(rule in production for rule in (r.fired or r.case.axe_rules)),
-                "path": r.case.path, "error": r.error}
+        return {
+            "rule": r.case.rule_id,
+            "case": r.case.case_id,
+            "title": r.case.title,
+            "approved": r.case.approved,
+            "expected": r.case.expected,
+            "ours": r.outcome,
+            "axe_4_10_2": r.case.axe_4_10_2,
+            "fired": r.fired,
+            "impacts": r.impacts,
+            "in_production": any(rule in production for rule in (r.fired or r.case.axe_rules)),
+            "path": r.case.path,
+            "error": r.error,
+        }
 
     return {
         "engine": f"axe-core {AXE_VERSION}",
@@ -303,8 +323,10 @@ def summarize(results: list[Result], production: set[str], skipped: list[Case]) 
         "approved": block(approved),
         "axe_4_10_2_reported": {"agree": AXE_4_10_2_REPORTED[0], "cases": AXE_4_10_2_REPORTED[1]},
         "production_rules": sorted(production),  # what our AXE_OPTIONS (WCAG 2.1 A/AA tags) runs on portals
-        "disagreements": {f"{e} -> {o}": n for (e, o), n in
-                          Counter((r.case.expected, r.outcome) for r in counted if not r.agrees).most_common()},
+        "disagreements": {
+            f"{e} -> {o}": n
+            for (e, o), n in Counter((r.case.expected, r.outcome) for r in counted if not r.agrees).most_common()
+        },
         "skipped": {
             "missing_video": [c.case_id for c in skipped],
             "external": [r.case.case_id for r in results if r.external],
@@ -312,8 +334,12 @@ def summarize(results: list[Result], production: set[str], skipped: list[Case]) 
         },
         "errors": [case_row(r) for r in counted if r.outcome == "error"],
         "per_rule": {
-            rule: {"name": rs[0].case.rule_name, "approved": rs[0].case.approved,
-                   "axe_rules": rs[0].case.axe_rules, **block(rs)}
+            rule: {
+                "name": rs[0].case.rule_name,
+                "approved": rs[0].case.approved,
+                "axe_rules": rs[0].case.axe_rules,
+                **block(rs),
+            }
             for rule, rs in sorted(per_rule.items(), key=lambda kv: (not kv[1][0].case.approved, kv[0]))
         },
         "false_positives": [case_row(r) for r in counted if r.false_positive],
@@ -327,36 +353,48 @@ def print_report(s: dict) -> None:
     rep = s["axe_4_10_2_reported"]
     sk = s["skipped"]
     print(f"W3C ACT Rules test cases, axe-mapped, audited with our layer ({s['engine']}); reduction: {s['reduction']}")
-    print(f"skipped: {len(sk['missing_video'])} need a missing video, {len(sk['external'])} ask for hosts "
-          f"outside 127.0.0.1, {len(sk['no_rule_in_axe'])} map no rule this axe has")
+    print(
+        f"skipped: {len(sk['missing_video'])} need a missing video, {len(sk['external'])} ask for hosts "
+        f"outside 127.0.0.1, {len(sk['no_rule_in_axe'])} map no rule this axe has"
+    )
     print()
     print(f"agreement with expected, overall:         {_pct(o['agree'], o['cases'])}   outcomes {o['outcomes']}")
     print(f"agreement with expected, approved rules:  {_pct(a['agree'], a['cases'])}   outcomes {a['outcomes']}")
-    print(f"axe-core 4.10.2 (W3C report) on the same cases: overall {_pct(o['axe_4_10_2_agree'], o['cases'])}, "
-          f"approved {_pct(a['axe_4_10_2_agree'], a['cases'])}")
+    print(
+        f"axe-core 4.10.2 (W3C report) on the same cases: overall {_pct(o['axe_4_10_2_agree'], o['cases'])}, "
+        f"approved {_pct(a['axe_4_10_2_agree'], a['cases'])}"
+    )
     print(f"axe-core 4.10.2 as reported on all axe-mapped cases: {_pct(rep['agree'], rep['cases'])}")
-    print(f"false positives (we fail, case expects passed/inapplicable): {o['false_positives']} "
-          f"({a['false_positives']} on approved rules); false negatives: {o['false_negatives']} "
-          f"({a['false_negatives']} on approved rules); errors: {len(s['errors'])}")
+    print(
+        f"false positives (we fail, case expects passed/inapplicable): {o['false_positives']} "
+        f"({a['false_positives']} on approved rules); false negatives: {o['false_negatives']} "
+        f"({a['false_negatives']} on approved rules); errors: {len(s['errors'])}"
+    )
     print(f"disagreements, expected -> ours: {s['disagreements']}")
     print()
-    print(f"{'ACT rule':8} {'appr':4} {'cases':>5} {'agree':>5} {'4.10.2':>6} {'FP':>3} {'FN':>3} "
-          f"{'ours: pass/fail/inap/cantTell/err':>34}  name")
+    print(
+        f"{'ACT rule':8} {'appr':4} {'cases':>5} {'agree':>5} {'4.10.2':>6} {'FP':>3} {'FN':>3} "
+        f"{'ours: pass/fail/inap/cantTell/err':>34}  name"
+    )
     for rule, b in s["per_rule"].items():
         oc = b["outcomes"]
         mix = "/".join(str(oc.get(k, 0)) for k in ("passed", "failed", "inapplicable", "cantTell", "error"))
-        print(f"{rule:8} {'yes' if b['approved'] else 'no':4} {b['cases']:>5} {b['agree']:>5} "
-              f"{b['axe_4_10_2_agree']:>6} {b['false_positives']:>3} {b['false_negatives']:>3} {mix:>34}  "
-              f"{b['name'][:60]}")
+        print(
+            f"{rule:8} {'yes' if b['approved'] else 'no':4} {b['cases']:>5} {b['agree']:>5} "
+            f"{b['axe_4_10_2_agree']:>6} {b['false_positives']:>3} {b['false_negatives']:>3} {mix:>34}  "
+            f"{b['name'][:60]}"
+        )
 
     def listing(title: str, rows: list[dict]) -> None:
         print()
         print(f"{title}: {len(rows)}")
         for r in rows:
             prod = "production" if r["in_production"] else "not run in production"
-            print(f"  {r['rule']} {'A' if r['approved'] else 'p'} {r['case'][:10]} {r['title']:<20} expected "
-                  f"{r['expected']:<12} ours {r['ours']:<12} 4.10.2 {r['axe_4_10_2']:<12} "
-                  f"{','.join(r['fired']) or '-'} {','.join(i for i in r['impacts'] if i)} [{prod}]")
+            print(
+                f"  {r['rule']} {'A' if r['approved'] else 'p'} {r['case'][:10]} {r['title']:<20} expected "
+                f"{r['expected']:<12} ours {r['ours']:<12} 4.10.2 {r['axe_4_10_2']:<12} "
+                f"{','.join(r['fired']) or '-'} {','.join(i for i in r['impacts'] if i)} [{prod}]"
+            )
 
     listing("false positives (we report failed, the case expects passed or inapplicable)", s["false_positives"])
     listing("false negatives (the case expects failed, we report passed or inapplicable)", s["false_negatives"])

@@ -21,6 +21,7 @@ tools). Peak memory is PSS summed over the processes of each (Playwright's drive
 processes; for portalscore and the floor also this Python process, which holds the crawl and the
 sample servers; for the tools node and its Chromium), sampled from /proc/*/smaps_rollup (pss.py).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,8 +64,7 @@ async def run_portalscore(fleet: SampleFleet, settings: CrawlSettings) -> tuple[
     ok = [p for p in pages if p.accessibility is not None and p.accessibility.error is None]
     audited = [p.url for p in ok]
     axe_runs = sum(1 for p in ok if p.accessibility.sampled_from is None and p.accessibility.reused_from_run is None)
-    failed = [p.error or (p.accessibility.error if p.accessibility else "not audited") for p in pages
-              if p not in ok]
+    failed = [p.error or (p.accessibility.error if p.accessibility else "not audited") for p in pages if p not in ok]
     if failed:  # not counted as evaluated; under heavy load these are mostly page timeouts
         print(f"portalscore: {len(failed)} of {len(pages)} loads not audited, e.g. {failed[:3]}", file=sys.stderr)
     for ev in evs:
@@ -112,16 +112,20 @@ MEMORY_TARGET_MB = 2048
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=CrawlSettings.max_pages, help="page cap per portal (default: "
-                        "the crawler's)")
+    parser.add_argument(
+        "--pages", type=int, default=CrawlSettings.max_pages, help="page cap per portal (default: the crawler's)"
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sample", type=int, default=8, help="pages given to Lighthouse and pa11y-ci per run")
     parser.add_argument("--pa11y-runner", default="axe", choices=["axe", "htmlcs"])
     parser.add_argument("--no-tools", action="store_true", help="measure portalscore and the floor only")
     parser.add_argument("--full-audit", action="store_true", help="portalscore runs axe on every page (no sampling)")
     args = parser.parse_args()
-    settings = CrawlSettings(max_pages=args.pages, allowed_hosts=LOOPBACK,
-                             audit_per_template=0 if args.full_audit else CrawlSettings.audit_per_template)
+    settings = CrawlSettings(
+        max_pages=args.pages,
+        allowed_hosts=LOOPBACK,
+        audit_per_template=0 if args.full_audit else CrawlSettings.audit_per_template,
+    )
     tools = {} if args.no_tools else {name: tool_path(name) for name in ("lighthouse", "pa11y-ci")}
     # Per tool, per run: pages/s (distinct pages), audits/s (loads with an axe audit), wall pages/s,
     # pages, peak PSS. portalscore audits some pages twice (desktop and mobile), the others once each.
@@ -148,9 +152,11 @@ def main() -> None:
             peaks["portalscore"].append(peak)
             peaks["floor"].append(floor_peak)
             ratios["floor"].append(len(loads) / took / floor_rate)
-            line = (f"run {i + 1}: portalscore {len(distinct) / took:.3f} pages/s, {len(loads) / took:.3f} audits/s "
-                    f"({len(distinct)} pages, {len(loads)} audits of which {axe_runs} axe runs, {peak:.0f} MB); "
-                    f"floor {floor_rate:.3f} audits/s ({floor_peak:.0f} MB)")
+            line = (
+                f"run {i + 1}: portalscore {len(distinct) / took:.3f} pages/s, {len(loads) / took:.3f} audits/s "
+                f"({len(distinct)} pages, {len(loads)} audits of which {axe_runs} axe runs, {peak:.0f} MB); "
+                f"floor {floor_rate:.3f} audits/s ({floor_peak:.0f} MB)"
+            )
             sample = spread(distinct, args.sample)
             for name, binary in tools.items():
                 if binary is None:
@@ -164,33 +170,47 @@ def main() -> None:
                 errors += [f"run {i + 1} {name}: {e}" for e in run.errors]
                 if not run.pages:
                     continue
-                for table, value in ((rates, run.rate), (audits, run.rate), (walls, run.wall_rate),
-                                     (pages, run.pages), (peaks, run.peak_mb)):
+                for table, value in (
+                    (rates, run.rate),
+                    (audits, run.rate),
+                    (walls, run.wall_rate),
+                    (pages, run.pages),
+                    (peaks, run.peak_mb),
+                ):
                     table.setdefault(name, []).append(value)
                 ratios.setdefault(name, []).append(len(distinct) / took / run.rate)
-                line += (f"; {name} {run.rate:.3f} pages/s (wall {run.wall_rate:.3f}; {run.pages} pages, "
-                         f"{run.peak_mb:.0f} MB)")
+                line += (
+                    f"; {name} {run.rate:.3f} pages/s (wall {run.wall_rate:.3f}; {run.pages} pages, "
+                    f"{run.peak_mb:.0f} MB)"
+                )
             print(line, file=sys.stderr, flush=True)
     report(args, rates, audits, walls, pages, peaks, ratios, tools, errors)
 
 
 def report(args, rates, audits, walls, pages, peaks, ratios, tools, errors) -> None:
     median = statistics.median
-    labels = {"floor": "floor (goto + axe.run, 2 contexts)", "lighthouse": "lighthouse (a11y + perf, CLI per page)",
-              "pa11y-ci": f"pa11y-ci ({args.pa11y_runner} runner, defaults)"}
+    labels = {
+        "floor": "floor (goto + axe.run, 2 contexts)",
+        "lighthouse": "lighthouse (a11y + perf, CLI per page)",
+        "pa11y-ci": f"pa11y-ci ({args.pa11y_runner} runner, defaults)",
+    }
 
     def cell(table: dict, name: str) -> str:
         return f"{median(table[name]):9.3f}" if name in table else f"{'-':>9}"
 
     print(f"{'':<40} {'pages/s':>9} {'audits/s':>9} {'wall':>9} {'pages':>6} {'peak PSS':>9}")
     for name in audits:
-        print(f"{labels.get(name, name):<40} {cell(rates, name)} {cell(audits, name)} {cell(walls, name)} "
-              f"{median(pages[name]):6.0f} {max(peaks[name]):6.0f} MB")
-    print(f"(medians of {args.runs} runs, page cap {args.pages}, "
-          f"{'axe on every page' if args.full_audit else 'axe on the first 2 pages of each template'}; "
-          f"pages: distinct pages evaluated, for the floor page loads; audits: page loads with an accessibility "
-          f"result; wall: the tools' pages over their whole CLI time, "
-          f"node start and browser launch included; peak PSS: the highest of the runs)")
+        print(
+            f"{labels.get(name, name):<40} {cell(rates, name)} {cell(audits, name)} {cell(walls, name)} "
+            f"{median(pages[name]):6.0f} {max(peaks[name]):6.0f} MB"
+        )
+    print(
+        f"(medians of {args.runs} runs, page cap {args.pages}, "
+        f"{'axe on every page' if args.full_audit else 'axe on the first 2 pages of each template'}; "
+        f"pages: distinct pages evaluated, for the floor page loads; audits: page loads with an accessibility "
+        f"result; wall: the tools' pages over their whole CLI time, "
+        f"node start and browser launch included; peak PSS: the highest of the runs)"
+    )
     for name, target in TARGETS.items():
         if name not in ratios:
             why = "not installed (make bench-tools)" if tools.get(name, 0) is None else "not measured"
@@ -199,11 +219,15 @@ def report(args, rates, audits, walls, pages, peaks, ratios, tools, errors) -> N
         got = ratios[name]
         verdict = "meets" if median(got) >= target else "MISSES"
         unit = "audits/s" if name == "floor" else "pages/s"
-        print(f"ratio portalscore/{name} ({unit}): {median(got):.2f}x (runs: {', '.join(f'{r:.2f}' for r in got)}); "
-              f"{verdict} the target {target:g}x")
+        print(
+            f"ratio portalscore/{name} ({unit}): {median(got):.2f}x (runs: {', '.join(f'{r:.2f}' for r in got)}); "
+            f"{verdict} the target {target:g}x"
+        )
     peak = max(peaks["portalscore"])
-    print(f"portalscore peak PSS {peak:.0f} MB: {'meets' if peak <= MEMORY_TARGET_MB else 'MISSES'} "
-          f"the target {MEMORY_TARGET_MB} MB")
+    print(
+        f"portalscore peak PSS {peak:.0f} MB: {'meets' if peak <= MEMORY_TARGET_MB else 'MISSES'} "
+        f"the target {MEMORY_TARGET_MB} MB"
+    )
     for e in errors:
         print(f"error: {e}")
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")

@@ -15,6 +15,7 @@ its renderers, where axe runs), which a busy machine does not inflate as it does
 are not reaped up this tree (getrusage would miss them), so /proc is sampled every 0.1 s: a process's
 last tenth of a second before it exits can be missed, so the CPU figure errs low, alike for both runs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,15 +47,33 @@ def child(args: argparse.Namespace) -> None:
     # Generous time limits: on a busy machine a page cut off by them in one run but not the other would
     # make the two runs crawl different pages.
     # Every page audited (no template sampling): this measures what reuse alone saves.
-    settings = CrawlSettings(max_pages=args.pages, allowed_hosts=LOOPBACK, lab_pages=0, page_timeout_s=180,
-                             request_timeout_s=90, portal_timeout_s=1800, audit_per_template=0)
+    settings = CrawlSettings(
+        max_pages=args.pages,
+        allowed_hosts=LOOPBACK,
+        lab_pages=0,
+        page_timeout_s=180,
+        request_timeout_s=90,
+        portal_timeout_s=1800,
+        audit_per_template=0,
+    )
     store = Store(args.db)
     try:
-        run_id = store.create_run(registry.name, registry.file, "mic-2024", dataclasses.asdict(settings),
-                                  [_portal_dict(p) for p in registry.portals])
+        run_id = store.create_run(
+            registry.name,
+            registry.file,
+            "mic-2024",
+            dataclasses.asdict(settings),
+            [_portal_dict(p) for p in registry.portals],
+        )
         started = time.monotonic()
-        collect(store, run_id, registry.portals, RunOptions(settings=settings, scenarios=False),
-                Path(args.db.removeprefix("sqlite:///")).parent / "artefacts", Progress())
+        collect(
+            store,
+            run_id,
+            registry.portals,
+            RunOptions(settings=settings, scenarios=False),
+            Path(args.db.removeprefix("sqlite:///")).parent / "artefacts",
+            Progress(),
+        )
         took = time.monotonic() - started
         store.finish_run(run_id)
         pages = [p for portal in registry.portals for p in store.pages(run_id, portal.id)]
@@ -62,9 +81,19 @@ def child(args: argparse.Namespace) -> None:
         store.close()
     audited = [p for p in pages if p.accessibility is not None and p.accessibility.error is None]
     failed = [p.error or p.accessibility.error for p in pages if p.error or (p.accessibility and p.accessibility.error)]
-    print(json.dumps({"run_id": run_id, "crawl_s": took, "pages": len(pages), "audited": len(audited),
-                      "reused": sum(p.accessibility.reused_from_run is not None for p in audited),
-                      "failed": len(failed), "failures": sorted(set(failed))[:5]}))
+    print(
+        json.dumps(
+            {
+                "run_id": run_id,
+                "crawl_s": took,
+                "pages": len(pages),
+                "audited": len(audited),
+                "reused": sum(p.accessibility.reused_from_run is not None for p in audited),
+                "failed": len(failed),
+                "failures": sorted(set(failed))[:5],
+            }
+        )
+    )
 
 
 def _tree_ticks(root: int, seen: dict[int, int]) -> None:
@@ -91,9 +120,13 @@ def _tree_ticks(root: int, seen: dict[int, int]) -> None:
 
 
 def one_run(db: str, registry: Path, pages: int) -> dict:
-    proc = subprocess.Popen([sys.executable, __file__, "--child", "--db", db, "--registry", str(registry),
-                             "--pages", str(pages)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--child", "--db", db, "--registry", str(registry), "--pages", str(pages)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     ticks: dict[int, int] = {}
     done = threading.Event()
 
@@ -136,23 +169,35 @@ def main() -> None:
             second = one_run(db, registry, args.pages)
             firsts.append(first)
             seconds.append(second)
-            print(f"rep {rep + 1}: first {first['crawl_s']:.1f} s, {first['cpu_s']:.1f} s CPU "
-                  f"({first['audited']} pages audited), second {second['crawl_s']:.1f} s, {second['cpu_s']:.1f} s CPU "
-                  f"({second['reused']} of {second['audited']} audits reused); pages failed {first['failed']}, "
-                  f"{second['failed']} {first['failures'] + second['failures']}", file=sys.stderr, flush=True)
+            print(
+                f"rep {rep + 1}: first {first['crawl_s']:.1f} s, {first['cpu_s']:.1f} s CPU "
+                f"({first['audited']} pages audited), second {second['crawl_s']:.1f} s, {second['cpu_s']:.1f} s CPU "
+                f"({second['reused']} of {second['audited']} audits reused); pages failed {first['failed']}, "
+                f"{second['failed']} {first['failures'] + second['failures']}",
+                file=sys.stderr,
+                flush=True,
+            )
     median = statistics.median
     wall = [s["crawl_s"] / f["crawl_s"] for f, s in zip(firsts, seconds)]
     print(f"crawl phase, {len(fleet.portals)} sample portals, --pages {args.pages}, median of {args.reps}:")
-    print(f"  first run:  {median(f['crawl_s'] for f in firsts):.1f} s, "
-          f"{median(f['audited'] for f in firsts):g} pages audited, {median(f['failed'] for f in firsts):g} failed")
-    print(f"  second run: {median(s['crawl_s'] for s in seconds):.1f} s, "
-          f"{median(s['reused'] for s in seconds):g} audits reused of {median(s['audited'] for s in seconds):g}, "
-          f"{median(s['failed'] for s in seconds):g} failed")
+    print(
+        f"  first run:  {median(f['crawl_s'] for f in firsts):.1f} s, "
+        f"{median(f['audited'] for f in firsts):g} pages audited, {median(f['failed'] for f in firsts):g} failed"
+    )
+    print(
+        f"  second run: {median(s['crawl_s'] for s in seconds):.1f} s, "
+        f"{median(s['reused'] for s in seconds):g} audits reused of {median(s['audited'] for s in seconds):g}, "
+        f"{median(s['failed'] for s in seconds):g} failed"
+    )
     cpu = [s["cpu_s"] / f["cpu_s"] for f, s in zip(firsts, seconds)]
-    print(f"  CPU of the process tree: first {median(f['cpu_s'] for f in firsts):.1f} s, "
-          f"second {median(s['cpu_s'] for s in seconds):.1f} s")
-    print(f"  second/first: wall {median(wall):.2f} ({', '.join(f'{r:.2f}' for r in wall)}), "
-          f"CPU {median(cpu):.2f} ({', '.join(f'{r:.2f}' for r in cpu)})")
+    print(
+        f"  CPU of the process tree: first {median(f['cpu_s'] for f in firsts):.1f} s, "
+        f"second {median(s['cpu_s'] for s in seconds):.1f} s"
+    )
+    print(
+        f"  second/first: wall {median(wall):.2f} ({', '.join(f'{r:.2f}' for r in wall)}), "
+        f"CPU {median(cpu):.2f} ({', '.join(f'{r:.2f}' for r in cpu)})"
+    )
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
 
 

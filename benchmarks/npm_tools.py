@@ -15,6 +15,7 @@ context per URL, WCAG2AA, 1280x1024) with the chosen runner (axe by default: the
 runs) and the Chromium above. Its clock: tools/timing-reporter.js, from the queue's start (browser
 already launched) to the end.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -77,8 +78,14 @@ def _env() -> dict[str, str]:
 
 def lighthouse_command(binary: str, url: str, output: Path) -> list[str]:
     flags = " ".join(["--headless=new", *CHROMIUM_ARGS])
-    return [binary, url, f"--only-categories={LIGHTHOUSE_CATEGORIES}", "--output=json",
-            f"--output-path={output}", f"--chrome-flags={flags}"]
+    return [
+        binary,
+        url,
+        f"--only-categories={LIGHTHOUSE_CATEGORIES}",
+        "--output=json",
+        f"--output-path={output}",
+        f"--chrome-flags={flags}",
+    ]
 
 
 async def run_lighthouse(binary: str, urls: list[str], workdir: Path) -> ToolRun:

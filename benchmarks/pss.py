@@ -3,6 +3,7 @@
 PSS (proportional set size) splits each shared page between the processes that map it, so the
 sum over Chromium's many processes is the memory the run really costs, not the inflated RSS sum.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -6,6 +6,7 @@ Prints the seconds spent building the synthetic input (not part of the report) a
 (both languages, all pages and exports), wall clock and CPU (the CPU figure stays meaningful on a
 busy machine). Target: seconds, not minutes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,12 @@ def main() -> None:
         base = Path(tmp)
         (base / "artefacts").mkdir()
         started = time.perf_counter()
-        data = build(n_ministries=ministries, n_provinces=args.portals - ministries, pages=args.pages,
-                     artefact_dir=base / "artefacts")
+        data = build(
+            n_ministries=ministries,
+            n_provinces=args.portals - ministries,
+            pages=args.pages,
+            artefact_dir=base / "artefacts",
+        )
         built = time.perf_counter()
         cpu = time.process_time()
         render_report(data, base / "out")

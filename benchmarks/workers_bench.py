@@ -9,6 +9,7 @@ start to last task end, from the tasks log) and pages/s, then the ratio to one w
 It measures a machine, not a law: on 2 cores two browsers already compete for the CPU, so expect
 a small gain here and a near-linear one from workers on separate machines (docs/operations.md).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,22 +35,31 @@ from portalscore.storage import Store  # noqa: E402
 
 
 def start_services(state: str) -> dict[str, str]:
-    out = subprocess.run(["bash", str(ROOT / "scripts" / "services.sh"), "start", state], check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "services.sh"), "start", state], check=True, capture_output=True, text=True
+    ).stdout
     return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
 
 
 def fresh_database(admin_url: str, name: str) -> str:
     import psycopg
+
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return admin_url.rsplit("/", 1)[0] + "/" + name
 
 
 def start_workers(n: int, broker: str, db: str) -> list[subprocess.Popen]:
-    workers = [subprocess.Popen([sys.executable, "-m", "portalscore", "worker", "--broker", broker, "--db", db,
-                                 "--name", f"bench{i}@%h"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True) for i in range(n)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "portalscore", "worker", "--broker", broker, "--db", db, "--name", f"bench{i}@%h"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        for i in range(n)
+    ]
     app = make_app(broker)
     deadline = time.monotonic() + 120
     while len(app.control.ping(timeout=0.5)) < n:
@@ -73,12 +83,21 @@ def measure(n: int, registry, svc: dict[str, str], opts: RunOptions, out: Path) 
     store = Store(db)
     try:
         started = time.monotonic()
-        result = run_distributed(registry, load_criteria_set("mic-2024"), out / f"workers-{n}", store, opts,
-                                 svc["PORTALSCORE_BROKER"], poll_s=0.2)
+        result = run_distributed(
+            registry,
+            load_criteria_set("mic-2024"),
+            out / f"workers-{n}",
+            store,
+            opts,
+            svc["PORTALSCORE_BROKER"],
+            poll_s=0.2,
+        )
         wall = time.monotonic() - started
         log = store.tasks(result.run_id)
-        span = (datetime.fromisoformat(max(t["finished_at"] for t in log))
-                - datetime.fromisoformat(min(t["started_at"] for t in log))).total_seconds()
+        span = (
+            datetime.fromisoformat(max(t["finished_at"] for t in log))
+            - datetime.fromisoformat(min(t["started_at"] for t in log))
+        ).total_seconds()
         pages = sum(len(store.pages(result.run_id, p.id)) for p in registry.portals)
     finally:
         store.close()
@@ -93,21 +112,29 @@ def main() -> None:
     parser.add_argument("--scenarios", action="store_true", help="run the citizen journeys too")
     args = parser.parse_args()
     counts = [int(x) for x in args.workers.split(",")]
-    opts = RunOptions(settings=CrawlSettings(max_pages=args.max_pages, lab_runs=1, allowed_hosts=["127.0.0.1"]),
-                      scenarios=args.scenarios)
+    opts = RunOptions(
+        settings=CrawlSettings(max_pages=args.max_pages, lab_runs=1, allowed_hosts=["127.0.0.1"]),
+        scenarios=args.scenarios,
+    )
     state = tempfile.mkdtemp(prefix="portalscore-bench-")
     svc = start_services(state)
     try:
         with SampleFleet.start() as fleet:
             registry = load_registry(fleet.write_registry(Path(state) / "samples.yaml"))
-            print(f"{len(registry.portals)} sample portals, up to {args.max_pages} pages each, "
-                  f"scenarios {'on' if args.scenarios else 'off'}, {os.cpu_count()} CPUs", flush=True)
+            print(
+                f"{len(registry.portals)} sample portals, up to {args.max_pages} pages each, "
+                f"scenarios {'on' if args.scenarios else 'off'}, {os.cpu_count()} CPUs",
+                flush=True,
+            )
             results = []
             for n in counts:
                 r = measure(n, registry, svc, opts, Path(state))
                 results.append(r)
-                print(f"{n} worker(s): {r['pages']} pages in {r['collect_s']:.1f} s of collection "
-                      f"({r['wall_s']:.1f} s whole run) = {r['pages_per_s']:.2f} pages/s", flush=True)
+                print(
+                    f"{n} worker(s): {r['pages']} pages in {r['collect_s']:.1f} s of collection "
+                    f"({r['wall_s']:.1f} s whole run) = {r['pages_per_s']:.2f} pages/s",
+                    flush=True,
+                )
         base = results[0]["pages_per_s"]
         for r in results[1:]:
             print(f"{r['workers']} workers / {results[0]['workers']}: {r['pages_per_s'] / base:.2f}x")

@@ -1,4 +1,5 @@
 """Errors about user input: they name the file, line and field, and print as one line."""
+
 from __future__ import annotations
 
 

@@ -4,6 +4,7 @@ Data flows one way: registry -> crawl -> *evidence* -> criteria -> scores -> rep
 Everything here is stored as JSON (see portalscore.storage), so a run can be re-scored
 without re-crawling. Keep fields additive: old runs must still load.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -48,6 +49,7 @@ def to_dict(obj: Any) -> dict:
 @dataclass
 class Timings:
     """Navigation and paint timings of one page load, in milliseconds (cls is unitless)."""
+
     ttfb_ms: float | None = None
     dcl_ms: float | None = None
     load_ms: float | None = None
@@ -122,6 +124,7 @@ class PageEvidence:
 @dataclass
 class LabTiming:
     """Stable timings: the same page loaded `runs` times alone on the machine; median kept."""
+
     url: str
     profile: str = "desktop"
     runs: int = 0

@@ -1,4 +1,5 @@
 """A portal to evaluate, as the registry gives it: what every room knows of it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -10,6 +10,7 @@ The values of this run are kept here, in this process only, and `redact()` masks
 wherever text leaves the process: log records, progress lines, error messages and the evidence
 written to the database (and so the report). They are never part of the run's stored settings.
 """
+
 from __future__ import annotations
 
 import base64
@@ -30,17 +31,36 @@ log = logging.getLogger("portalscore.contract.secrets")
 MASK = "***"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 # Keys that would put a secret value into a registry (which is shared, reviewed and stored with runs).
-SECRET_KEYS = {"password", "passwd", "pass", "pwd", "username", "user", "login", "secret", "token", "auth",
-               "authorization", "http_credentials", "api_key", "apikey", "cookie", "cookies"}
+SECRET_KEYS = {
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "username",
+    "user",
+    "login",
+    "secret",
+    "token",
+    "auth",
+    "authorization",
+    "http_credentials",
+    "api_key",
+    "apikey",
+    "cookie",
+    "cookies",
+}
 # Text that carries credentials whatever their value: user:pass@ in URLs, Authorization headers.
 _USERINFO = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^/?#@\s:\"'<>]*:)[^/?#@\s\"'<>]*@")  # keeps the user
-_AUTH_HEADER = re.compile(r"(?i)\b((?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?)"
-                          r"(?:(basic|bearer|digest|negotiate|ntlm)\s+)?[^\s\"',;]+")
+_AUTH_HEADER = re.compile(
+    r"(?i)\b((?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?)"
+    r"(?:(basic|bearer|digest|negotiate|ntlm)\s+)?[^\s\"',;]+"
+)
 
 
 @dataclass(frozen=True)
 class Credential:
     """One credential set: a username and password for HTTP Basic authentication."""
+
     name: str
     username: str
     password: str = field(repr=False)
@@ -139,6 +159,7 @@ def http_credentials(url: str | None = None) -> list[dict] | None:
 
 # -- masking --------------------------------------------------------------------------------------
 
+
 def redact(text: str) -> str:
     """Text with this run's secret values, URL user:pass@ parts and Authorization header values masked."""
     if not isinstance(text, str) or not text:
@@ -171,8 +192,9 @@ def _scrub(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(_scrub(v) for v in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.replace(value, **{f.name: _scrub(getattr(value, f.name))
-                                            for f in dataclasses.fields(value) if f.init})
+        return dataclasses.replace(
+            value, **{f.name: _scrub(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        )
     return value
 
 
@@ -208,8 +230,12 @@ def install_redaction() -> None:
         if args.exc_type is SystemExit:
             return
         name = args.thread.name if args.thread else "?"
-        sys.stderr.write(redact(f"Exception in thread {name}:\n" + "".join(
-            traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback))))
+        sys.stderr.write(
+            redact(
+                f"Exception in thread {name}:\n"
+                + "".join(traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback))
+            )
+        )
 
     sys.excepthook = excepthook
     threading.excepthook = thread_excepthook

@@ -1,4 +1,5 @@
 """Load YAML and remember the line of every value, so that errors can name it."""
+
 from __future__ import annotations
 
 from pathlib import Path

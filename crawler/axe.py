@@ -4,6 +4,7 @@ The file is not in git (we commit only our own code); `make setup` fetches the p
 version from npm and checks its sha256 (scripts/fetch_axe.py). Its MPL-2.0 licence is
 copied beside it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -70,12 +71,12 @@ async (options) => {
   const r = await axe.run(document, options);
   const keep = (v) => ({id: v.id, impact: v.impact, tags: v.tags, help: v.help, helpUrl: v.helpUrl,
     nodeCount: v.nodes.length,
-    nodes: v.nodes.slice(0, %d).map(n => ({target: n.target.join(' '), html: (n.html || '').slice(0, %d),
+    nodes: v.nodes.slice(0, MAX_NODES).map(n => ({target: n.target.join(' '), html: (n.html || '').slice(0, MAX_HTML),
       summary: (n.failureSummary || '').slice(0, 400)}))});
   return {engine: r.testEngine.name + ' ' + r.testEngine.version,
           violations: r.violations.map(keep), passes: r.passes.length, incomplete: r.incomplete.length};
 }
-""" % (MAX_NODES_KEPT, MAX_HTML_CHARS)
+""".replace("MAX_NODES", str(MAX_NODES_KEPT)).replace("MAX_HTML", str(MAX_HTML_CHARS))
 
 _WCAG_TAG = re.compile(r"^wcag(\d)(\d)(\d+)$")
 
@@ -97,18 +98,30 @@ def summarize(raw: dict) -> Accessibility:
     for v in raw.get("violations", []):
         nodes = v.get("nodes", [])
         if nodes and isinstance(nodes[0].get("target"), list):  # full axe result form
-            nodes = [{"target": " ".join(map(str, n["target"])), "html": n.get("html", "")[:MAX_HTML_CHARS],
-                      "summary": n.get("failureSummary", "")} for n in nodes]
-        violations.append(Violation(
-            rule=v["id"], impact=v.get("impact"), wcag=wcag_criteria(v.get("tags", [])),
-            help=v.get("help", ""), help_url=v.get("helpUrl", ""),
-            node_count=v.get("nodeCount", len(v.get("nodes", []))),
-            nodes=[ViolationNode(**n) for n in nodes[:MAX_NODES_KEPT]],
-        ))
+            nodes = [
+                {
+                    "target": " ".join(map(str, n["target"])),
+                    "html": n.get("html", "")[:MAX_HTML_CHARS],
+                    "summary": n.get("failureSummary", ""),
+                }
+                for n in nodes
+            ]
+        violations.append(
+            Violation(
+                rule=v["id"],
+                impact=v.get("impact"),
+                wcag=wcag_criteria(v.get("tags", [])),
+                help=v.get("help", ""),
+                help_url=v.get("helpUrl", ""),
+                node_count=v.get("nodeCount", len(v.get("nodes", []))),
+                nodes=[ViolationNode(**n) for n in nodes[:MAX_NODES_KEPT]],
+            )
+        )
     passes = raw.get("passes", 0)
     incomplete = raw.get("incomplete", 0)
     return Accessibility(
-        engine=engine, violations=violations,
+        engine=engine,
+        violations=violations,
         passes=passes if isinstance(passes, int) else len(passes),
         incomplete=incomplete if isinstance(incomplete, int) else len(incomplete),
     )

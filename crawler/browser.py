@@ -3,6 +3,7 @@
 Shared by the crawler, the scenarios (and pytest-playwright via conftest.py) and tests,
 so that every part measures with the same browser.
 """
+
 from __future__ import annotations
 
 import os
@@ -86,8 +87,9 @@ def user_agent(profile: str = "desktop", contact: str | None = None) -> str:
     return f"{_BASE_UA[profile]} {USER_AGENT_TOKEN}/0.1 (+{contact})"
 
 
-def context_options(profile: str = "desktop", contact: str | None = None,
-                    http_credentials: list[dict] | None = None) -> dict:
+def context_options(
+    profile: str = "desktop", contact: str | None = None, http_credentials: list[dict] | None = None
+) -> dict:
     """Keyword arguments for browser.new_context() for a measurement profile. http_credentials: Playwright's,
     each with an `origin` (portalscore.contract.secrets.http_credentials), so no other host is ever offered them."""
     opts = dict(PROFILES[profile])

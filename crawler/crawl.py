@@ -3,6 +3,7 @@
 Never raises for the portal's problems: an unreachable portal, timeouts, crashes, hostile
 pages all end up as reasons in the evidence, and the run goes on with the other portals.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,12 +39,21 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-async def crawl_portal(pool: BrowserPool, portal: Portal, settings: CrawlSettings, on_page: OnPage | None = None,
-                       resume_pages: dict[str, PageEvidence] | None = None,
-                       on_progress: OnProgress | None = None, reuse: Reuse | None = None) -> PortalEvidence:
+async def crawl_portal(
+    pool: BrowserPool,
+    portal: Portal,
+    settings: CrawlSettings,
+    on_page: OnPage | None = None,
+    resume_pages: dict[str, PageEvidence] | None = None,
+    on_progress: OnProgress | None = None,
+    reuse: Reuse | None = None,
+) -> PortalEvidence:
     """reuse: stored audits of unchanged content (incremental crawling), used instead of running axe again."""
-    ev = PortalEvidence(portal=PortalRef(id=portal.id, name=portal.name, kind=portal.kind, url=portal.url),
-                        started_at=_now(), settings=dataclasses.asdict(settings))
+    ev = PortalEvidence(
+        portal=PortalRef(id=portal.id, name=portal.name, kind=portal.kind, url=portal.url),
+        started_at=_now(),
+        settings=dataclasses.asdict(settings),
+    )
     crawl = _Crawl(pool, portal, settings, ev, on_page, resume_pages or {}, on_progress, reuse)
     try:
         await crawl.run()
@@ -57,9 +67,17 @@ async def crawl_portal(pool: BrowserPool, portal: Portal, settings: CrawlSetting
 
 
 class _Crawl:
-    def __init__(self, pool: BrowserPool, portal: Portal, settings: CrawlSettings, ev: PortalEvidence,
-                 on_page: OnPage | None, resume: dict[str, PageEvidence], on_progress: OnProgress | None = None,
-                 reuse: Reuse | None = None):
+    def __init__(
+        self,
+        pool: BrowserPool,
+        portal: Portal,
+        settings: CrawlSettings,
+        ev: PortalEvidence,
+        on_page: OnPage | None,
+        resume: dict[str, PageEvidence],
+        on_progress: OnProgress | None = None,
+        reuse: Reuse | None = None,
+    ):
         self.pool, self.portal, self.settings, self.ev = pool, portal, settings, ev
         self.on_progress, self.reuse = on_progress, reuse
         self.done = 0  # desktop pages finished (loaded or resumed), for on_progress
@@ -91,10 +109,21 @@ class _Crawl:
 
     def _emit(self, page: PageEvidence) -> None:
         self.ev.pages.append(page)
-        log.info("page %s: %s", page.url, page.error or page.status,
-                 extra={"event": "page", "portal": self.portal.id, "url": page.url, "status": page.status,
-                        "error": page.error, "profile": page.profile, "depth": page.depth,
-                        "final_url": page.final_url})
+        log.info(
+            "page %s: %s",
+            page.url,
+            page.error or page.status,
+            extra={
+                "event": "page",
+                "portal": self.portal.id,
+                "url": page.url,
+                "status": page.status,
+                "error": page.error,
+                "profile": page.profile,
+                "depth": page.depth,
+                "final_url": page.final_url,
+            },
+        )
         if self.on_page is not None:
             self.on_page(self.portal.id, page)
 
@@ -115,8 +144,10 @@ class _Crawl:
         if delay:
             self.pool.gate.set_delay(host_of(start), delay)
         if self.robots.unreachable:
-            ev.errors.append(f"robots.txt unreachable ({self.robots.error}): only the start page is evaluated "
-                             "(RFC 9309 treats an unreachable robots.txt as disallow-all)")
+            ev.errors.append(
+                f"robots.txt unreachable ({self.robots.error}): only the start page is evaluated "
+                "(RFC 9309 treats an unreachable robots.txt as disallow-all)"
+            )
         elif not self.robots.allowed(start):
             ev.errors.append("robots.txt disallows the start URL for portalscore: nothing crawled")
             return
@@ -130,9 +161,14 @@ class _Crawl:
             if results[1]["valid"] is False:
                 ev.errors.append(f"invalid TLS certificate: {results[1]['error']}")
 
-        frontier = Frontier(start, max_pages=1 if self.robots.unreachable else self.max_pages,
-                            max_depth=s.max_depth, max_query_variants=s.max_query_variants,
-                            include=self.portal.include, exclude=self.portal.exclude)
+        frontier = Frontier(
+            start,
+            max_pages=1 if self.robots.unreachable else self.max_pages,
+            max_depth=s.max_depth,
+            max_query_variants=s.max_query_variants,
+            include=self.portal.include,
+            exclude=self.portal.exclude,
+        )
         self.frontier = frontier
         frontier.add_links(None, await self._allowed(sitemap_urls), sitemap=True)
         self._progress()
@@ -149,8 +185,10 @@ class _Crawl:
             self.desktop_over = True
             self.changed.notify_all()
         if time.monotonic() > self.deadline:
-            ev.errors.append(f"portal time limit reached ({s.portal_timeout_s:g}s) after "
-                             f"{len([p for p in ev.pages if p.profile == 'desktop'])} pages")
+            ev.errors.append(
+                f"portal time limit reached ({s.portal_timeout_s:g}s) after "
+                f"{len([p for p in ev.pages if p.profile == 'desktop'])} pages"
+            )
         if frontier.skipped:
             ev.site["skipped_links"] = dict(frontier.skipped)
 
@@ -190,8 +228,10 @@ class _Crawl:
         if robots.crawl_delay():
             self.pool.gate.set_delay(host_of(key), robots.crawl_delay())
         if robots.unreachable:
-            self.ev.errors.append(f"robots.txt of {key} unreachable ({robots.error}): nothing crawled there "
-                                  "(RFC 9309 treats an unreachable robots.txt as disallow-all)")
+            self.ev.errors.append(
+                f"robots.txt of {key} unreachable ({robots.error}): nothing crawled there "
+                "(RFC 9309 treats an unreachable robots.txt as disallow-all)"
+            )
         return robots
 
     async def _worker(self) -> None:
@@ -232,15 +272,28 @@ class _Crawl:
         page = self.resume.get(item.url)
         if page is None:
             try:
-                page = await load_page(self.pool, item.url, self.settings, site_hosts=self.frontier.site_hosts,
-                                       reuse=self.reuse, sample=self._sample(item.url))
+                page = await load_page(
+                    self.pool,
+                    item.url,
+                    self.settings,
+                    site_hosts=self.frontier.site_hosts,
+                    reuse=self.reuse,
+                    sample=self._sample(item.url),
+                )
             except NotAPage as e:  # a file after all: checked as a document, not counted as a page
                 self.frontier.forget(item)
                 if e.status is None:  # a download: the browser never showed the status; ask lightly
                     self.frontier.documents.setdefault(item.url, item.source)
                 else:
-                    self.documents.append(LinkCheck(url=item.url, source=item.source, kind="document",
-                                                    status=e.status, content_type=e.content_type))
+                    self.documents.append(
+                        LinkCheck(
+                            url=item.url,
+                            source=item.source,
+                            kind="document",
+                            status=e.status,
+                            content_type=e.content_type,
+                        )
+                    )
                 return
             page.depth = item.key.depth
             self._emit(page)
@@ -248,14 +301,18 @@ class _Crawl:
             self.ev.pages.append(page)
             if page.template and page.accessibility is not None:  # so that later pages sample as they did
                 self.sampler.should_audit(page.profile, page.template, item.order)
-            log.info("page %s reused from the interrupted run", page.url,
-                     extra={"event": "page_resumed", "portal": self.portal.id, "url": page.url, "status": page.status})
+            log.info(
+                "page %s reused from the interrupted run",
+                page.url,
+                extra={"event": "page_resumed", "portal": self.portal.id, "url": page.url, "status": page.status},
+            )
         self.done += 1
         self.page_errors += page.error is not None
         if item.key.depth == 0 and page.final_url:  # the start page may move the portal to another host
             final = urlsplit(page.final_url).netloc
-            if site_host(final) not in self.frontier.site_hosts and host_allowed(page.final_url,
-                                                                                 self.settings.allowed_hosts):
+            if site_host(final) not in self.frontier.site_hosts and host_allowed(
+                page.final_url, self.settings.allowed_hosts
+            ):
                 self.frontier.add_site_host(final)
         final = normalise(page.final_url) if page.final_url else None
         if final and final != item.url and self.frontier.in_site(final):
@@ -288,9 +345,15 @@ class _Crawl:
             if time.monotonic() > self.deadline:
                 return
             try:
-                mobile = await load_page(self.pool, page.url, self.settings, profile="mobile",
-                                         site_hosts=self.frontier.site_hosts, reuse=self.reuse,
-                                         sample=self._sample(page.url))
+                mobile = await load_page(
+                    self.pool,
+                    page.url,
+                    self.settings,
+                    profile="mobile",
+                    site_hosts=self.frontier.site_hosts,
+                    reuse=self.reuse,
+                    sample=self._sample(page.url),
+                )
             except NotAPage:
                 continue
             mobile.depth = page.depth
@@ -307,8 +370,11 @@ class _Crawl:
         if room <= 0 or time.monotonic() > self.deadline:
             return []
         fresh = [(url, source, "document") for url, source in frontier.documents.items() if url not in considered]
-        fresh += [(url, source, "page") for url, source in frontier.never_crawled().items()
-                  if url not in considered and url not in self.order]
+        fresh += [
+            (url, source, "page")
+            for url, source in frontier.never_crawled().items()
+            if url not in considered and url not in self.order
+        ]
         return fresh[:room]
 
     async def _links(self) -> None:
@@ -337,15 +403,18 @@ class _Crawl:
                 known.add(url)
                 candidates.append((url, source, "document" if url in frontier.documents else "page"))
         past_limit = time.monotonic() > self.deadline  # past the time limit: no more requests
-        targets = [t for t in candidates if t[0] in early] if past_limit else candidates[:s.link_checks]
+        targets = [t for t in candidates if t[0] in early] if past_limit else candidates[: s.link_checks]
         if len(targets) < len(candidates):
             self.ev.site["link_checks_skipped"] = len(candidates) - len(targets)
         if not past_limit:
-            targets += [(url, frontier.outbound[url], "outbound")
-                        for url in outbound_sample(frontier.outbound, s.outbound_sample, s.allowed_hosts)]
+            targets += [
+                (url, frontier.outbound[url], "outbound")
+                for url in outbound_sample(frontier.outbound, s.outbound_sample, s.allowed_hosts)
+            ]
         late = {check.url: check for check in await check_links(self.pool, [t for t in targets if t[0] not in early])}
-        self.ev.links = checks + [dataclasses.replace(early.get(url) or late[url], source=source, kind=kind)
-                                  for url, source, kind in targets]
+        self.ev.links = checks + [
+            dataclasses.replace(early.get(url) or late[url], source=source, kind=kind) for url, source, kind in targets
+        ]
 
 
 async def audit_url(pool: BrowserPool, url: str, settings: CrawlSettings) -> PageEvidence:
@@ -358,5 +427,6 @@ async def audit_url(pool: BrowserPool, url: str, settings: CrawlSettings) -> Pag
     try:
         return await load_page(pool, target, settings, throttle=settings.throttle)
     except NotAPage as e:
-        return PageEvidence(url=target, status=e.status, content_type=e.content_type,
-                            error=f"not a page: {e.content_type}")
+        return PageEvidence(
+            url=target, status=e.status, content_type=e.content_type, error=f"not a page: {e.content_type}"
+        )

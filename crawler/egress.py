@@ -16,6 +16,7 @@ A refused or failed destination is answered with a SOCKS error, which clients re
 (ERR_SOCKS_CONNECTION_FAILED); `explain()` gives the named reason the proxy recorded, so the page that
 caused it can say what happened ("internal address", "DNS: ... does not resolve", "connection refused").
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -41,9 +42,17 @@ MAX_REMEMBERED = 4096  # failures kept for explain()
 
 # SOCKS5 reply codes (RFC 1928)
 _OK, _FAIL, _NOT_ALLOWED, _NET_UNREACHABLE, _HOST_UNREACHABLE, _REFUSED, _TTL, _NO_COMMAND, _NO_ATYP = range(9)
-_REPLY_FOR = {"internal-address": _NOT_ALLOWED, "host-not-allowed": _NOT_ALLOWED, "scheme": _NOT_ALLOWED,
-              "bad-url": _NOT_ALLOWED, "dns": _HOST_UNREACHABLE, "refused": _REFUSED, "timeout": _TTL,
-              "unreachable": _NET_UNREACHABLE, "failed": _FAIL}
+_REPLY_FOR = {
+    "internal-address": _NOT_ALLOWED,
+    "host-not-allowed": _NOT_ALLOWED,
+    "scheme": _NOT_ALLOWED,
+    "bad-url": _NOT_ALLOWED,
+    "dns": _HOST_UNREACHABLE,
+    "refused": _REFUSED,
+    "timeout": _TTL,
+    "unreachable": _NET_UNREACHABLE,
+    "failed": _FAIL,
+}
 
 
 @dataclass(frozen=True)
@@ -161,9 +170,18 @@ class Egress:
                 self._remember(host, port, opened)
                 if opened.kind in ("internal-address", "host-not-allowed", "scheme", "bad-url"):
                     self.refused += 1
-                    log.info("refused %s:%s: %s", host, port, opened.message,
-                             extra={"event": "egress_refused", "host": display_host(host), "port": port,
-                                    "reason": opened.kind})
+                    log.info(
+                        "refused %s:%s: %s",
+                        host,
+                        port,
+                        opened.message,
+                        extra={
+                            "event": "egress_refused",
+                            "host": display_host(host),
+                            "port": port,
+                            "reason": opened.kind,
+                        },
+                    )
                 writer.write(_reply(_REPLY_FOR.get(opened.kind, _FAIL)))
                 await writer.drain()
                 return
@@ -228,8 +246,7 @@ class Egress:
             try:
                 return await asyncio.wait_for(asyncio.open_connection(str(ip), port), CONNECT_TIMEOUT_S)
             except TimeoutError:
-                last = Refusal("timeout", f"no connection to {display_host(host)}:{port} within "
-                                          f"{CONNECT_TIMEOUT_S:g}s")
+                last = Refusal("timeout", f"no connection to {display_host(host)}:{port} within {CONNECT_TIMEOUT_S:g}s")
             except ConnectionRefusedError:
                 last = Refusal("refused", f"connection refused by {display_host(host)}:{port}")
             except OSError as e:
@@ -241,8 +258,12 @@ def _reply(code: int) -> bytes:
     return bytes([5, code, 0, 1, 0, 0, 0, 0, 0, 0])
 
 
-async def _relay(a_reader: asyncio.StreamReader, a_writer: asyncio.StreamWriter,
-                 b_reader: asyncio.StreamReader, b_writer: asyncio.StreamWriter) -> None:
+async def _relay(
+    a_reader: asyncio.StreamReader,
+    a_writer: asyncio.StreamWriter,
+    b_reader: asyncio.StreamReader,
+    b_writer: asyncio.StreamWriter,
+) -> None:
     """Bytes both ways until either side closes or nothing moves for IDLE_TIMEOUT_S."""
     last = [time.monotonic()]
 

@@ -15,6 +15,7 @@ is not enough and too much at once:
 The sample portals serve byte-identical pages, so this normalisation is not what makes them hit; the
 reuse test serves per-load tokens, a counter and a nonce to check that it does on such pages.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -64,4 +65,3 @@ def digest(data: dict) -> str:
     if data["truncated"]:
         return ""
     return hashlib.sha256(data["text"].encode("utf-8", "replace")).hexdigest()
-

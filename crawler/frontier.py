@@ -5,6 +5,7 @@ a URL is handed out only when no page still loading could find one with a smalle
 So the pages reached under a page cap do not depend on which load finished first: two
 runs of the same site (or a resumed run) crawl the same pages in the same order.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -34,8 +35,17 @@ class Item:
 
 
 class Frontier:
-    def __init__(self, start_url: str, *, max_pages: int, max_depth: int, max_query_variants: int,
-                 include: list[str] | None = None, exclude: list[str] | None = None, max_queued: int = 20_000):
+    def __init__(
+        self,
+        start_url: str,
+        *,
+        max_pages: int,
+        max_depth: int,
+        max_query_variants: int,
+        include: list[str] | None = None,
+        exclude: list[str] | None = None,
+        max_queued: int = 20_000,
+    ):
         self.site_hosts = {site_host(urlsplit(start_url).netloc)}
         self.max_pages = max_pages
         self.max_depth = max_depth
@@ -182,7 +192,7 @@ class Frontier:
         out = dict(self.unvisited)
         left = self.max_pages - self.handed_out
         if len(self._queued) > max(0, left):
-            for item in sorted(self._queued.values(), key=lambda item: item.key)[max(0, left):]:
+            for item in sorted(self._queued.values(), key=lambda item: item.key)[max(0, left) :]:
                 out.setdefault(item.url, item.source)
         return out
 

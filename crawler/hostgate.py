@@ -3,6 +3,7 @@
 A host is a netloc (host:port). Page loads and light requests to one host pass the same
 gate, so limits hold across portals that share a host and across retries.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -3,6 +3,7 @@
 Crawl timings are taken while axe runs on the other core, which slows them unevenly; the
 lab pass holds every browser slot during each timed load so that nothing else competes.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -43,8 +44,15 @@ async def measure_lab(pool: BrowserPool, ev: PortalEvidence, settings: CrawlSett
             errors: list[str] = []
             for _ in range(max(1, settings.lab_runs)):
                 try:
-                    timed = await load_page(pool, page.url, settings, profile=profile, audit=False, exclusive=True,
-                                            throttle=settings.throttle)
+                    timed = await load_page(
+                        pool,
+                        page.url,
+                        settings,
+                        profile=profile,
+                        audit=False,
+                        exclusive=True,
+                        throttle=settings.throttle,
+                    )
                 except NotAPage as e:
                     errors.append(f"not a page: {e.content_type}")
                     break
@@ -52,6 +60,14 @@ async def measure_lab(pool: BrowserPool, ev: PortalEvidence, settings: CrawlSett
                     errors.append(timed.error)
                 else:
                     samples.append(timed.timings)
-            ev.lab.append(LabTiming(url=page.url, profile=profile, runs=len(samples), median=median_timings(samples),
-                                    samples=samples, error="; ".join(dict.fromkeys(errors)) or None,
-                                    throttle=settings.throttle))
+            ev.lab.append(
+                LabTiming(
+                    url=page.url,
+                    profile=profile,
+                    runs=len(samples),
+                    median=median_timings(samples),
+                    samples=samples,
+                    error="; ".join(dict.fromkeys(errors)) or None,
+                    throttle=settings.throttle,
+                )
+            )

@@ -4,6 +4,7 @@ urllib in a worker thread, with the crawler's User-Agent, a wall-clock deadline 
 slow-drip body cannot hold a thread for ever), a byte cap, redirects followed by hand so
 that every hop is checked against allowed_hosts, and the per-host gate of the run.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -51,8 +52,9 @@ def _opener(verify_tls: bool) -> urllib.request.OpenerDirector:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     # No ProxyHandler: the environment's proxies must not see portal traffic.
-    return urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect,
-                                       urllib.request.HTTPSHandler(context=context))
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), _NoRedirect, urllib.request.HTTPSHandler(context=context)
+    )
 
 
 def _without_userinfo(url: str) -> str:
@@ -63,9 +65,18 @@ def _without_userinfo(url: str) -> str:
     return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
-def fetch(url: str, *, user_agent: str, method: str = "GET", timeout_s: float = 15, max_bytes: int = 2_000_000,
-          allowed_hosts: list[str] | None = None, verify_tls: bool = False, max_redirects: int = 20,
-          read_body: bool = True) -> Fetched:
+def fetch(
+    url: str,
+    *,
+    user_agent: str,
+    method: str = "GET",
+    timeout_s: float = 15,
+    max_bytes: int = 2_000_000,
+    allowed_hosts: list[str] | None = None,
+    verify_tls: bool = False,
+    max_redirects: int = 20,
+    read_body: bool = True,
+) -> Fetched:
     """One request (following redirects), bounded in time and size; never raises for network trouble."""
     result = Fetched(url=url)
     deadline = time.monotonic() + timeout_s
@@ -164,11 +175,12 @@ def retry_after_s(value: str | None) -> float | None:
 
 def backoff_s(attempt: int) -> float:
     """0.5 s, 1 s, 2 s ... with jitter, so that retries do not arrive in step."""
-    return min(8.0, 0.5 * 2 ** attempt) * (0.75 + random.random() / 2)
+    return min(8.0, 0.5 * 2**attempt) * (0.75 + random.random() / 2)
 
 
-async def light_fetch(gate: HostGate, url: str, *, user_agent: str, retries: int = 2, retry_after_cap_s: float = 30,
-                      **kwargs) -> Fetched:
+async def light_fetch(
+    gate: HostGate, url: str, *, user_agent: str, retries: int = 2, retry_after_cap_s: float = 30, **kwargs
+) -> Fetched:
     """fetch() in a thread, through the host gate, retried with backoff for transient failures only."""
     netloc = host_of(url)
     attempt = 0

@@ -1,5 +1,6 @@
 """Broken-link evidence: every crawled page, documents and unvisited same-site links by a light
 request, and a bounded sample of links to other sites."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,9 +19,18 @@ RETRY_WITH_GET = {403, 405, 501}  # servers that refuse HEAD but serve GET
 
 def page_checks(pages: list[PageEvidence], sources: dict[str, str]) -> list[LinkCheck]:
     """Crawled pages are checked by their own load."""
-    return [LinkCheck(url=p.url, source=sources.get(p.url, ""), kind="page", status=p.status,
-                      error=None if p.status is not None else p.error, content_type=p.content_type)
-            for p in pages if p.profile == "desktop"]
+    return [
+        LinkCheck(
+            url=p.url,
+            source=sources.get(p.url, ""),
+            kind="page",
+            status=p.status,
+            error=None if p.status is not None else p.error,
+            content_type=p.content_type,
+        )
+        for p in pages
+        if p.profile == "desktop"
+    ]
 
 
 def outbound_sample(outbound: dict[str, str], n: int, allowed_hosts: list[str] | None) -> list[str]:
@@ -39,9 +49,14 @@ def outbound_sample(outbound: dict[str, str], n: int, allowed_hosts: list[str] |
 
 async def _check(pool: BrowserPool, url: str) -> Fetched:
     s = pool.settings
-    kwargs = dict(user_agent=pool.user_agent, retries=min(1, s.retries), retry_after_cap_s=s.retry_after_cap_s,
-                  timeout_s=min(10.0, s.request_timeout_s), allowed_hosts=s.allowed_hosts,
-                  max_redirects=s.max_redirects)
+    kwargs = dict(
+        user_agent=pool.user_agent,
+        retries=min(1, s.retries),
+        retry_after_cap_s=s.retry_after_cap_s,
+        timeout_s=min(10.0, s.request_timeout_s),
+        allowed_hosts=s.allowed_hosts,
+        max_redirects=s.max_redirects,
+    )
     fetched = await light_fetch(pool.gate, url, method="HEAD", **kwargs)
     if fetched.status in RETRY_WITH_GET or (fetched.error and not fetched.error.startswith(("timeout", "blocked"))):
         fetched = await light_fetch(pool.gate, url, method="GET", max_bytes=65_536, **kwargs)
@@ -55,7 +70,14 @@ async def check_links(pool: BrowserPool, targets: list[tuple[str, str, str]]) ->
     async def one(url: str, source: str, kind: str) -> LinkCheck:
         async with gate:
             fetched = await _check(pool, url)
-        return LinkCheck(url=url, source=source, kind=kind, status=fetched.status, error=fetched.error,
-                         content_type=fetched.headers.get("content-type", ""), size=fetched.size)
+        return LinkCheck(
+            url=url,
+            source=source,
+            kind=kind,
+            status=fetched.status,
+            error=fetched.error,
+            content_type=fetched.headers.get("content-type", ""),
+            size=fetched.size,
+        )
 
     return list(await asyncio.gather(*(one(*t) for t in targets)))

@@ -1,4 +1,5 @@
 """One page load as the run schedules it: host gate, browser slot, fresh context, time limit, retries."""
+
 from __future__ import annotations
 
 import asyncio
@@ -17,10 +18,19 @@ from .urls import host_of
 log = logging.getLogger("portalscore.crawler")
 
 
-async def load_page(pool: BrowserPool, url: str, settings: CrawlSettings, *, profile: str = "desktop",
-                    site_hosts: set[str] | None = None, audit: bool = True, exclusive: bool = False,
-                    reuse: Reuse | None = None, throttle: str | None = None,
-                    sample: Sample | None = None) -> PageEvidence:
+async def load_page(
+    pool: BrowserPool,
+    url: str,
+    settings: CrawlSettings,
+    *,
+    profile: str = "desktop",
+    site_hosts: set[str] | None = None,
+    audit: bool = True,
+    exclusive: bool = False,
+    reuse: Reuse | None = None,
+    throttle: str | None = None,
+    sample: Sample | None = None,
+) -> PageEvidence:
     """Measure `url`, retrying transient failures (timeouts, 429/502/503/504, a crashed browser) with
     backoff or the server's Retry-After (capped). `throttle`: a crawler.throttle preset for the load;
     `reuse`, `sample`: see measure_page.
@@ -29,8 +39,7 @@ async def load_page(pool: BrowserPool, url: str, settings: CrawlSettings, *, pro
     tries: list[str] = []
     attempt = 0
     while True:
-        measured = await _attempt(pool, url, settings, profile, site_hosts, audit, exclusive, reuse, throttle,
-                                  sample)
+        measured = await _attempt(pool, url, settings, profile, site_hosts, audit, exclusive, reuse, throttle, sample)
         page = measured.page
         if not measured.transient or attempt >= settings.retries:
             if tries:
@@ -39,16 +48,36 @@ async def load_page(pool: BrowserPool, url: str, settings: CrawlSettings, *, pro
         tries.append(page.error or "transient failure")
         wait = retry_after_s(measured.retry_after)
         wait = backoff_s(attempt) if wait is None else min(wait, settings.retry_after_cap_s)
-        log.info("retrying %s in %.1fs after: %s", url, wait, tries[-1],
-                 extra={"event": "retry", "url": url, "attempt": attempt + 1, "wait_s": round(wait, 2),
-                        "error": tries[-1], "profile": profile})
+        log.info(
+            "retrying %s in %.1fs after: %s",
+            url,
+            wait,
+            tries[-1],
+            extra={
+                "event": "retry",
+                "url": url,
+                "attempt": attempt + 1,
+                "wait_s": round(wait, 2),
+                "error": tries[-1],
+                "profile": profile,
+            },
+        )
         pool.gate.pause(netloc, wait)
         attempt += 1
 
 
-async def _attempt(pool: BrowserPool, url: str, settings: CrawlSettings, profile: str, site_hosts: set[str] | None,
-                   audit: bool, exclusive: bool, reuse: Reuse | None = None,
-                   throttle: str | None = None, sample: Sample | None = None) -> Measured:
+async def _attempt(
+    pool: BrowserPool,
+    url: str,
+    settings: CrawlSettings,
+    profile: str,
+    site_hosts: set[str] | None,
+    audit: bool,
+    exclusive: bool,
+    reuse: Reuse | None = None,
+    throttle: str | None = None,
+    sample: Sample | None = None,
+) -> Measured:
     """Load permit (or exclusive use) -> host permit -> load; then, once loaded, host permit and
     load permit are traded for a browser slot for the DOM and axe."""
     held = {"exclusive": None, "load": False, "slot": False}
@@ -75,16 +104,29 @@ async def _attempt(pool: BrowserPool, url: str, settings: CrawlSettings, profile
         try:
             context = await pool.new_context(profile)
         except PlaywrightError as e:  # the browser died under us: the pool starts a new one on the retry
-            return Measured(PageEvidence(url=url, profile=profile, error=f"browser: {str(e).splitlines()[0][:200]}"),
-                            transient=True)
+            return Measured(
+                PageEvidence(url=url, profile=profile, error=f"browser: {str(e).splitlines()[0][:200]}"), transient=True
+            )
         try:
             return await asyncio.wait_for(
-                measure_page(context, url, settings, profile=profile, site_hosts=site_hosts, audit=audit,
-                             loaded=loaded, reuse=reuse, throttle=throttle, sample=sample),
-                settings.page_timeout_s)
+                measure_page(
+                    context,
+                    url,
+                    settings,
+                    profile=profile,
+                    site_hosts=site_hosts,
+                    audit=audit,
+                    loaded=loaded,
+                    reuse=reuse,
+                    throttle=throttle,
+                    sample=sample,
+                ),
+                settings.page_timeout_s,
+            )
         except TimeoutError:
-            return Measured(PageEvidence(url=url, profile=profile,
-                                         error=f"page time limit exceeded ({settings.page_timeout_s:g}s)"))
+            return Measured(
+                PageEvidence(url=url, profile=profile, error=f"page time limit exceeded ({settings.page_timeout_s:g}s)")
+            )
         finally:
             await close_context(context)
     finally:

@@ -6,6 +6,7 @@ links and content from the rendered DOM after the load event and a bounded netwo
 Callers hold a load permit and a host permit; `loaded` is awaited as soon as the page stops
 using the network, to trade them for a browser slot before the DOM is read and axe runs.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -116,8 +117,14 @@ PAGE_JS = f"""
 }}
 """
 
-SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy",
-                    "strict-transport-security", "permissions-policy")
+SECURITY_HEADERS = (
+    "content-security-policy",
+    "x-content-type-options",
+    "x-frame-options",
+    "referrer-policy",
+    "strict-transport-security",
+    "permissions-policy",
+)
 EVAL_TIMEOUT_S = 10  # reading timings or the DOM; a page stuck in a script loop never answers
 MAX_LISTED = 50  # console errors, failed requests, notes: a sample is evidence enough
 
@@ -148,6 +155,7 @@ class NotAPage(Exception):
 @dataclass
 class _Network:
     """What the CDP Network domain tells about one page's requests."""
+
     site_hosts: set[str]
     inflight: set[str] = field(default_factory=set)
     last_activity: float = field(default_factory=time.monotonic)
@@ -218,12 +226,24 @@ def _nav_error(message: str, timeout_s: float) -> tuple[str, bool]:
         return "renderer crashed", True
     if "has been closed" in first or "Target closed" in first or "disconnected" in first:
         return "browser closed during the load", True
-    for code in ("ERR_CONNECTION_REFUSED", "ERR_CONNECTION_RESET", "ERR_EMPTY_RESPONSE", "ERR_NAME_NOT_RESOLVED",
-                 "ERR_CERT_", "ERR_BLOCKED_BY_CLIENT", "ERR_ABORTED", "ERR_INVALID_RESPONSE",
-                 "ERR_CONNECTION_CLOSED", "ERR_ADDRESS_UNREACHABLE", "ERR_SSL_", "ERR_HTTP2", "ERR_"):
+    for code in (
+        "ERR_CONNECTION_REFUSED",
+        "ERR_CONNECTION_RESET",
+        "ERR_EMPTY_RESPONSE",
+        "ERR_NAME_NOT_RESOLVED",
+        "ERR_CERT_",
+        "ERR_BLOCKED_BY_CLIENT",
+        "ERR_ABORTED",
+        "ERR_INVALID_RESPONSE",
+        "ERR_CONNECTION_CLOSED",
+        "ERR_ADDRESS_UNREACHABLE",
+        "ERR_SSL_",
+        "ERR_HTTP2",
+        "ERR_",
+    ):
         if code in first:
             transient = code in ("ERR_CONNECTION_RESET", "ERR_EMPTY_RESPONSE", "ERR_CONNECTION_CLOSED")
-            return f"network: {first[first.find('net::') if 'net::' in first else 0:][:200]}", transient
+            return f"network: {first[first.find('net::') if 'net::' in first else 0 :][:200]}", transient
     return f"navigation failed: {first[:200]}", False
 
 
@@ -268,14 +288,26 @@ def _redirects(response: Response | None) -> list[str]:
     return list(reversed(chain))
 
 
-async def _security(context: BrowserContext, page_url: str, headers: dict[str, str], net: _Network,
-                    mixed_dom: list[str], redirects: list[str]) -> dict:
+async def _security(
+    context: BrowserContext,
+    page_url: str,
+    headers: dict[str, str],
+    net: _Network,
+    mixed_dom: list[str],
+    redirects: list[str],
+) -> dict:
     https = page_url.startswith("https:")
     cookies = []
     try:
         for c in await context.cookies():
-            cookies.append({"name": c["name"], "secure": c.get("secure", False), "httponly": c.get("httpOnly", False),
-                            "samesite": c.get("sameSite", "")})
+            cookies.append(
+                {
+                    "name": c["name"],
+                    "secure": c.get("secure", False),
+                    "httponly": c.get("httpOnly", False),
+                    "samesite": c.get("sameSite", ""),
+                }
+            )
     except PlaywrightError:
         pass
     # http:// requests of an https page, except the page's own http -> https redirect chain
@@ -292,10 +324,19 @@ async def _security(context: BrowserContext, page_url: str, headers: dict[str, s
     }
 
 
-async def measure_page(context: BrowserContext, url: str, settings: CrawlSettings, *, profile: str = "desktop",
-                       site_hosts: set[str] | None = None, audit: bool = True,
-                       loaded: Callable[[], Awaitable[None]] | None = None, reuse: Reuse | None = None,
-                       throttle: str | None = None, sample: Sample | None = None) -> Measured:
+async def measure_page(
+    context: BrowserContext,
+    url: str,
+    settings: CrawlSettings,
+    *,
+    profile: str = "desktop",
+    site_hosts: set[str] | None = None,
+    audit: bool = True,
+    loaded: Callable[[], Awaitable[None]] | None = None,
+    reuse: Reuse | None = None,
+    throttle: str | None = None,
+    sample: Sample | None = None,
+) -> Measured:
     """Load `url` in `context` (which the caller closes) and measure it.
 
     Returns the evidence and whether a failure is transient (worth a retry). With audit=False
@@ -402,8 +443,9 @@ async def measure_page(context: BrowserContext, url: str, settings: CrawlSetting
         await loaded()
     try:
         raw = await asyncio.wait_for(page.evaluate(TIMINGS_JS), _eval_timeout(settings))
-        ev.timings = Timings(**{k: (round(v, 4 if k == "cls" else 1) if v is not None else None)
-                                for k, v in raw.items()})
+        ev.timings = Timings(
+            **{k: (round(v, 4 if k == "cls" else 1) if v is not None else None) for k, v in raw.items()}
+        )
         if throttle and audit:
             await release_cpu(cdp)
         ev.final_url = page.url
@@ -424,10 +466,15 @@ async def measure_page(context: BrowserContext, url: str, settings: CrawlSetting
     return Measured(ev, transient)
 
 
-async def _extract(page: Page, context: BrowserContext, ev: PageEvidence, net: _Network, headers: dict[str, str],
-                   settings: CrawlSettings) -> None:
-    args = {"maxLinks": settings.max_links_per_page, "maxChars": FINGERPRINT_MAX_CHARS,
-            "maxPaths": MAX_SKELETON_PATHS}
+async def _extract(
+    page: Page,
+    context: BrowserContext,
+    ev: PageEvidence,
+    net: _Network,
+    headers: dict[str, str],
+    settings: CrawlSettings,
+) -> None:
+    args = {"maxLinks": settings.max_links_per_page, "maxChars": FINGERPRINT_MAX_CHARS, "maxPaths": MAX_SKELETON_PATHS}
     data = await asyncio.wait_for(page.evaluate(PAGE_JS, args), _eval_timeout(settings))
     ev.title = data["title"][:500]
     ev.lang = data["lang"][:50]
@@ -436,16 +483,16 @@ async def _extract(page: Page, context: BrowserContext, ev: PageEvidence, net: _
     ev.content_hash = digest(data["fingerprint"])
     ev.template = template_key(ev.final_url or ev.url, data["skeleton"])
     ev.emc = bool(data["emc"]) or net.emc
-    ev.security = await _security(context, ev.final_url or ev.url, headers, net, data["mixed"],
-                                  ev.redirects + [ev.url])
+    ev.security = await _security(context, ev.final_url or ev.url, headers, net, data["mixed"], ev.redirects + [ev.url])
 
 
 def _eval_timeout(settings: CrawlSettings) -> float:
     return min(EVAL_TIMEOUT_S, settings.request_timeout_s)
 
 
-async def _axe(page: Page, ev: PageEvidence, settings: CrawlSettings, reuse: Reuse | None = None,
-               sample: Sample | None = None) -> Accessibility:
+async def _axe(
+    page: Page, ev: PageEvidence, settings: CrawlSettings, reuse: Reuse | None = None, sample: Sample | None = None
+) -> Accessibility:
     if ev.dom_nodes > settings.max_dom_nodes:
         return Accessibility(error=f"not audited: {ev.dom_nodes} DOM nodes (cap {settings.max_dom_nodes})")
     if sample is not None and ev.template and not sample(ev.profile, ev.template):

@@ -12,6 +12,7 @@ The rule is enforced in one place, the egress proxy (crawler/egress.py), which e
 request goes through; the browser's request guard (crawler/guard.py) asks it too, to name a refusal on
 the page that caused it.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -19,13 +20,12 @@ import socket
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Union
 from urllib.parse import urlsplit
 
 import idna
 
-IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
-IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 FETCHED_SCHEMES = ("http", "https", "ws", "wss")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")  # IPv4 reached through a NAT64 gateway
@@ -34,6 +34,7 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")  # IPv4 reached through a NAT64 ga
 @dataclass(frozen=True)
 class Refusal:
     """Why a destination is not contacted (or could not be): a kind for code, a sentence for people."""
+
     kind: str  # internal-address | scheme | host-not-allowed | dns | bad-url
     message: str
 
@@ -66,8 +67,12 @@ def display_host(host: str) -> str:
 def public(ip: IPAddress) -> bool:
     """Whether an address is on the public internet (and so may be contacted without an allowance)."""
     if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or (ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) if ip in _NAT64 else None) \
-            or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        embedded = (
+            ip.ipv4_mapped
+            or (ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) if ip in _NAT64 else None)
+            or ip.sixtofour
+            or (ip.teredo[1] if ip.teredo else None)
+        )
         if embedded is not None:
             return public(embedded)
     return ip.is_global and not ip.is_multicast and not ip.is_reserved and not ip.is_unspecified
@@ -85,14 +90,19 @@ class NetPolicy:
     """The rule, for one run. `internal_ok`: (host, port) destinations allowed to be non-public (the
     portals' own origins, the operator's allowances); `internal_networks`: address ranges the operator
     allows; `only_hosts`: when given, every other host is refused (the operator's --allow-host)."""
+
     internal_ok: set[tuple[str, int]] = field(default_factory=set)
     internal_networks: tuple[IPNetwork, ...] = ()
     only_hosts: frozenset[str] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
-    def build(cls, portal_urls: Iterable[str] = (), allow_internal: Iterable[str] = (),
-              only_hosts: Iterable[str] | None = None) -> NetPolicy:
+    def build(
+        cls,
+        portal_urls: Iterable[str] = (),
+        allow_internal: Iterable[str] = (),
+        only_hosts: Iterable[str] | None = None,
+    ) -> NetPolicy:
         """allow_internal: origins ("http://10.0.0.5:8080") or address ranges ("10.20.0.0/16"); ValueError
         naming the entry for anything else."""
         policy = cls(only_hosts=None if only_hosts is None else frozenset(ascii_host(h) for h in only_hosts))
@@ -104,8 +114,10 @@ class NetPolicy:
             except ValueError:
                 pass
             if not origin_key(entry):
-                raise ValueError(f"--allow-internal {entry!r}: expected an origin (http://10.0.0.5:8080) "
-                                 "or an address range (10.20.0.0/16)")
+                raise ValueError(
+                    f"--allow-internal {entry!r}: expected an origin (http://10.0.0.5:8080) "
+                    "or an address range (10.20.0.0/16)"
+                )
             policy.allow_origin(entry)
         policy.internal_networks = tuple(networks)
         for url in portal_urls:
@@ -149,8 +161,11 @@ class NetPolicy:
         """The rule for one resolved address of (host, port)."""
         if public(ip) or (host, port) in self.internal_ok or any(ip in n for n in self.internal_networks):
             return None
-        return Refusal("internal-address", f"{display_host(host)} is an internal address ({ip}): not contacted "
-                                           "(only the evaluated portals' own origins may be private)")
+        return Refusal(
+            "internal-address",
+            f"{display_host(host)} is an internal address ({ip}): not contacted "
+            "(only the evaluated portals' own origins may be private)",
+        )
 
     def resolve(self, host: str, port: int, timeout_s: float = 10.0) -> list[IPAddress] | Refusal:
         """The addresses to connect to, every one of them checked (blocking: for threads and tests;

@@ -7,6 +7,7 @@ per slot): a slow portal does not leave a core idle. A page trades its load perm
 slot once loaded (always in that order: no deadlock). Timed lab loads take `exclusive()`:
 every load permit and every slot, so that nothing else runs while they are timed.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -117,8 +118,9 @@ class BrowserPool:
         """A fresh context (empty cache and cookies: every load is a first visit)."""
         browser = await self._ensure_browser()
         # Portals behind HTTP authentication get their credential set, each offered to its own origin only.
-        context = await browser.new_context(**context_options(profile, self.settings.contact,
-                                                              http_credentials=secrets.http_credentials()))
+        context = await browser.new_context(
+            **context_options(profile, self.settings.contact, http_credentials=secrets.http_credentials())
+        )
         if self.settings.allowed_hosts is not None:
             await context.route("**/*", self._guard)
         return context

@@ -1,4 +1,5 @@
 """How a crawl behaves: caps, politeness, time limits. One object, passed everywhere."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

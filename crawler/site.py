@@ -1,4 +1,5 @@
 """What a portal says about itself before any page loads: robots.txt, sitemaps, TLS, HTTPS redirect."""
+
 from __future__ import annotations
 
 import gzip
@@ -55,10 +56,18 @@ def origin(url: str) -> str:
 
 async def _get(pool: BrowserPool, url: str, max_bytes: int = 2_000_000, **kwargs) -> Fetched:
     s = pool.settings
-    return await light_fetch(pool.gate, url, user_agent=pool.user_agent, retries=s.retries,
-                             retry_after_cap_s=s.retry_after_cap_s, timeout_s=s.request_timeout_s,
-                             max_bytes=max_bytes, allowed_hosts=s.allowed_hosts, max_redirects=s.max_redirects,
-                             **kwargs)
+    return await light_fetch(
+        pool.gate,
+        url,
+        user_agent=pool.user_agent,
+        retries=s.retries,
+        retry_after_cap_s=s.retry_after_cap_s,
+        timeout_s=s.request_timeout_s,
+        max_bytes=max_bytes,
+        allowed_hosts=s.allowed_hosts,
+        max_redirects=s.max_redirects,
+        **kwargs,
+    )
 
 
 async def read_robots(pool: BrowserPool, start_url: str) -> Robots:

@@ -20,6 +20,7 @@ already reached it (then it surely is not among the first ones); at the end of t
 gives every page beyond the first ones its representative's audit, including a page audited early
 by that race. The evidence is then a function of the site alone.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -105,7 +106,9 @@ class TemplateSampler:
 
     def __init__(self, per_template: int):
         self.per_template = per_template  # 0: audit every page
-        self._seen: dict[tuple[str, str], list[int]] = defaultdict(list)  # (profile, template) -> smallest crawl orders, sorted
+        self._seen: dict[tuple[str, str], list[int]] = defaultdict(
+            list
+        )  # (profile, template) -> smallest crawl orders, sorted
 
     def should_audit(self, profile: str, template: str, order: int) -> bool:
         """Called once per page that would be audited. False only when enough earlier pages of the
@@ -116,7 +119,7 @@ class TemplateSampler:
         smallest = self._seen[(profile, template)]
         audit = len(smallest) < self.per_template or smallest[-1] > order
         bisect.insort(smallest, order)
-        del smallest[self.per_template:]
+        del smallest[self.per_template :]
         return audit
 
     def resolve(self, pages: list[PageEvidence], order: dict[str, int]) -> list[PageEvidence]:
@@ -136,8 +139,11 @@ class TemplateSampler:
             for page, keep in zip(group, own):
                 if keep:
                     continue
-                acc = (Accessibility(error=UNRESOLVED) if source is None
-                       else dataclasses.replace(source.accessibility, sampled_from=source.url))
+                acc = (
+                    Accessibility(error=UNRESOLVED)
+                    if source is None
+                    else dataclasses.replace(source.accessibility, sampled_from=source.url)
+                )
                 if acc != page.accessibility:
                     page.accessibility = acc
                     changed.append(page)

@@ -14,6 +14,7 @@ These are also Chrome DevTools' "Slow 4G" (formerly "Fast 3G") values.
 Chromium records a navigation's responseStart before the emulated latency is added, so TTFB
 stays the server's own; load, FCP, LCP and TBT carry the throttling.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,19 +41,26 @@ class Throttle:
 
     def conditions(self) -> dict:
         """CDP NetworkConditions (throughputs in bytes per second)."""
-        return {"latency": self.latency_ms,
-                "downloadThroughput": self.down_kbps * THROUGHPUT_FACTOR * 1024 / 8,
-                "uploadThroughput": self.up_kbps * THROUGHPUT_FACTOR * 1024 / 8}
+        return {
+            "latency": self.latency_ms,
+            "downloadThroughput": self.down_kbps * THROUGHPUT_FACTOR * 1024 / 8,
+            "uploadThroughput": self.up_kbps * THROUGHPUT_FACTOR * 1024 / 8,
+        }
 
     def describe(self) -> str:
-        return (f"{self.name}: {self.rtt_ms:g} ms RTT ({self.latency_ms:g} ms per request), "
-                f"{self.down_kbps / 1024:.3g} Mbps down, {self.up_kbps:g} Kbps up, CPU {self.cpu:g}x")
+        return (
+            f"{self.name}: {self.rtt_ms:g} ms RTT ({self.latency_ms:g} ms per request), "
+            f"{self.down_kbps / 1024:.3g} Mbps down, {self.up_kbps:g} Kbps up, CPU {self.cpu:g}x"
+        )
 
 
-PRESETS: dict[str, Throttle] = {t.name: t for t in (
-    Throttle("slow-4g", rtt_ms=150, down_kbps=1.6 * 1024, up_kbps=750, cpu=4),  # Lighthouse mobileSlow4G
-    Throttle("regular-3g", rtt_ms=300, down_kbps=700, up_kbps=700, cpu=4),  # Lighthouse mobileRegular3G
-)}
+PRESETS: dict[str, Throttle] = {
+    t.name: t
+    for t in (
+        Throttle("slow-4g", rtt_ms=150, down_kbps=1.6 * 1024, up_kbps=750, cpu=4),  # Lighthouse mobileSlow4G
+        Throttle("regular-3g", rtt_ms=300, down_kbps=700, up_kbps=700, cpu=4),  # Lighthouse mobileRegular3G
+    )
+}
 
 
 def preset(name: str) -> Throttle:
@@ -67,8 +75,9 @@ async def apply(cdp: CDPSession, throttle: Throttle) -> None:
     """Throttle the page of `cdp` (Network domain enabled) for everything it loads from now on."""
     conditions = throttle.conditions()
     try:  # current Chromium (156): rules for requests, plus the state navigator.connection reports
-        await cdp.send("Network.emulateNetworkConditionsByRule",
-                       {"matchedNetworkConditions": [{"urlPattern": "", **conditions}]})
+        await cdp.send(
+            "Network.emulateNetworkConditionsByRule", {"matchedNetworkConditions": [{"urlPattern": "", **conditions}]}
+        )
         await cdp.send("Network.overrideNetworkState", {"offline": False, **conditions})
     except PlaywrightError:  # an older Chromium: the (since deprecated) method that does both
         await cdp.send("Network.emulateNetworkConditions", {"offline": False, **conditions})

@@ -3,6 +3,7 @@
 A URL is normalised once, when found, so that de-duplication, robots checks and
 evidence all speak of the same string.
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -19,10 +20,50 @@ TRACKING_PARAMS = re.compile(
 # ;jsessionid=... path parameters (Java servlet containers put the session in the path).
 PATH_SESSION = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#]*", re.IGNORECASE)
 DOCUMENT_EXTENSIONS = {
-    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "txt", "csv",
-    "zip", "rar", "7z", "gz", "tgz", "tar", "xml", "json",
-    "jpg", "jpeg", "png", "gif", "webp", "svg", "bmp", "ico", "tif", "tiff",
-    "mp3", "mp4", "avi", "mov", "wmv", "webm", "ogg", "wav", "exe", "msi", "apk", "dmg", "iso",
+    "pdf",
+    "doc",
+    "docx",
+    "xls",
+    "xlsx",
+    "ppt",
+    "pptx",
+    "odt",
+    "ods",
+    "odp",
+    "rtf",
+    "txt",
+    "csv",
+    "zip",
+    "rar",
+    "7z",
+    "gz",
+    "tgz",
+    "tar",
+    "xml",
+    "json",
+    "jpg",
+    "jpeg",
+    "png",
+    "gif",
+    "webp",
+    "svg",
+    "bmp",
+    "ico",
+    "tif",
+    "tiff",
+    "mp3",
+    "mp4",
+    "avi",
+    "mov",
+    "wmv",
+    "webm",
+    "ogg",
+    "wav",
+    "exe",
+    "msi",
+    "apk",
+    "dmg",
+    "iso",
 }
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
 _SAFE_QUERY = _SAFE_PATH + "?"
@@ -73,9 +114,11 @@ _UNRESERVED = re.compile(r"[A-Za-z0-9\-._~]")
 
 def _percent(text: str) -> str:
     """Decode escapes of unreserved characters, upper-case the rest (RFC 3986 6.2.2)."""
+
     def one(m: re.Match) -> str:
         char = chr(int(m.group(1), 16))
         return char if _UNRESERVED.fullmatch(char) else "%" + m.group(1).upper()
+
     return re.sub(r"%([0-9A-Fa-f]{2})", one, text)
 
 

@@ -1,4 +1,5 @@
 """A loaded, validated criteria set: groups, criteria, grades. Built only by criteria.loader."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from .stats import STATISTIC_WORDS, fmt
 @dataclass(frozen=True)
 class WhenMissing:
     """What a criterion scores when its evidence is missing: zero, excluded, or a fixed score."""
+
     kind: str  # zero | exclude | score
     score: float = 0.0
 
@@ -83,24 +85,53 @@ class CriteriaSet:
 
     def to_dict(self) -> dict:
         """Everything the report's method page shows: criteria, points, rules in words, sources."""
+
         def criterion(c: Criterion) -> dict:
             metric = METRICS[c.evidence]
             return {
-                "id": c.id, "title_vi": c.title_vi, "title_en": c.title_en, "group": c.group,
-                "points": c.points, "weight": c.weight, "evidence": c.evidence,
-                "evidence_description": metric.description, "statistic": c.statistic,
-                "statistic_words": c.statistic_words(), "profile": c.profile if metric.scope == "page" else None,
-                "params": c.params, "rule": c.rule.to_dict(), "rule_words": c.rule_words(),
-                "when_missing": c.when_missing.to_yaml(), "when_missing_words": c.when_missing.describe(),
-                "source": c.source, "basis": c.basis, "note": c.note,
+                "id": c.id,
+                "title_vi": c.title_vi,
+                "title_en": c.title_en,
+                "group": c.group,
+                "points": c.points,
+                "weight": c.weight,
+                "evidence": c.evidence,
+                "evidence_description": metric.description,
+                "statistic": c.statistic,
+                "statistic_words": c.statistic_words(),
+                "profile": c.profile if metric.scope == "page" else None,
+                "params": c.params,
+                "rule": c.rule.to_dict(),
+                "rule_words": c.rule_words(),
+                "when_missing": c.when_missing.to_yaml(),
+                "when_missing_words": c.when_missing.describe(),
+                "source": c.source,
+                "basis": c.basis,
+                "note": c.note,
             }
+
         return {
-            "id": self.id, "version": self.version, "title_vi": self.title_vi, "title_en": self.title_en,
-            "description": self.description, "notes": list(self.notes), "total": self.total,
-            "noise_margin": self.noise_margin, "extends": self.extends, "file": self.file,
+            "id": self.id,
+            "version": self.version,
+            "title_vi": self.title_vi,
+            "title_en": self.title_en,
+            "description": self.description,
+            "notes": list(self.notes),
+            "total": self.total,
+            "noise_margin": self.noise_margin,
+            "extends": self.extends,
+            "file": self.file,
             "grades": [{"grade": g, "min": lo} for g, lo in self.grades],
-            "groups": [{"id": g.id, "title_vi": g.title_vi, "title_en": g.title_en, "points": g.points,
-                        "description": g.description,
-                        "criteria": [c.id for c in self.criteria if c.group == g.id]} for g in self.groups],
+            "groups": [
+                {
+                    "id": g.id,
+                    "title_vi": g.title_vi,
+                    "title_en": g.title_en,
+                    "points": g.points,
+                    "description": g.description,
+                    "criteria": [c.id for c in self.criteria if c.group == g.id],
+                }
+                for g in self.groups
+            ],
             "criteria": [criterion(c) for c in self.criteria],
         }

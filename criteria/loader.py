@@ -3,6 +3,7 @@
 Every problem is an InputError naming the file, line and field where the offending value was written,
 which for an extending set may be the user's file or the set it extends.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -21,12 +22,41 @@ from .rules import RULE_KEYS, RULES, RuleError
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "sets"
 REQUIRED_GROUPS = ("functionality", "performance", "accessibility")  # ranking.json and the report always show them
-TOP_KEYS = {"id", "version", "title_vi", "title_en", "description", "notes", "total", "grades", "groups",
-            "noise_margin", "criteria", "extends", "remove", "remove_groups"}
+TOP_KEYS = {
+    "id",
+    "version",
+    "title_vi",
+    "title_en",
+    "description",
+    "notes",
+    "total",
+    "grades",
+    "groups",
+    "noise_margin",
+    "criteria",
+    "extends",
+    "remove",
+    "remove_groups",
+}
 IDENTITY_KEYS = ("id", "version", "title_vi", "title_en")  # every file states its own: a changed set is a new set
 GROUP_KEYS = {"id", "title_vi", "title_en", "points", "description"}
-CRITERION_KEYS = {"id", "title_vi", "title_en", "group", "points", "weight", "evidence", "statistic", "profile",
-                  "params", "rule", "when_missing", "source", "basis", "note"}
+CRITERION_KEYS = {
+    "id",
+    "title_vi",
+    "title_en",
+    "group",
+    "points",
+    "weight",
+    "evidence",
+    "statistic",
+    "profile",
+    "params",
+    "rule",
+    "when_missing",
+    "source",
+    "basis",
+    "note",
+}
 METRIC_BOUND_KEYS = ("statistic", "profile", "params", "rule")  # meaningless once `evidence` changes
 PROFILES = ("desktop", "mobile")
 BASES = ("official", "ours")
@@ -45,6 +75,7 @@ def _closest(word: Any, options: list[str] | tuple[str, ...] | set[str]) -> str:
 @dataclass(frozen=True)
 class Src:
     """Where a value was written: a document and the path inside it."""
+
     doc: Located
     path: tuple
 
@@ -61,6 +92,7 @@ Fields = dict[str, tuple[Any, Src]]  # field -> (value, where written)
 @dataclass
 class Draft:
     """A set being assembled from a chain of files, before type checks."""
+
     top: Fields = field(default_factory=dict)
     groups: dict[str, Fields] = field(default_factory=dict)
     group_src: dict[str, Src] = field(default_factory=dict)
@@ -83,8 +115,9 @@ def _resolve(name_or_path: str | Path, relative_to: Path | None = None, src: Src
         return bundled
     if path.suffix in (".yaml", ".yml") or "/" in text or "\\" in text:
         return path  # the loader reports "file not found" with the path
-    message = (f"unknown criteria set {text!r} (available: {', '.join(available_sets())}; "
-               "or give the path of a YAML file)")
+    message = (
+        f"unknown criteria set {text!r} (available: {', '.join(available_sets())}; or give the path of a YAML file)"
+    )
     if src is not None:
         raise src.error(message)
     raise InputError(message)
@@ -98,6 +131,7 @@ def load_criteria_set(name_or_path: str | Path) -> CriteriaSet:
 
 
 # ---------------------------------------------------------------- reading and merging files
+
 
 def _entries(doc: Located, data: dict, key: str, allowed: set[str], kind: str) -> list[tuple[str, dict, Src]]:
     """The `groups:` or `criteria:` list of one file: (id, mapping, src) with keys and ids checked."""
@@ -217,6 +251,7 @@ def _read(path: Path, chain: list[Path]) -> Draft:
 
 # ---------------------------------------------------------------- type checks and building
 
+
 def _get(fields: Fields, key: str, entry: Src, required: bool = True, default: Any = None) -> tuple[Any, Src]:
     if key in fields:
         return fields[key]
@@ -233,8 +268,16 @@ def _text(fields: Fields, key: str, entry: Src, required: bool = True) -> str:
     return value.strip()
 
 
-def _number(fields: Fields, key: str, entry: Src, *, required: bool = True, default: float | None = None,
-            minimum: float | None = None, positive: bool = False) -> float:
+def _number(
+    fields: Fields,
+    key: str,
+    entry: Src,
+    *,
+    required: bool = True,
+    default: float | None = None,
+    minimum: float | None = None,
+    positive: bool = False,
+) -> float:
     value, src = _get(fields, key, entry, required, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise src.error(f"must be a number (got {value!r})")
@@ -288,19 +331,23 @@ def _criterion(cid: str, fields: Fields, entry: Src, groups: dict[str, Group]) -
 
     metric_name, msrc = _get(fields, "evidence", entry)
     if metric_name not in METRICS:
-        raise msrc.error(f"unknown metric {metric_name!r}{_closest(metric_name, METRICS)} "
-                         "(the catalogue is in docs/criteria.md)")
+        raise msrc.error(
+            f"unknown metric {metric_name!r}{_closest(metric_name, METRICS)} (the catalogue is in docs/criteria.md)"
+        )
     metric = METRICS[metric_name]
 
     statistic, ssrc = _get(fields, "statistic", entry, required=False)
     if metric.scope == "page":
         allowed = metric.statistics()
         if statistic is None:
-            raise ssrc.error(f"missing required field: {metric_name} is a page figure, say how pages combine "
-                             f"({', '.join(allowed)})")
+            raise ssrc.error(
+                f"missing required field: {metric_name} is a page figure, say how pages combine ({', '.join(allowed)})"
+            )
         if statistic not in allowed:
-            raise ssrc.error(f"{statistic!r} does not apply to {metric_name}{_closest(statistic, allowed)}; "
-                             f"use one of: {', '.join(allowed)}")
+            raise ssrc.error(
+                f"{statistic!r} does not apply to {metric_name}{_closest(statistic, allowed)}; "
+                f"use one of: {', '.join(allowed)}"
+            )
     elif statistic is not None:
         raise ssrc.error(f"{metric_name} is one figure for the whole portal: no statistic applies")
 
@@ -316,8 +363,9 @@ def _criterion(cid: str, fields: Fields, entry: Src, groups: dict[str, Group]) -
     for name, value in params.items():
         if name not in metric.params:
             allowed_params = ", ".join(metric.params) or "none"
-            raise prsrc.at(name).error(f"unknown parameter for {metric_name}{_closest(name, metric.params)}; "
-                                       f"allowed: {allowed_params}")
+            raise prsrc.at(name).error(
+                f"unknown parameter for {metric_name}{_closest(name, metric.params)}; allowed: {allowed_params}"
+            )
         problem = metric.params[name].check(value)
         if problem:
             raise prsrc.at(name).error(problem)
@@ -327,13 +375,13 @@ def _criterion(cid: str, fields: Fields, entry: Src, groups: dict[str, Group]) -
         raise rsrc.error(f"must be a mapping with a type ({', '.join(RULES)})")
     rtype = spec["type"]
     if rtype not in RULES:
-        raise rsrc.at("type").error(f"unknown rule type {rtype!r}{_closest(rtype, RULES)}; "
-                                    f"types: {', '.join(RULES)}")
+        raise rsrc.at("type").error(f"unknown rule type {rtype!r}{_closest(rtype, RULES)}; types: {', '.join(RULES)}")
     for k in spec:
         if k != "type" and k not in RULE_KEYS[rtype]:
             allowed_keys = ", ".join(("type",) + RULE_KEYS[rtype])
-            raise rsrc.at(k).error(f"unknown key for a {rtype} rule{_closest(k, RULE_KEYS[rtype])}; "
-                                   f"allowed: {allowed_keys}")
+            raise rsrc.at(k).error(
+                f"unknown key for a {rtype} rule{_closest(k, RULE_KEYS[rtype])}; allowed: {allowed_keys}"
+            )
     try:
         rule = RULES[rtype](spec, metric.value_kind(statistic))
     except RuleError as e:
@@ -343,11 +391,21 @@ def _criterion(cid: str, fields: Fields, entry: Src, groups: dict[str, Group]) -
     if basis not in BASES:
         raise bsrc.error(f"must be one of: {', '.join(BASES)} (got {basis!r})")
     criterion = Criterion(
-        id=cid, title_vi=title_vi, title_en=title_en, group=group_id,
-        points=points if points is not None else 0.0, weight=weight, evidence=metric_name,
-        statistic=statistic, profile=profile if metric.scope == "page" else "", params=dict(params), rule=rule,
-        when_missing=_when_missing(fields, entry), source=_text(fields, "source", entry),
-        basis=basis, note=_text(fields, "note", entry, required=False),
+        id=cid,
+        title_vi=title_vi,
+        title_en=title_en,
+        group=group_id,
+        points=points if points is not None else 0.0,
+        weight=weight,
+        evidence=metric_name,
+        statistic=statistic,
+        profile=profile if metric.scope == "page" else "",
+        params=dict(params),
+        rule=rule,
+        when_missing=_when_missing(fields, entry),
+        source=_text(fields, "source", entry),
+        basis=basis,
+        note=_text(fields, "note", entry, required=False),
     )
     return criterion, entry
 
@@ -365,7 +423,8 @@ def _share_points(criteria: list[tuple[Criterion, Src]], groups: dict[str, Group
                 first = members[0][0].id
                 raise src.at("weight" if c.weight is not None else "points").error(
                     f"the criteria of group {gid!r} use {'weight' if uses_weight else 'points'} "
-                    f"(see {first!r}); do not mix points and weight in one group")
+                    f"(see {first!r}); do not mix points and weight in one group"
+                )
         if uses_weight:
             total_w = math.fsum(c.weight for c, _ in members)
             for c, _ in members:
@@ -376,9 +435,14 @@ def _share_points(criteria: list[tuple[Criterion, Src]], groups: dict[str, Group
                 listing = ", ".join(f"{c.id} {c.points:g}" for c, _ in members)
                 # Point at the file being loaded when it changed this group, not at the set it extends.
                 mine = [src for _, src in members if src.doc is draft.doc] or [src for _, src in members]
-                raise mine[-1].at("points").error(
-                    f"the points of group {gid!r} add up to {declared:g}, but the group declares "
-                    f"{group.points:g} ({listing})")
+                raise (
+                    mine[-1]
+                    .at("points")
+                    .error(
+                        f"the points of group {gid!r} add up to {declared:g}, but the group declares "
+                        f"{group.points:g} ({listing})"
+                    )
+                )
     return [out[c.id] for c, _ in criteria]
 
 
@@ -402,9 +466,13 @@ def _build(draft: Draft) -> CriteriaSet:
     groups: dict[str, Group] = {}
     for gid, fields in draft.groups.items():
         entry = draft.group_src[gid]
-        groups[gid] = Group(id=gid, title_vi=_text(fields, "title_vi", entry), title_en=_text(fields, "title_en", entry),
-                            points=_number(fields, "points", entry, positive=True),
-                            description=_text(fields, "description", entry, required=False))
+        groups[gid] = Group(
+            id=gid,
+            title_vi=_text(fields, "title_vi", entry),
+            title_en=_text(fields, "title_en", entry),
+            points=_number(fields, "points", entry, positive=True),
+            description=_text(fields, "description", entry, required=False),
+        )
     groups_src = draft.groups_key or root.at("groups")
     for gid in REQUIRED_GROUPS:
         if gid not in groups:
@@ -419,7 +487,17 @@ def _build(draft: Draft) -> CriteriaSet:
     built = [_criterion(cid, fields, draft.criterion_src[cid], groups) for cid, fields in draft.criteria.items()]
     criteria = _share_points(built, groups, draft)
     return CriteriaSet(
-        id=set_id, version=version, title_vi=title_vi, title_en=title_en, description=description,
-        total=total, groups=list(groups.values()), criteria=criteria, grades=grades, noise_margin=noise_margin,
-        file=draft.doc.file, extends=draft.extends, notes=list(notes),
+        id=set_id,
+        version=version,
+        title_vi=title_vi,
+        title_en=title_en,
+        description=description,
+        total=total,
+        groups=list(groups.values()),
+        criteria=criteria,
+        grades=grades,
+        noise_margin=noise_margin,
+        file=draft.doc.file,
+        extends=draft.extends,
+        notes=list(notes),
     )

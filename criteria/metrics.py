@@ -8,6 +8,7 @@ Two scopes:
 A figure that cannot be read (no page has it, key absent, scenario not run) is *missing*: the criterion's
 `when_missing` rule decides. Nothing here guesses a value.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,14 +23,31 @@ from .rules import ValueKind
 from .stats import BOOL_STATISTICS, NUMBER_STATISTICS, aggregate, fmt
 
 # Produced by the scenarios package (issue 4); a criterion may read any of them.
-SCENARIO_IDS = ("home", "search_procedure", "procedure_detail", "online_submission", "dossier_lookup",
-                "online_payment", "feedback", "help", "mobile", "keyboard", "privacy")
+SCENARIO_IDS = (
+    "home",
+    "search_procedure",
+    "procedure_detail",
+    "online_submission",
+    "dossier_lookup",
+    "online_payment",
+    "feedback",
+    "help",
+    "mobile",
+    "keyboard",
+    "privacy",
+)
 
 IMPACTS = ("critical", "serious", "moderate", "minor")
 DEFAULT_IMPACT_WEIGHTS = {"critical": 10, "serious": 7, "moderate": 3, "minor": 1}  # Lighthouse's axe weights
 DEFAULT_NODE_CAP = 10
-SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy",
-                    "strict-transport-security", "permissions-policy")
+SECURITY_HEADERS = (
+    "content-security-policy",
+    "x-content-type-options",
+    "x-frame-options",
+    "referrer-policy",
+    "strict-transport-security",
+    "permissions-policy",
+)
 DEFAULT_HEADERS = ["content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy"]
 COOKIE_FLAGS = ("secure", "httponly", "samesite")
 LINK_KINDS = ("page", "document", "outbound")
@@ -40,6 +58,7 @@ WORST_ITEMS = 10
 @dataclass
 class Measurement:
     """One portal figure, how it was obtained, and the evidence behind it; value None = missing."""
+
     value: Any
     unit: str = ""
     statistic: str = ""
@@ -83,6 +102,7 @@ class Metric:
 @dataclass(frozen=True)
 class Query:
     """What a criterion asks of a metric."""
+
     statistic: str | None = None
     profile: str = "desktop"
     params: dict[str, Any] = field(default_factory=dict)
@@ -93,17 +113,26 @@ class Query:
 
 # ---------------------------------------------------------------- page figures
 
+
 def _profile_pages(ev: PortalEvidence, profile: str) -> list[PageEvidence]:
     return [p for p in ev.pages if p.profile == profile]
 
 
-def _aggregate_pages(metric: Metric, q: Query, values: list[tuple[str, Any]], source: str,
-                     extra: list[EvidenceRef] | None = None, left_out: int = 0,
-                     describe: Callable[[str, Any], str] | None = None, passing_means: str = "passing") -> Measurement:
+def _aggregate_pages(
+    metric: Metric,
+    q: Query,
+    values: list[tuple[str, Any]],
+    source: str,
+    extra: list[EvidenceRef] | None = None,
+    left_out: int = 0,
+    describe: Callable[[str, Any], str] | None = None,
+    passing_means: str = "passing",
+) -> Measurement:
     """values: (url, per-page figure). Aggregates with the stated statistic and keeps the worst pages."""
     if not values:
-        return Measurement(None, metric.unit, missing=f"no {q.profile} page has a {metric.label} figure",
-                           status="missing")
+        return Measurement(
+            None, metric.unit, missing=f"no {q.profile} page has a {metric.label} figure", status="missing"
+        )
     stat = q.statistic or ""
     value = aggregate([v for _, v in values], stat)
     n = len(values)
@@ -117,8 +146,13 @@ def _aggregate_pages(metric: Metric, q: Query, values: list[tuple[str, Any]], so
         worst = sorted(values, key=lambda uv: (-uv[1] if reverse else uv[1], uv[0]))[:WORST_PAGES]
     if left_out:
         statistic += f"; {left_out} page{'s' if left_out != 1 else ''} without the figure left out"
-    say = describe or (lambda url, v: f"{metric.label} {fmt(v, metric.unit)}" if not isinstance(v, bool)
-                       else f"{metric.label}: {'yes' if v else 'no'}")
+    say = describe or (
+        lambda url, v: (
+            f"{metric.label} {fmt(v, metric.unit)}"
+            if not isinstance(v, bool)
+            else f"{metric.label}: {'yes' if v else 'no'}"
+        )
+    )
     refs = [EvidenceRef(label=say(url, v), url=url, kind="page", value=v) for url, v in worst]
     unit = "share" if stat == "share" else metric.unit
     return Measurement(value, unit, statistic, (extra or []) + refs)
@@ -126,30 +160,39 @@ def _aggregate_pages(metric: Metric, q: Query, values: list[tuple[str, Any]], so
 
 def _timing(field_name: str) -> Callable[[Metric, PortalEvidence, Query], Measurement]:
     def measure(metric: Metric, ev: PortalEvidence, q: Query) -> Measurement:
-        lab = [(t.url, getattr(t.median, field_name)) for t in ev.lab
-               if t.profile == q.profile and t.error is None]
+        lab = [(t.url, getattr(t.median, field_name)) for t in ev.lab if t.profile == q.profile and t.error is None]
         lab_values = [(u, v) for u, v in lab if v is not None]
         if lab_values:
             runs = sorted({t.runs for t in ev.lab if t.profile == q.profile and t.error is None})
             runs_text = "/".join(str(r) for r in runs)
-            return _aggregate_pages(metric, q, lab_values, f", lab medians of {runs_text} isolated loads each",
-                                    left_out=len(lab) - len(lab_values))
+            return _aggregate_pages(
+                metric,
+                q,
+                lab_values,
+                f", lab medians of {runs_text} isolated loads each",
+                left_out=len(lab) - len(lab_values),
+            )
         pages = [p for p in _profile_pages(ev, q.profile) if p.error is None]
         values = [(p.url, getattr(p.timings, field_name)) for p in pages]
         found = [(u, v) for u, v in values if v is not None]
-        return _aggregate_pages(metric, q, found, ", crawl timings (no lab measurements)",
-                                left_out=len(values) - len(found))
+        return _aggregate_pages(
+            metric, q, found, ", crawl timings (no lab measurements)", left_out=len(values) - len(found)
+        )
+
     return measure
 
 
-def _per_page(read: Callable[[PageEvidence, Metric, Query], Any],
-              include_failed: bool = False) -> Callable[[Metric, PortalEvidence, Query], Measurement]:
+def _per_page(
+    read: Callable[[PageEvidence, Metric, Query], Any], include_failed: bool = False
+) -> Callable[[Metric, PortalEvidence, Query], Measurement]:
     """A metric whose per-page figure is read(page); None means the page lacks it."""
+
     def measure(metric: Metric, ev: PortalEvidence, q: Query) -> Measurement:
         pages = [p for p in _profile_pages(ev, q.profile) if include_failed or p.error is None]
         values = [(p.url, read(p, metric, q)) for p in pages]
         found = [(u, v) for u, v in values if v is not None]
         return _aggregate_pages(metric, q, found, "", left_out=len(values) - len(found))
+
     return measure
 
 
@@ -170,6 +213,7 @@ def _security(key: str, read: Callable[[Any, Metric, Query], Any]) -> Callable[[
         if key not in p.security:
             return None
         return read(p.security[key], m, q)
+
     return get
 
 
@@ -210,9 +254,13 @@ def _mixed_content_free(mixed: Any, m: Metric, q: Query) -> bool | None:
 
 # ---------------------------------------------------------------- accessibility
 
+
 def _audited(ev: PortalEvidence, q: Query) -> list[PageEvidence]:
-    return [p for p in _profile_pages(ev, q.profile)
-            if p.error is None and p.accessibility is not None and p.accessibility.error is None]
+    return [
+        p
+        for p in _profile_pages(ev, q.profile)
+        if p.error is None and p.accessibility is not None and p.accessibility.error is None
+    ]
 
 
 def _rule_summary(pages: list[PageEvidence], impacts: tuple[str, ...] = IMPACTS) -> list[EvidenceRef]:
@@ -223,9 +271,20 @@ def _rule_summary(pages: list[PageEvidence], impacts: tuple[str, ...] = IMPACTS)
             impact = v.impact if v.impact in IMPACTS else "minor"
             if impact not in impacts:
                 continue
-            r = by_rule.setdefault(v.rule, {"rule": v.rule, "impact": impact, "wcag": v.wcag, "help": v.help,
-                                             "help_url": v.help_url, "nodes": 0, "pages": 0, "url": p.url,
-                                             "targets": []})
+            r = by_rule.setdefault(
+                v.rule,
+                {
+                    "rule": v.rule,
+                    "impact": impact,
+                    "wcag": v.wcag,
+                    "help": v.help,
+                    "help_url": v.help_url,
+                    "nodes": 0,
+                    "pages": 0,
+                    "url": p.url,
+                    "targets": [],
+                },
+            )
             r["nodes"] += v.node_count
             r["pages"] += 1
             r["targets"].extend(n.target for n in v.nodes[: max(0, 3 - len(r["targets"]))])
@@ -233,10 +292,15 @@ def _rule_summary(pages: list[PageEvidence], impacts: tuple[str, ...] = IMPACTS)
     refs = []
     for r in order[:WORST_ITEMS]:
         wcag = f", WCAG {' '.join(r['wcag'])}" if r["wcag"] else ""
-        refs.append(EvidenceRef(
-            label=f"{r['rule']} ({r['impact']}{wcag}): {r['nodes']} node{'s' if r['nodes'] != 1 else ''} "
-                  f"on {r['pages']} page{'s' if r['pages'] != 1 else ''}",
-            url=r["url"], kind="violation", value=r))
+        refs.append(
+            EvidenceRef(
+                label=f"{r['rule']} ({r['impact']}{wcag}): {r['nodes']} node{'s' if r['nodes'] != 1 else ''} "
+                f"on {r['pages']} page{'s' if r['pages'] != 1 else ''}",
+                url=r["url"],
+                kind="violation",
+                value=r,
+            )
+        )
     return refs
 
 
@@ -253,22 +317,36 @@ def _weighted_violations(metric: Metric, ev: PortalEvidence, q: Query) -> Measur
         values.append((p.url, total))
     cap_text = f", nodes capped at {cap} per rule per page" if cap is not None else ""
     weights_text = "/".join(f"{weights.get(i, 0):g}" for i in IMPACTS)
-    m = _aggregate_pages(metric, q, values, f"; weights critical/serious/moderate/minor {weights_text}{cap_text}",
-                         extra=_rule_summary(pages))
+    m = _aggregate_pages(
+        metric,
+        q,
+        values,
+        f"; weights critical/serious/moderate/minor {weights_text}{cap_text}",
+        extra=_rule_summary(pages),
+    )
     return m
 
 
 def _clean_pages(metric: Metric, ev: PortalEvidence, q: Query) -> Measurement:
     pages = _audited(ev, q)
-    bad_rules = {p.url: sorted({v.rule for v in p.accessibility.violations if v.impact in ("critical", "serious")})
-                 for p in pages}
+    bad_rules = {
+        p.url: sorted({v.rule for v in p.accessibility.violations if v.impact in ("critical", "serious")})
+        for p in pages
+    }
     values = [(p.url, not bad_rules[p.url]) for p in pages]
-    return _aggregate_pages(metric, q, values, "", passing_means="with no critical or serious axe violation",
-                            extra=_rule_summary(pages, ("critical", "serious")),
-                            describe=lambda url, v: "critical/serious: " + ", ".join(bad_rules[url]))
+    return _aggregate_pages(
+        metric,
+        q,
+        values,
+        "",
+        passing_means="with no critical or serious axe violation",
+        extra=_rule_summary(pages, ("critical", "serious")),
+        describe=lambda url, v: "critical/serious: " + ", ".join(bad_rules[url]),
+    )
 
 
 # ---------------------------------------------------------------- site figures
+
 
 def _scenario(ev: PortalEvidence, sid: str) -> ScenarioResult | None:
     for s in ev.scenarios:
@@ -283,25 +361,45 @@ def _scenario_ref(s: ScenarioResult) -> EvidenceRef:
     else:
         step = f" at step '{s.failed_step}'" if s.failed_step else ""
         label = f"scenario {s.id}: {s.outcome}{step}" + (f": {s.reason}" if s.reason else "")
-    url = next((st.url for st in s.steps if st.name == s.failed_step and st.url), "") or \
-        next((st.url for st in reversed(s.steps) if st.url), "")
-    return EvidenceRef(label=label, url=url, kind="scenario",
-                       value={"scenario": s.id, "outcome": s.outcome, "failed_step": s.failed_step,
-                              "reason": s.reason, "screenshot": s.screenshot,
-                              "steps": [{"name": st.name, "ok": st.ok, "detail": st.detail} for st in s.steps]})
+    url = next((st.url for st in s.steps if st.name == s.failed_step and st.url), "") or next(
+        (st.url for st in reversed(s.steps) if st.url), ""
+    )
+    return EvidenceRef(
+        label=label,
+        url=url,
+        kind="scenario",
+        value={
+            "scenario": s.id,
+            "outcome": s.outcome,
+            "failed_step": s.failed_step,
+            "reason": s.reason,
+            "screenshot": s.screenshot,
+            "steps": [{"name": st.name, "ok": st.ok, "detail": st.detail} for st in s.steps],
+        },
+    )
 
 
 def _scenario_missing(s: ScenarioResult | None, sid: str, unit: str) -> Measurement | None:
     if s is None:
         return Measurement(None, unit, "scenario outcome", missing=f"scenario {sid} was not run", status="missing")
     if s.outcome == "not_applicable":
-        return Measurement(None, unit, "scenario outcome", [_scenario_ref(s)],
-                           missing=f"scenario {sid} not applicable" + (f": {s.reason}" if s.reason else ""),
-                           status="not_applicable")
+        return Measurement(
+            None,
+            unit,
+            "scenario outcome",
+            [_scenario_ref(s)],
+            missing=f"scenario {sid} not applicable" + (f": {s.reason}" if s.reason else ""),
+            status="not_applicable",
+        )
     if s.outcome == "error":
-        return Measurement(None, unit, "scenario outcome", [_scenario_ref(s)],
-                           missing=f"scenario {sid} could not run" + (f": {s.reason}" if s.reason else ""),
-                           status="missing")
+        return Measurement(
+            None,
+            unit,
+            "scenario outcome",
+            [_scenario_ref(s)],
+            missing=f"scenario {sid} could not run" + (f": {s.reason}" if s.reason else ""),
+            status="missing",
+        )
     return None
 
 
@@ -312,6 +410,7 @@ def _scenario_passed(sid: str) -> Callable[[Metric, PortalEvidence, Query], Meas
         if gap:
             return gap
         return Measurement(s.outcome == "passed", "", f"scenario outcome: {s.outcome}", [_scenario_ref(s)])
+
     return measure
 
 
@@ -328,9 +427,13 @@ def _scenario_steps(sid: str) -> Callable[[Metric, PortalEvidence, Query], Measu
         checks = [st for st in s.steps if st.name.startswith("has_")] or s.steps
         ok = sum(1 for st in checks if st.ok)
         kind = "required items found" if checks is not s.steps else "recorded steps that passed"
-        return Measurement(ok / len(checks), "share",
-                           f"share of {kind}: {ok} of {len(checks)} (outcome {s.outcome})",
-                           [_scenario_ref(s)])
+        return Measurement(
+            ok / len(checks),
+            "share",
+            f"share of {kind}: {ok} of {len(checks)} (outcome {s.outcome})",
+            [_scenario_ref(s)],
+        )
+
     return measure
 
 
@@ -344,9 +447,11 @@ def _site_flag(path: tuple[str, ...], words: str) -> Callable[[Metric, PortalEvi
         detail = ""
         if path[0] == "tls" and isinstance(ev.site.get("tls"), dict) and ev.site["tls"].get("error"):
             detail = f": {ev.site['tls']['error']}"
-        ref = EvidenceRef(label=f"{words}: {'yes' if value else 'no'}{detail}", url=ev.portal.url, kind="site",
-                          value=value)
+        ref = EvidenceRef(
+            label=f"{words}: {'yes' if value else 'no'}{detail}", url=ev.portal.url, kind="site", value=value
+        )
         return Measurement(value, "", "site check", [ref])
+
     return measure
 
 
@@ -357,27 +462,42 @@ def _links_ok(metric: Metric, ev: PortalEvidence, q: Query) -> Measurement:
         return Measurement(None, "share", missing="no link was checked", status="missing")
     broken = sorted((lc for lc in checked if lc.broken), key=lambda lc: lc.url)
     value = 1 - len(broken) / len(checked)
-    refs = [EvidenceRef(label=f"{lc.status if lc.status is not None else lc.error} {lc.url}", url=lc.url,
-                        kind="link", value={"status": lc.status, "error": lc.error, "source": lc.source,
-                                            "kind": lc.kind})
-            for lc in broken[:WORST_ITEMS]]
-    return Measurement(value, "share",
-                       f"share of {len(checked)} checked links ({', '.join(kinds)}) that work: "
-                       f"{len(broken)} broken", refs)
+    refs = [
+        EvidenceRef(
+            label=f"{lc.status if lc.status is not None else lc.error} {lc.url}",
+            url=lc.url,
+            kind="link",
+            value={"status": lc.status, "error": lc.error, "source": lc.source, "kind": lc.kind},
+        )
+        for lc in broken[:WORST_ITEMS]
+    ]
+    return Measurement(
+        value,
+        "share",
+        f"share of {len(checked)} checked links ({', '.join(kinds)}) that work: {len(broken)} broken",
+        refs,
+    )
 
 
 # ---------------------------------------------------------------- parameter checks
 
+
 def _check_weights(v: Any) -> str | None:
-    if not isinstance(v, dict) or set(v) - set(IMPACTS) or not all(
-            isinstance(x, (int, float)) and not isinstance(x, bool) and x >= 0 for x in v.values()):
+    if (
+        not isinstance(v, dict)
+        or set(v) - set(IMPACTS)
+        or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and x >= 0 for x in v.values())
+    ):
         return f"must map impacts ({', '.join(IMPACTS)}) to numbers ≥ 0"
     return None
 
 
 def _check_cap(v: Any) -> str | None:
-    return None if v is None or (isinstance(v, int) and not isinstance(v, bool) and v > 0) else \
-        "must be a positive whole number, or null for no cap"
+    return (
+        None
+        if v is None or (isinstance(v, int) and not isinstance(v, bool) and v > 0)
+        else "must be a positive whole number, or null for no cap"
+    )
 
 
 def _subset_of(allowed: tuple[str, ...]) -> Callable[[Any], str | None]:
@@ -385,13 +505,25 @@ def _subset_of(allowed: tuple[str, ...]) -> Callable[[Any], str | None]:
         if not isinstance(v, list) or not v or not all(isinstance(x, str) and x in allowed for x in v):
             return f"must be a non-empty list drawn from: {', '.join(allowed)}"
         return None
+
     return check
 
 
 # ---------------------------------------------------------------- the catalogue
 
-def _m(name: str, label: str, scope: str, type_: str, better: str, unit: str, description: str,
-       measure: Callable, params: dict[str, Param] | None = None, fraction: bool = False) -> Metric:
+
+def _m(
+    name: str,
+    label: str,
+    scope: str,
+    type_: str,
+    better: str,
+    unit: str,
+    description: str,
+    measure: Callable,
+    params: dict[str, Param] | None = None,
+    fraction: bool = False,
+) -> Metric:
     return Metric(name, label, scope, type_, better, unit, description, measure, params or {}, fraction)
 
 
@@ -407,72 +539,252 @@ _TIMINGS = [
 
 METRICS: dict[str, Metric] = {}
 for _name, _label, _field, _unit, _desc in _TIMINGS:
-    METRICS[_name] = _m(_name, _label, "page", "number", "lower", _unit,
-                        f"{_desc} per page; lab median when measured, else the crawl's timing", _timing(_field))
+    METRICS[_name] = _m(
+        _name,
+        _label,
+        "page",
+        "number",
+        "lower",
+        _unit,
+        f"{_desc} per page; lab median when measured, else the crawl's timing",
+        _timing(_field),
+    )
 
 for _metric in [
-    _m("page.transfer_bytes", "page weight", "page", "number", "lower", "bytes",
-       "bytes transferred to load the page", _per_page(lambda p, m, q: p.transfer_bytes if p.transfer_bytes else None)),
-    _m("page.request_count", "requests", "page", "number", "lower", "requests",
-       "network requests made by the page", _per_page(lambda p, m, q: p.request_count if p.request_count else None)),
-    _m("page.console_errors", "console errors", "page", "number", "lower", "errors",
-       "JavaScript console errors on the page", _per_page(lambda p, m, q: len(p.console_errors))),
-    _m("page.ok", "page answered", "page", "bool", "higher", "",
-       "the page answered with HTTP 2xx/3xx and could be evaluated", _per_page(_page_ok, include_failed=True)),
-    _m("page.has_title", "page title", "page", "bool", "higher", "",
-       "the page has a non-empty <title> (WCAG 2.4.2)", _per_page(_has_title)),
-    _m("page.has_lang", "page language", "page", "bool", "higher", "",
-       "the page declares its language (<html lang>, WCAG 3.1.1)", _per_page(_has_lang)),
-    _m("a11y.weighted_violations", "weighted axe violations", "page", "number", "lower", "points",
-       "axe-core violations per page, each rule's failing nodes (capped) times its impact weight",
-       _weighted_violations, {
-           "impact_weights": Param(DEFAULT_IMPACT_WEIGHTS, _check_weights, "points per failing node by impact"),
-           "node_cap": Param(DEFAULT_NODE_CAP, _check_cap, "most nodes counted per rule per page"),
-       }),
-    _m("a11y.clean_page", "no critical/serious violation", "page", "bool", "higher", "",
-       "the page has no critical or serious axe-core violation", _clean_pages),
-    _m("security.https", "HTTPS", "page", "bool", "higher", "",
-       "the page was served over HTTPS",
-       _per_page(lambda p, m, q: p.security["https"] if isinstance(p.security.get("https"), bool) else None)),
-    _m("security.hsts", "HSTS", "page", "bool", "higher", "",
-       "the page sends Strict-Transport-Security",
-       _per_page(lambda p, m, q: p.security["hsts"] if isinstance(p.security.get("hsts"), bool) else None)),
-    _m("security.headers", "security headers", "page", "number", "higher", "share",
-       "share of the listed security headers the page sends", _per_page(_security("headers", _headers_share)),
-       {"headers": Param(DEFAULT_HEADERS, _subset_of(SECURITY_HEADERS), "headers that must be present")},
-       fraction=True),
-    _m("security.no_mixed_content", "no mixed content", "page", "bool", "higher", "",
-       "the page loads nothing over plain http://", _per_page(_security("mixed_content", _mixed_content_free))),
-    _m("security.cookie_flags", "cookie flags", "page", "bool", "higher", "",
-       "every cookie the page sets carries the required flags (a page without cookies passes)",
-       _per_page(_security("cookies", _cookies_ok)),
-       {"require": Param(["secure", "httponly"], _subset_of(COOKIE_FLAGS), "flags every cookie must carry")}),
-    _m("security.no_version_disclosure", "no server version", "page", "bool", "higher", "",
-       "neither the Server header shows a version number nor X-Powered-By is sent",
-       _per_page(_no_version_disclosure)),
-    _m("site.https_redirect", "http→https redirect", "site", "bool", "higher", "",
-       "plain http:// requests are redirected to https://", _site_flag(("https_redirect",), "http redirects to https")),
-    _m("site.tls_valid", "valid certificate", "site", "bool", "higher", "",
-       "the TLS certificate is valid for the host", _site_flag(("tls", "valid"), "valid TLS certificate")),
-    _m("site.robots", "robots.txt", "site", "bool", "higher", "", "robots.txt is published",
-       _site_flag(("robots", "found"), "robots.txt found")),
-    _m("site.sitemap", "sitemap.xml", "site", "bool", "higher", "", "a sitemap.xml is published",
-       _site_flag(("sitemap", "found"), "sitemap found")),
-    _m("site.emc", "EMC script", "site", "bool", "higher", "",
-       "the EMC monitoring script (emc.gov.vn) is loaded by the portal", _site_flag(("emc",), "EMC tracking script seen")),
-    _m("links.ok_share", "working links", "site", "number", "higher", "share",
-       "share of checked links that answer without error", _links_ok,
-       {"kinds": Param(list(LINK_KINDS), _subset_of(LINK_KINDS), "which checked links count")}, fraction=True),
+    _m(
+        "page.transfer_bytes",
+        "page weight",
+        "page",
+        "number",
+        "lower",
+        "bytes",
+        "bytes transferred to load the page",
+        _per_page(lambda p, m, q: p.transfer_bytes if p.transfer_bytes else None),
+    ),
+    _m(
+        "page.request_count",
+        "requests",
+        "page",
+        "number",
+        "lower",
+        "requests",
+        "network requests made by the page",
+        _per_page(lambda p, m, q: p.request_count if p.request_count else None),
+    ),
+    _m(
+        "page.console_errors",
+        "console errors",
+        "page",
+        "number",
+        "lower",
+        "errors",
+        "JavaScript console errors on the page",
+        _per_page(lambda p, m, q: len(p.console_errors)),
+    ),
+    _m(
+        "page.ok",
+        "page answered",
+        "page",
+        "bool",
+        "higher",
+        "",
+        "the page answered with HTTP 2xx/3xx and could be evaluated",
+        _per_page(_page_ok, include_failed=True),
+    ),
+    _m(
+        "page.has_title",
+        "page title",
+        "page",
+        "bool",
+        "higher",
+        "",
+        "the page has a non-empty <title> (WCAG 2.4.2)",
+        _per_page(_has_title),
+    ),
+    _m(
+        "page.has_lang",
+        "page language",
+        "page",
+        "bool",
+        "higher",
+        "",
+        "the page declares its language (<html lang>, WCAG 3.1.1)",
+        _per_page(_has_lang),
+    ),
+    _m(
+        "a11y.weighted_violations",
+        "weighted axe violations",
+        "page",
+        "number",
+        "lower",
+        "points",
+        "axe-core violations per page, each rule's failing nodes (capped) times its impact weight",
+        _weighted_violations,
+        {
+            "impact_weights": Param(DEFAULT_IMPACT_WEIGHTS, _check_weights, "points per failing node by impact"),
+            "node_cap": Param(DEFAULT_NODE_CAP, _check_cap, "most nodes counted per rule per page"),
+        },
+    ),
+    _m(
+        "a11y.clean_page",
+        "no critical/serious violation",
+        "page",
+        "bool",
+        "higher",
+        "",
+        "the page has no critical or serious axe-core violation",
+        _clean_pages,
+    ),
+    _m(
+        "security.https",
+        "HTTPS",
+        "page",
+        "bool",
+        "higher",
+        "",
+        "the page was served over HTTPS",
+        _per_page(lambda p, m, q: p.security["https"] if isinstance(p.security.get("https"), bool) else None),
+    ),
+    _m(
+        "security.hsts",
+        "HSTS",
+        "page",
+        "bool",
+        "higher",
+        "",
+        "the page sends Strict-Transport-Security",
+        _per_page(lambda p, m, q: p.security["hsts"] if isinstance(p.security.get("hsts"), bool) else None),
+    ),
+    _m(
+        "security.headers",
+        "security headers",
+        "page",
+        "number",
+        "higher",
+        "share",
+        "share of the listed security headers the page sends",
+        _per_page(_security("headers", _headers_share)),
+        {"headers": Param(DEFAULT_HEADERS, _subset_of(SECURITY_HEADERS), "headers that must be present")},
+        fraction=True,
+    ),
+    _m(
+        "security.no_mixed_content",
+        "no mixed content",
+        "page",
+        "bool",
+        "higher",
+        "",
+        "the page loads nothing over plain http://",
+        _per_page(_security("mixed_content", _mixed_content_free)),
+    ),
+    _m(
+        "security.cookie_flags",
+        "cookie flags",
+        "page",
+        "bool",
+        "higher",
+        "",
+        "every cookie the page sets carries the required flags (a page without cookies passes)",
+        _per_page(_security("cookies", _cookies_ok)),
+        {"require": Param(["secure", "httponly"], _subset_of(COOKIE_FLAGS), "flags every cookie must carry")},
+    ),
+    _m(
+        "security.no_version_disclosure",
+        "no server version",
+        "page",
+        "bool",
+        "higher",
+        "",
+        "neither the Server header shows a version number nor X-Powered-By is sent",
+        _per_page(_no_version_disclosure),
+    ),
+    _m(
+        "site.https_redirect",
+        "http→https redirect",
+        "site",
+        "bool",
+        "higher",
+        "",
+        "plain http:// requests are redirected to https://",
+        _site_flag(("https_redirect",), "http redirects to https"),
+    ),
+    _m(
+        "site.tls_valid",
+        "valid certificate",
+        "site",
+        "bool",
+        "higher",
+        "",
+        "the TLS certificate is valid for the host",
+        _site_flag(("tls", "valid"), "valid TLS certificate"),
+    ),
+    _m(
+        "site.robots",
+        "robots.txt",
+        "site",
+        "bool",
+        "higher",
+        "",
+        "robots.txt is published",
+        _site_flag(("robots", "found"), "robots.txt found"),
+    ),
+    _m(
+        "site.sitemap",
+        "sitemap.xml",
+        "site",
+        "bool",
+        "higher",
+        "",
+        "a sitemap.xml is published",
+        _site_flag(("sitemap", "found"), "sitemap found"),
+    ),
+    _m(
+        "site.emc",
+        "EMC script",
+        "site",
+        "bool",
+        "higher",
+        "",
+        "the EMC monitoring script (emc.gov.vn) is loaded by the portal",
+        _site_flag(("emc",), "EMC tracking script seen"),
+    ),
+    _m(
+        "links.ok_share",
+        "working links",
+        "site",
+        "number",
+        "higher",
+        "share",
+        "share of checked links that answer without error",
+        _links_ok,
+        {"kinds": Param(list(LINK_KINDS), _subset_of(LINK_KINDS), "which checked links count")},
+        fraction=True,
+    ),
 ]:
     METRICS[_metric.name] = _metric
 
 for _sid in SCENARIO_IDS:
-    METRICS[f"scenario.{_sid}"] = _m(f"scenario.{_sid}", f"scenario {_sid}", "site", "bool", "higher", "",
-                                     f"the '{_sid}' scenario passed", _scenario_passed(_sid))
+    METRICS[f"scenario.{_sid}"] = _m(
+        f"scenario.{_sid}",
+        f"scenario {_sid}",
+        "site",
+        "bool",
+        "higher",
+        "",
+        f"the '{_sid}' scenario passed",
+        _scenario_passed(_sid),
+    )
     METRICS[f"scenario_steps.{_sid}"] = _m(
-        f"scenario_steps.{_sid}", f"steps of {_sid}", "site", "number", "higher", "share",
+        f"scenario_steps.{_sid}",
+        f"steps of {_sid}",
+        "site",
+        "number",
+        "higher",
+        "share",
         f"share of the recorded steps of the '{_sid}' scenario that passed (steps never reached are not counted)",
-        _scenario_steps(_sid), fraction=True)
+        _scenario_steps(_sid),
+        fraction=True,
+    )
 
 
 def measure(metric_name: str, evidence: PortalEvidence, query: Query) -> Measurement:

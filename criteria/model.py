@@ -3,6 +3,7 @@
 A CriterionScore carries everything needed to explain it (rule, value, arithmetic,
 evidence references), so that the report and `portalscore explain` need no other source.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ GRADES = (("A", 90.0), ("B", 80.0), ("C", 65.0), ("D", 50.0), ("E", 0.0))
 @dataclass
 class EvidenceRef:
     """One piece of evidence behind a score: a page, a rule, a scenario step..."""
+
     label: str  # short human text, e.g. "LCP 3 400 ms"
     url: str = ""  # page or link concerned
     kind: str = ""  # page | violation | scenario | link | site

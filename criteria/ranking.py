@@ -1,4 +1,5 @@
 """Rank portals over all and within their kind; mark places that the measurement noise cannot separate."""
+
 from __future__ import annotations
 
 from .model import PortalScore
@@ -20,8 +21,9 @@ def _indistinct(a: PortalScore, b: PortalScore, margin: float) -> bool:
     return gap == 0 or gap < max(margin, a.noise, b.noise)
 
 
-def rank(scores: list[PortalScore], previous: dict[str, int] | None = None,
-         noise_margin: float | None = None) -> list[PortalScore]:
+def rank(
+    scores: list[PortalScore], previous: dict[str, int] | None = None, noise_margin: float | None = None
+) -> list[PortalScore]:
     """Set rank, rank_in_kind, tied_with, change and previous_rank; return the scores best first.
 
     Ties are ordered by portal id. `tied_with` lists the portals whose score differs by less than the noise

@@ -4,6 +4,7 @@ Each rule says in words what it does (`describe`) and shows its arithmetic (`app
 can be checked by hand. Rules are parsed from a criterion's `rule:` mapping; the loader checks that the
 rule fits the metric (a log-normal curve only for lower-is-better figures, pass/fail only for yes/no...).
 """
+
 from __future__ import annotations
 
 import math
@@ -20,6 +21,7 @@ INVERSE_ERFC_ONE_FIFTH = 0.9061938024368232
 @dataclass(frozen=True)
 class ValueKind:
     """What a rule receives: a yes/no, or a number where lower or higher is better (a share lies in 0..1)."""
+
     type: str  # "bool" | "number"
     better: str = "higher"  # "lower" | "higher"
     fraction: bool = False  # the number is a share in 0..1
@@ -148,15 +150,19 @@ class Linear(Rule):
         return cls(best=best, worst=worst)
 
     def describe(self, unit: str = "") -> str:
-        return (f"linear: 100 at {fmt(self.best, unit)} or better, 0 at {fmt(self.worst, unit)} or worse, "
-                "straight line between")
+        return (
+            f"linear: 100 at {fmt(self.best, unit)} or better, 0 at {fmt(self.worst, unit)} or worse, "
+            "straight line between"
+        )
 
     def apply(self, value: float, unit: str = "") -> tuple[float, str]:
         raw = (value - self.worst) / (self.best - self.worst)
         fraction = min(1.0, max(0.0, raw))
-        return fraction, (f"linear(best={fmt(self.best, unit)}, worst={fmt(self.worst, unit)}): "
-                          f"({fmt(value)} − {fmt(self.worst)}) / ({fmt(self.best)} − {fmt(self.worst)})"
-                          f"{' clamped to 0..1' if fraction != raw else ''} → {fraction:.4f}")
+        return fraction, (
+            f"linear(best={fmt(self.best, unit)}, worst={fmt(self.worst, unit)}): "
+            f"({fmt(value)} − {fmt(self.worst)}) / ({fmt(self.best)} − {fmt(self.worst)})"
+            f"{' clamped to 0..1' if fraction != raw else ''} → {fraction:.4f}"
+        )
 
 
 @dataclass(frozen=True)
@@ -176,8 +182,10 @@ class LogNormal(Rule):
         return cls(p10=p10, median=median)
 
     def describe(self, unit: str = "") -> str:
-        return (f"log-normal curve (Lighthouse getLogNormalScore): {fmt(self.p10, unit)} scores 90, "
-                f"{fmt(self.median, unit)} scores 50, smaller is better")
+        return (
+            f"log-normal curve (Lighthouse getLogNormalScore): {fmt(self.p10, unit)} scores 90, "
+            f"{fmt(self.median, unit)} scores 50, smaller is better"
+        )
 
     def apply(self, value: float, unit: str = "") -> tuple[float, str]:
         fraction = lognormal_score(value, self.p10, self.median)
@@ -193,8 +201,9 @@ class Ratio(Rule):
     @classmethod
     def parse(cls, spec: dict, kind: ValueKind) -> Ratio:
         if kind.type != "number" or not kind.fraction or kind.better != "higher":
-            raise RuleError("ratio needs a share in 0..1 where higher is better "
-                            "(a 'share' statistic, or a metric that is a share)")
+            raise RuleError(
+                "ratio needs a share in 0..1 where higher is better (a 'share' statistic, or a metric that is a share)"
+            )
         full_at = _number(spec, "full_at", positive=True) if "full_at" in spec else 1.0
         if full_at > 1:
             raise RuleError("must be a share between 0 and 1", key="full_at")
@@ -209,7 +218,10 @@ class Ratio(Rule):
         if self.full_at == 1.0:
             return value, f"ratio → {value:.4f}"
         fraction = min(1.0, value / self.full_at)
-        return fraction, f"ratio {fmt(value)} / {fmt(self.full_at)}{' capped at 1' if value > self.full_at else ''} → {fraction:.4f}"
+        return (
+            fraction,
+            f"ratio {fmt(value)} / {fmt(self.full_at)}{' capped at 1' if value > self.full_at else ''} → {fraction:.4f}",
+        )
 
 
 RULES: dict[str, Callable[[dict, ValueKind], Rule]] = {

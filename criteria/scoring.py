@@ -9,6 +9,7 @@ Measured noise: when the lab loaded pages several times, the portal is also scor
 (each load's timings in place of the medians); the spread of those scores is how much timing noise alone
 can move the score. The ranking treats portals closer than that as not distinguishable.
 """
+
 from __future__ import annotations
 
 import math
@@ -38,8 +39,9 @@ def _judge(c: Criterion, m: Measurement) -> tuple[float | None, str]:
         return fraction, f"{why} → when_missing: {wm.to_yaml()} → {fraction:.4f}"
     fraction, steps = c.rule.apply(m.value, m.unit if m.unit != "share" else "")
     if isinstance(m.value, bool):
-        shown = ("passed" if m.value else "failed") if metric.name.startswith("scenario") else \
-            ("yes" if m.value else "no")
+        shown = (
+            ("passed" if m.value else "failed") if metric.name.startswith("scenario") else ("yes" if m.value else "no")
+        )
         return fraction, f"{metric.label}: {shown}; {steps}"
     if c.statistic == "share":
         return fraction, f"{metric.label}: share = {fmt(m.value)}; {steps}"
@@ -70,8 +72,9 @@ def _lab_noise(cs: CriteriaSet, evidence: PortalEvidence) -> tuple[float, str]:
         lab = [replace(t, median=t.samples[k]) if id(t) in usable_ids else t for t in evidence.lab]
         scores.append(_score(cs, replace(evidence, lab=lab)).score)
     spread = round(max(scores) - min(scores), 2)
-    return spread, (f"score from each of {runs} lab loads alone: {fmt(min(scores))}–{fmt(max(scores))} "
-                    f"(spread {spread:.2f})")
+    return spread, (
+        f"score from each of {runs} lab loads alone: {fmt(min(scores))}–{fmt(max(scores))} (spread {spread:.2f})"
+    )
 
 
 def _score(cs: CriteriaSet, evidence: PortalEvidence) -> PortalScore:
@@ -83,8 +86,9 @@ def _score(cs: CriteriaSet, evidence: PortalEvidence) -> PortalScore:
         judged.append((c, m, score, steps))
 
     # Share the points of excluded criteria (and of wholly excluded groups) among what could be judged.
-    counted = {g.id: math.fsum(c.points for c, _, s, _ in judged if c.group == g.id and s is not None)
-               for g in cs.groups}
+    counted = {
+        g.id: math.fsum(c.points for c, _, s, _ in judged if c.group == g.id and s is not None) for g in cs.groups
+    }
     live_total = math.fsum(g.points for g in cs.groups if counted[g.id] > 0)
     set_factor = cs.total / live_total if live_total else 0.0
     effective = {}
@@ -102,31 +106,59 @@ def _score(cs: CriteriaSet, evidence: PortalEvidence) -> PortalScore:
             status = "excluded"
         else:
             points = eff * s / 100
-            rescaled = f" ({_pts(c.points)} declared, rescaled for excluded criteria)" if abs(eff - c.points) > 1e-9 else ""
+            rescaled = (
+                f" ({_pts(c.points)} declared, rescaled for excluded criteria)" if abs(eff - c.points) > 1e-9 else ""
+            )
             arithmetic = f"{steps} → {s:.2f}/100 × {_pts(eff)} pts{rescaled} = {points:.2f}"
             status = m.status if m.value is None else "scored"
         earned[c.group] += points
-        criteria.append(CriterionScore(
-            id=c.id, group=c.group, title_vi=c.title_vi, title_en=c.title_en,
-            weight=round(c.points / cs.group(c.group).points, 6), max_points=round(eff, 4), score=s,
-            points=round(points, 2), value=_value(m.value), unit=m.unit, statistic=m.statistic,
-            rule=c.rule_words(), arithmetic=arithmetic, status=status, evidence=m.evidence, source=c.source,
-        ))
+        criteria.append(
+            CriterionScore(
+                id=c.id,
+                group=c.group,
+                title_vi=c.title_vi,
+                title_en=c.title_en,
+                weight=round(c.points / cs.group(c.group).points, 6),
+                max_points=round(eff, 4),
+                score=s,
+                points=round(points, 2),
+                value=_value(m.value),
+                unit=m.unit,
+                statistic=m.statistic,
+                rule=c.rule_words(),
+                arithmetic=arithmetic,
+                status=status,
+                evidence=m.evidence,
+                source=c.source,
+            )
+        )
 
     groups: dict[str, GroupScore] = {}
     for g in cs.groups:
         if counted[g.id] == 0:
-            groups[g.id] = GroupScore(g.id, g.title_vi, g.title_en, max_points=0.0, score=0.0, points=0.0,
-                                      status="excluded",
-                                      arithmetic=f"no criterion had evidence; its {_pts(g.points)} pts go to the "
-                                                 "other groups")
+            groups[g.id] = GroupScore(
+                g.id,
+                g.title_vi,
+                g.title_en,
+                max_points=0.0,
+                score=0.0,
+                points=0.0,
+                status="excluded",
+                arithmetic=f"no criterion had evidence; its {_pts(g.points)} pts go to the other groups",
+            )
             continue
         max_points = g.points * set_factor
         gscore = round(100 * earned[g.id] / max_points, 2)
         parts = " + ".join(f"{cs_.points:.2f}" for cs_ in criteria if cs_.group == g.id and cs_.score is not None)
-        groups[g.id] = GroupScore(g.id, g.title_vi, g.title_en, max_points=round(max_points, 4), score=gscore,
-                                  points=round(earned[g.id], 2),
-                                  arithmetic=f"{parts} = {earned[g.id]:.2f} of {_pts(max_points)} pts → {gscore:.2f}/100")
+        groups[g.id] = GroupScore(
+            g.id,
+            g.title_vi,
+            g.title_en,
+            max_points=round(max_points, 4),
+            score=gscore,
+            points=round(earned[g.id], 2),
+            arithmetic=f"{parts} = {earned[g.id]:.2f} of {_pts(max_points)} pts → {gscore:.2f}/100",
+        )
 
     total_earned = math.fsum(earned.values())
     overall = round(min(100.0, 100 * total_earned / cs.total), 2) if live_total else 0.0
@@ -134,11 +166,21 @@ def _score(cs: CriteriaSet, evidence: PortalEvidence) -> PortalScore:
     if not live_total:
         errors.append("no criterion could be judged: every criterion lacked evidence and is excluded")
     parts = " + ".join(f"{gs.points:.2f}" for gs in groups.values() if gs.status == "scored")
-    arithmetic = (f"{parts} = {total_earned:.2f} of {_pts(cs.total)} pts → {overall:.2f}/100 → grade "
-                  f"{grade(overall, cs.grades)}")
+    arithmetic = (
+        f"{parts} = {total_earned:.2f} of {_pts(cs.total)} pts → {overall:.2f}/100 → grade {grade(overall, cs.grades)}"
+    )
     return PortalScore(
-        portal_id=evidence.portal.id, name=evidence.portal.name, kind=evidence.portal.kind, url=evidence.portal.url,
-        score=overall, grade=grade(overall, cs.grades), groups=groups, criteria=criteria,
-        pages_evaluated=sum(1 for p in evidence.pages if p.error is None), errors=errors,
-        criteria_set=f"{cs.id} {cs.version}", noise_margin=cs.noise_margin, arithmetic=arithmetic,
+        portal_id=evidence.portal.id,
+        name=evidence.portal.name,
+        kind=evidence.portal.kind,
+        url=evidence.portal.url,
+        score=overall,
+        grade=grade(overall, cs.grades),
+        groups=groups,
+        criteria=criteria,
+        pages_evaluated=sum(1 for p in evidence.pages if p.error is None),
+        errors=errors,
+        criteria_set=f"{cs.id} {cs.version}",
+        noise_margin=cs.noise_margin,
+        arithmetic=arithmetic,
     )

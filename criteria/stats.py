@@ -1,16 +1,30 @@
 """Aggregating page figures to one portal figure, with the statistic always named, and number display."""
+
 from __future__ import annotations
 
 import math
 
 # Statistics a criterion may ask for. "share" is for yes/no page figures; the rest for numbers.
-NUMBER_STATISTICS = {"p50": 0.50, "p75": 0.75, "p90": 0.90, "p25": 0.25, "p10": 0.10, "max": 1.0, "min": 0.0,
-                     "mean": None}
+NUMBER_STATISTICS = {
+    "p50": 0.50,
+    "p75": 0.75,
+    "p90": 0.90,
+    "p25": 0.25,
+    "p10": 0.10,
+    "max": 1.0,
+    "min": 0.0,
+    "mean": None,
+}
 BOOL_STATISTICS = {"share": None}
 STATISTIC_WORDS = {
-    "p50": "median (p50)", "p75": "75th percentile (p75)", "p90": "90th percentile (p90)",
-    "p25": "25th percentile (p25)", "p10": "10th percentile (p10)",
-    "max": "maximum (worst page)", "min": "minimum", "mean": "mean",
+    "p50": "median (p50)",
+    "p75": "75th percentile (p75)",
+    "p90": "90th percentile (p90)",
+    "p25": "25th percentile (p25)",
+    "p10": "10th percentile (p10)",
+    "max": "maximum (worst page)",
+    "min": "minimum",
+    "mean": "mean",
     "share": "share of pages that pass",
 }
 

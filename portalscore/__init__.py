@@ -1,2 +1,3 @@
 """portalscore: evaluate and rank Vietnamese online public-service portals."""
+
 __version__ = "0.1.0"

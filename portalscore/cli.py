@@ -4,6 +4,7 @@ The contract (flags, output files, ranking.json shape, exit codes) is relied on 
 tools: extend it, do not change it. Exit codes: 0 done (even when some portals failed:
 they are scored as they are and carry their errors), 2 unusable input, 1 internal error.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,6 +24,7 @@ DEFAULT_OUT = "out/report"
 
 def _settings(args: argparse.Namespace, allowed_hosts=None):
     from portalscore.crawler.settings import CrawlSettings
+
     kwargs = {}
     for name in ("max_pages", "lab_runs", "workers", "contact", "throttle", "audit_per_template"):
         value = getattr(args, name, None)
@@ -51,6 +53,7 @@ def _non_negative(value: str) -> int:
 def _throttle_arg(value: str) -> str:
     """--throttle: a crawler.throttle preset name (argparse turns the error into exit 2)."""
     from portalscore.crawler.throttle import preset
+
     try:
         return preset(value).name
     except ValueError as e:
@@ -58,14 +61,17 @@ def _throttle_arg(value: str) -> str:
 
 
 def _throttle_help(what: str) -> str:
-    return (f"{what} under a network + CPU throttling preset, so that figures compare across runs "
-            "from different networks: slow-4g (Lighthouse's mobile: 150 ms RTT, 1.6/0.75 Mbps, CPU 4x) "
-            "or regular-3g (300 ms, 0.7 Mbps, CPU 4x); default: unthrottled")
+    return (
+        f"{what} under a network + CPU throttling preset, so that figures compare across runs "
+        "from different networks: slow-4g (Lighthouse's mobile: 150 ms RTT, 1.6/0.75 Mbps, CPU 4x) "
+        "or regular-3g (300 ms, 0.7 Mbps, CPU 4x); default: unthrottled"
+    )
 
 
 def _progress(quiet: bool):
     """Progress on stderr: a live block on a terminal, plain lines otherwise, nothing with --quiet."""
     from .progress import make_progress
+
     return make_progress(sys.stderr, quiet, clean=secrets.redact)
 
 
@@ -79,8 +85,9 @@ def _evaluate(args, registry, allowed_hosts=None) -> int:
     opts = RunOptions(settings=_settings(args, allowed_hosts), scenarios=not args.no_scenarios, lang=args.lang)
     store = Store(args.db)
     try:
-        result = evaluate(registry, criteria, Path(args.out), store, opts, resume=args.resume,
-                          progress=_progress(args.quiet))
+        result = evaluate(
+            registry, criteria, Path(args.out), store, opts, resume=args.resume, progress=_progress(args.quiet)
+        )
     finally:
         store.close()
     index = (result.out_dir / "index.html").resolve()
@@ -93,6 +100,7 @@ def _evaluate(args, registry, allowed_hosts=None) -> int:
 
 def cmd_run(args) -> int:
     from .registry import load_registry
+
     registry = load_registry(args.registry)
     # Before anything is written: a credential set the registry names must be provided.
     secrets.activate(credentials.resolve(registry, args.secrets))
@@ -105,6 +113,7 @@ def cmd_demo(args) -> int:
     from portalscore.samples import SampleFleet
 
     from .registry import load_registry
+
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with SampleFleet.start() as fleet:
@@ -134,27 +143,51 @@ def cmd_audit(args) -> int:
         if args.json:
             t = page.timings
             a = page.accessibility
-            print(json.dumps({
-                "url": page.url, "status": page.status,
-                "performance": {"ttfb_ms": t.ttfb_ms, "fcp_ms": t.fcp_ms, "lcp_ms": t.lcp_ms, "cls": t.cls,
-                                "load_ms": t.load_ms, "transfer_bytes": page.transfer_bytes,
-                                "throttle": settings.throttle},
-                "accessibility": None if a is None else {
-                    "engine": a.engine,
-                    "violations": [{"rule": v.rule, "impact": v.impact, "wcag": v.wcag, "nodes": v.node_count}
-                                   for v in a.violations],
-                    "passes": a.passes, "incomplete": a.incomplete},
-                "error": page.error,
-            }, ensure_ascii=False), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "url": page.url,
+                        "status": page.status,
+                        "performance": {
+                            "ttfb_ms": t.ttfb_ms,
+                            "fcp_ms": t.fcp_ms,
+                            "lcp_ms": t.lcp_ms,
+                            "cls": t.cls,
+                            "load_ms": t.load_ms,
+                            "transfer_bytes": page.transfer_bytes,
+                            "throttle": settings.throttle,
+                        },
+                        "accessibility": None
+                        if a is None
+                        else {
+                            "engine": a.engine,
+                            "violations": [
+                                {"rule": v.rule, "impact": v.impact, "wcag": v.wcag, "nodes": v.node_count}
+                                for v in a.violations
+                            ],
+                            "passes": a.passes,
+                            "incomplete": a.incomplete,
+                        },
+                        "error": page.error,
+                    },
+                    ensure_ascii=False,
+                ),
+                flush=True,
+            )
         else:
             t = page.timings
             nviol = len(page.accessibility.violations) if page.accessibility else "?"
-            print(f"{page.url}  status {page.status}  LCP {t.lcp_ms} ms  CLS {t.cls}  "
-                  f"{page.transfer_bytes} bytes  {nviol} axe rules failing" + (f"  error: {page.error}" if page.error else "")
-                  + (f"  (throttled: {settings.throttle})" if settings.throttle else ""))
+            print(
+                f"{page.url}  status {page.status}  LCP {t.lcp_ms} ms  CLS {t.cls}  "
+                f"{page.transfer_bytes} bytes  {nviol} axe rules failing"
+                + (f"  error: {page.error}" if page.error else "")
+                + (f"  (throttled: {settings.throttle})" if settings.throttle else "")
+            )
             if args.verbose and page.accessibility:
                 for v in page.accessibility.violations:
-                    print(f"    {v.impact or '-':>8}  {v.rule}  ({v.node_count} nodes; WCAG {', '.join(v.wcag) or '-'})")
+                    print(
+                        f"    {v.impact or '-':>8}  {v.rule}  ({v.node_count} nodes; WCAG {', '.join(v.wcag) or '-'})"
+                    )
     return 0
 
 
@@ -216,15 +249,18 @@ def cmd_explain(args) -> int:
         store.close()
     match = [s for s in ranked if s.portal_id == args.portal]
     if not match:
-        raise InputError(f"portal {args.portal!r} is not in run {run_id} "
-                         f"(portals: {', '.join(sorted(s.portal_id for s in ranked))})")
+        raise InputError(
+            f"portal {args.portal!r} is not in run {run_id} (portals: {', '.join(sorted(s.portal_id for s in ranked))})"
+        )
     ps = match[0]
     items = ps.criteria
     if args.criterion:
         items = [c for c in items if c.id == args.criterion]
         if not items:
-            raise InputError(f"criterion {args.criterion!r} is not in {criteria.id} "
-                             f"(criteria: {', '.join(c.id for c in ps.criteria)})")
+            raise InputError(
+                f"criterion {args.criterion!r} is not in {criteria.id} "
+                f"(criteria: {', '.join(c.id for c in ps.criteria)})"
+            )
     else:
         print(f"{ps.name} ({ps.portal_id}), run {run_id}, criteria {criteria.id}")
         print(f"  overall {ps.score:.2f}/100, grade {ps.grade}, rank {ps.rank} ({ps.rank_in_kind} among {ps.kind})")
@@ -248,11 +284,14 @@ def cmd_explain(args) -> int:
 
 def cmd_runs(args) -> int:
     from .storage import Store
+
     store = Store(args.db)
     try:
         for r in store.list_runs(args.limit):
-            print(f"{r['id']:>5}  {r['status']:<9} {r['started_at']}  {r['registry_name']}  "
-                  f"{r['criteria_set']}  {len(r['portals'])} portals")
+            print(
+                f"{r['id']:>5}  {r['status']:<9} {r['started_at']}  {r['registry_name']}  "
+                f"{r['criteria_set']}  {len(r['portals'])} portals"
+            )
     finally:
         store.close()
     return 0
@@ -261,41 +300,62 @@ def cmd_runs(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="portalscore", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
-    parser.add_argument("--log-format", choices=("text", "json"), default="text",
-                        help="stderr log lines as human text (default) or JSON objects, one a line "
-                             "(every run also writes OUT/run.log.jsonl)")
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="stderr log lines as human text (default) or JSON objects, one a line "
+        "(every run also writes OUT/run.log.jsonl)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common_run(p):
         p.add_argument("--out", default=DEFAULT_OUT, help=f"report folder (default {DEFAULT_OUT})")
         p.add_argument("--max-pages", type=int, help="pages per portal (default 30; a registry entry may say less)")
         p.add_argument("--criteria", default="mic-2024", help="criteria set: a bundled name or a YAML file")
-        p.add_argument("--db", help="database URL (default: $PORTALSCORE_DB or ~/.local/share/portalscore/portalscore.db)")
+        p.add_argument(
+            "--db", help="database URL (default: $PORTALSCORE_DB or ~/.local/share/portalscore/portalscore.db)"
+        )
         p.add_argument("--resume", action="store_true", help="continue the last unfinished run of this registry")
         p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the report's top level")
         p.add_argument("--lab-runs", type=int, help="loads per timed page; the median is kept (default 3)")
-        p.add_argument("--workers", type=workers_arg,
-                       help="pages in flight at once (default 2), or 'celery' to spread the portals over "
-                            "`portalscore worker` processes")
+        p.add_argument(
+            "--workers",
+            type=workers_arg,
+            help="pages in flight at once (default 2), or 'celery' to spread the portals over "
+            "`portalscore worker` processes",
+        )
         p.add_argument("--broker", help="with --workers celery: Redis URL (default $PORTALSCORE_BROKER)")
         p.add_argument("--contact", help="contact URL put in the crawler's User-Agent")
-        p.add_argument("--throttle", type=_throttle_arg, metavar="PRESET", help=_throttle_help("time the lab pass's loads"))
+        p.add_argument(
+            "--throttle", type=_throttle_arg, metavar="PRESET", help=_throttle_help("time the lab pass's loads")
+        )
         p.add_argument("--no-scenarios", action="store_true", help="skip the citizen journeys")
-        p.add_argument("--full-audit", action="store_true",
-                       help="run axe on every page: also on pages of a template already audited twice, and on a "
-                            "page whose content is unchanged since an earlier complete run of the registry "
-                            "(default: those get the template's or that run's result, marked as such)")
-        p.add_argument("--audit-per-template", type=_non_negative, metavar="N",
-                       help="pages of each page template audited by axe, per portal and profile; the template's "
-                            "other pages get its first audit (default 2; 0: every page)")
+        p.add_argument(
+            "--full-audit",
+            action="store_true",
+            help="run axe on every page: also on pages of a template already audited twice, and on a "
+            "page whose content is unchanged since an earlier complete run of the registry "
+            "(default: those get the template's or that run's result, marked as such)",
+        )
+        p.add_argument(
+            "--audit-per-template",
+            type=_non_negative,
+            metavar="N",
+            help="pages of each page template audited by axe, per portal and profile; the template's "
+            "other pages get its first audit (default 2; 0: every page)",
+        )
         p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
 
     p = sub.add_parser("run", help="evaluate every portal of a registry")
     p.add_argument("--registry", required=True, help="registry YAML file, or a bundled name (vn-2025, vn-2023)")
     p.add_argument("--allow-host", action="append", help="only ever contact these hosts (repeatable)")
-    p.add_argument("--secrets", metavar="FILE",
-                   help="YAML file of credential sets named by the registry (name: {username, password}); "
-                        "$PORTALSCORE_SECRET_<NAME>_USERNAME/_PASSWORD win over it")
+    p.add_argument(
+        "--secrets",
+        metavar="FILE",
+        help="YAML file of credential sets named by the registry (name: {username, password}); "
+        "$PORTALSCORE_SECRET_<NAME>_USERNAME/_PASSWORD win over it",
+    )
     common_run(p)
     p.set_defaults(func=cmd_run)
 
@@ -339,6 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from .logs import configure
+
     configure(verbose=args.verbose, fmt=args.log_format)
     secrets.install_redaction()  # logs, tracebacks and errors never show a portal's credentials
     try:

@@ -3,6 +3,7 @@
 Wired into portalscore.cli by `add_commands(sub)` and, in `cmd_run`, by `run_celery(args, registry)`
 when `args.workers == "celery"` (the `--workers` flag takes `workers_arg`).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,10 @@ def _local_args(args: argparse.Namespace) -> argparse.Namespace:
 def _run_options(args: argparse.Namespace, allowed_hosts=None):
     from .cli import _settings
     from .pipeline import RunOptions
-    return RunOptions(settings=_settings(_local_args(args), allowed_hosts), scenarios=not args.no_scenarios,
-                      lang=args.lang)
+
+    return RunOptions(
+        settings=_settings(_local_args(args), allowed_hosts), scenarios=not args.no_scenarios, lang=args.lang
+    )
 
 
 def _print_result(result, criteria_id: str) -> None:
@@ -63,8 +66,16 @@ def run_celery(args: argparse.Namespace, registry) -> int:
     criteria = load_criteria_set(args.criteria)
     store = Store(args.db)
     try:
-        result = run_distributed(registry, criteria, Path(args.out), store, _run_options(args), broker,
-                                 resume=args.resume, progress=_progress(args.quiet))
+        result = run_distributed(
+            registry,
+            criteria,
+            Path(args.out),
+            store,
+            _run_options(args),
+            broker,
+            resume=args.resume,
+            progress=_progress(args.quiet),
+        )
     finally:
         store.close()
     _print_result(result, criteria.id)
@@ -90,6 +101,7 @@ def cmd_diff(args) -> int:
 
 def _run_id(store, value: str) -> int:
     from .cli import _run_id as parse
+
     return parse(store, value)
 
 
@@ -111,6 +123,7 @@ def cmd_schedule(args) -> int:
     if celery:
         from .distributed import broker_url, require_shared_database, run_distributed
         from .storage import default_db_url
+
         broker = broker_url(args.broker)
         require_shared_database(args.db or default_db_url())
     store = Store(args.db)
@@ -128,8 +141,12 @@ def cmd_schedule(args) -> int:
         _print_result(result, criteria.id)
 
     try:
-        run_forever(trigger, Publisher(Path(args.out_root), store, registry.name, keep=args.keep), produce,
-                    say=lambda line: print(line, file=sys.stderr, flush=True))
+        run_forever(
+            trigger,
+            Publisher(Path(args.out_root), store, registry.name, keep=args.keep),
+            produce,
+            say=lambda line: print(line, file=sys.stderr, flush=True),
+        )
     finally:
         store.close()
     return 0
@@ -139,8 +156,13 @@ def cmd_worker(args) -> int:
     from .distributed import broker_url, start_worker
     from .storage import default_db_url
 
-    start_worker(broker_url(args.broker), args.db or default_db_url(), name=args.name, concurrency=args.concurrency,
-                 loglevel="DEBUG" if args.verbose else "INFO")
+    start_worker(
+        broker_url(args.broker),
+        args.db or default_db_url(),
+        name=args.name,
+        concurrency=args.concurrency,
+        loglevel="DEBUG" if args.verbose else "INFO",
+    )
     return 0
 
 
@@ -162,10 +184,15 @@ def add_commands(sub) -> None:
 
     p = sub.add_parser("schedule", help="evaluate a registry on a cron schedule (a long-running process)")
     p.add_argument("--registry", required=True, help="registry YAML file, or a bundled name")
-    p.add_argument("--cron", required=True,
-                   help='when to run, in cron syntax: "0 2 * * *" is 02:00 every day (6 fields: seconds first)')
+    p.add_argument(
+        "--cron",
+        required=True,
+        help='when to run, in cron syntax: "0 2 * * *" is 02:00 every day (6 fields: seconds first)',
+    )
     p.add_argument("--timezone", help="time zone of the cron times (default: the machine's), e.g. Asia/Ho_Chi_Minh")
-    p.add_argument("--out-root", required=True, help="reports go to OUT_ROOT/<UTC time>/; OUT_ROOT/latest is the newest")
+    p.add_argument(
+        "--out-root", required=True, help="reports go to OUT_ROOT/<UTC time>/; OUT_ROOT/latest is the newest"
+    )
     p.add_argument("--keep", type=_positive, help="keep only the newest N reports (default: all)")
     p.add_argument("--criteria", default="mic-2024", help="criteria set: a bundled name or a YAML file")
     p.add_argument("--db", help="database URL (default: $PORTALSCORE_DB or ~/.local/share/portalscore/portalscore.db)")
@@ -185,7 +212,10 @@ def add_commands(sub) -> None:
     p.add_argument("--broker", help="Redis URL (default $PORTALSCORE_BROKER)")
     p.add_argument("--db", help="the coordinator's PostgreSQL database (default $PORTALSCORE_DB)")
     p.add_argument("--name", help="worker name (default portalscore-<pid>@<host>)")
-    p.add_argument("--concurrency", type=_positive, default=1,
-                   help="tasks at once (default 1: each runs its own browser; add machines rather than this)")
+    p.add_argument(
+        "--concurrency",
+        type=_positive,
+        default=1,
+        help="tasks at once (default 1: each runs its own browser; add machines rather than this)",
+    )
     p.set_defaults(func=cmd_worker)
-

@@ -5,6 +5,7 @@ named set's values (PORTALSCORE_SECRET_STAGING_ACCOUNT_USERNAME / _PASSWORD, or 
 maps name -> {username, password}) and ties it to the origin of the portal that names it; the run then
 hands them to `portalscore.contract.secrets.activate`, which offers and masks them.
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,6 +32,7 @@ def env_names(name: str) -> tuple[str, str]:
 
 # -- where the values come from -------------------------------------------------------------------
 
+
 def _from_environment(name: str, environ: Mapping[str, str]) -> Credential | None:
     user_var, pass_var = env_names(name)
     user, password = environ.get(user_var) or None, environ.get(pass_var) or None  # empty counts as unset
@@ -54,8 +56,9 @@ def load_file(path: str | Path) -> dict[str, Credential]:
     except OSError as e:
         raise InputError(f"cannot read: {e.strerror}", file=file, field="--secrets") from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        log.warning("secrets file %s is accessible by group or others (mode %o): chmod 600 it", file,
-                    stat.S_IMODE(mode))
+        log.warning(
+            "secrets file %s is accessible by group or others (mode %o): chmod 600 it", file, stat.S_IMODE(mode)
+        )
     doc = load(file)
     if doc.data is None:
         return {}
@@ -85,8 +88,9 @@ def _at(registry, i: int, message: str) -> InputError:
     return InputError(message, file=registry.file, field=f"portals[{i}].credentials")
 
 
-def resolve(registry, secrets_file: str | Path | None = None,
-            environ: Mapping[str, str] | None = None) -> dict[str, Credential]:
+def resolve(
+    registry, secrets_file: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Credential]:
     """The credentials of every portal that names a set, by the portal's origin. InputError (naming the
     registry file, line and portal) for a set that is not provided; the environment wins over the file."""
     environ = os.environ if environ is None else environ
@@ -103,11 +107,19 @@ def resolve(registry, secrets_file: str | Path | None = None,
             raise _at(registry, i, f"portal {portal.id!r}: {e.message}") from None
         if cred is None:
             user_var, pass_var = env_names(name)
-            raise _at(registry, i, f"portal {portal.id!r} needs credential set {name!r}, which is not provided: "
-                                   f"set {user_var} and {pass_var}, or give it in a file with --secrets FILE")
+            raise _at(
+                registry,
+                i,
+                f"portal {portal.id!r} needs credential set {name!r}, which is not provided: "
+                f"set {user_var} and {pass_var}, or give it in a file with --secrets FILE",
+            )
         origin = origin_of(portal.url)
         if origin in by_origin and by_origin[origin] != cred:
-            raise _at(registry, i, f"portal {portal.id!r} is served from {origin} like portal {owner[origin]!r}, "
-                                   "which names another credential set: one origin has one credential set")
+            raise _at(
+                registry,
+                i,
+                f"portal {portal.id!r} is served from {origin} like portal {owner[origin]!r}, "
+                "which names another credential set: one origin has one credential set",
+            )
         by_origin[origin], owner[origin] = cred, portal.id
     return by_origin

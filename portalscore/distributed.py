@@ -18,6 +18,7 @@ Why these choices:
   - Task messages carry ids only, never the database URL (which may hold a password): each
     worker is given the database by its own --db / $PORTALSCORE_DB.
 """
+
 from __future__ import annotations
 
 import logging
@@ -50,8 +51,10 @@ MAX_RESENDS = 2  # a task that failed with an error is sent again this many time
 def broker_url(value: str | None) -> str:
     url = value or os.environ.get("PORTALSCORE_BROKER")
     if not url:
-        raise InputError("the Celery broker is not set: pass --broker redis://HOST:6379/0 or set $PORTALSCORE_BROKER",
-                         field="--broker")
+        raise InputError(
+            "the Celery broker is not set: pass --broker redis://HOST:6379/0 or set $PORTALSCORE_BROKER",
+            field="--broker",
+        )
     if not url.startswith(("redis://", "rediss://")):
         raise InputError(f"the broker must be a Redis URL (redis://HOST:PORT/DB), not {url!r}", field="--broker")
     return url
@@ -59,8 +62,11 @@ def broker_url(value: str | None) -> str:
 
 def require_shared_database(store_url: str) -> None:
     if store_url.startswith("sqlite"):
-        raise InputError("distributed runs need a database every worker can reach: pass --db postgresql://USER@HOST/DB "
-                         "(or set $PORTALSCORE_DB); a SQLite file is local to one machine", field="--db")
+        raise InputError(
+            "distributed runs need a database every worker can reach: pass --db postgresql://USER@HOST/DB "
+            "(or set $PORTALSCORE_DB); a SQLite file is local to one machine",
+            field="--db",
+        )
 
 
 def host_group(url: str) -> str:
@@ -84,7 +90,9 @@ def make_app(broker: str, database: str | None = None) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,  # a worker holds only the task it runs: the others stay for idle workers
         worker_max_tasks_per_child=20,  # a fresh process now and then: browsers can leak
-        task_serializer="json", result_serializer="json", accept_content=["json"],
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
         broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT_S},
         result_backend_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT_S},
         result_expires=7 * 24 * 3600,
@@ -96,8 +104,9 @@ def make_app(broker: str, database: str | None = None) -> Celery:
     return app
 
 
-def collect_host_group(task, run_id: int, group: str, portal_ids: list[str], scenarios: bool,
-                       scenario_workers: int) -> dict[str, str]:
+def collect_host_group(
+    task, run_id: int, group: str, portal_ids: list[str], scenarios: bool, scenario_workers: int
+) -> dict[str, str]:
     """Celery task: gather and store the evidence of the portals of one host group; returns their stages."""
     from portalscore.contract.evidence import from_dict
     from portalscore.crawler.settings import CrawlSettings
@@ -108,12 +117,15 @@ def collect_host_group(task, run_id: int, group: str, portal_ids: list[str], sce
     try:
         run = store.run(run_id)
         if run is None:
-            raise RuntimeError(f"run {run_id} is not in this worker's database {store.engine.url!r}: "
-                               "workers must use the coordinator's database")
+            raise RuntimeError(
+                f"run {run_id} is not in this worker's database {store.engine.url!r}: "
+                "workers must use the coordinator's database"
+            )
         portals = [Portal(**p) for p in run["portals"] if p["id"] in portal_ids]
         # The run names credential sets only: their values come from this worker's own environment.
-        secrets.activate(credentials.resolve(Registry(name=run["registry_name"], file=run["registry_file"],
-                                                  portals=portals)))
+        secrets.activate(
+            credentials.resolve(Registry(name=run["registry_name"], file=run["registry_file"], portals=portals))
+        )
         lost = [t for t in store.tasks(run_id) if t["host_group"] == group and t["status"] == "running"]
         if len(lost) >= MAX_LOSSES:
             _give_up(store, run_id, portals, f"the worker was lost {len(lost)} times while collecting {group}")
@@ -147,19 +159,37 @@ def _give_up(store: Store, run_id: int, portals: list[Portal], reason: str) -> N
         store.save_portal(run_id, ev, "done")
 
 
-def start_worker(broker: str, database: str, name: str | None = None, concurrency: int = 1,
-                 loglevel: str = "INFO") -> None:
+def start_worker(
+    broker: str, database: str, name: str | None = None, concurrency: int = 1, loglevel: str = "INFO"
+) -> None:
     """Run a Celery worker until stopped (SIGTERM finishes the task in hand; a second one aborts it)."""
     require_shared_database(database)
     Store(database).close()  # migrate and check the database now, not in the middle of the first task
     app = make_app(broker, database)
-    argv = ["worker", f"--concurrency={concurrency}", "--pool=prefork", f"--loglevel={loglevel}",
-            "--without-gossip", "--without-mingle", "-n", name or f"portalscore-{os.getpid()}@%h"]
+    argv = [
+        "worker",
+        f"--concurrency={concurrency}",
+        "--pool=prefork",
+        f"--loglevel={loglevel}",
+        "--without-gossip",
+        "--without-mingle",
+        "-n",
+        name or f"portalscore-{os.getpid()}@%h",
+    ]
     app.worker_main(argv)
 
 
-def run_distributed(registry: Registry, criteria, out_dir: Path, store: Store, opts, broker: str,
-                    resume: bool = False, progress=None, poll_s: float = 1.0):
+def run_distributed(
+    registry: Registry,
+    criteria,
+    out_dir: Path,
+    store: Store,
+    opts,
+    broker: str,
+    resume: bool = False,
+    progress=None,
+    poll_s: float = 1.0,
+):
     """The whole run, with evidence collected by Celery workers; returns a pipeline.RunResult."""
     from .logs import RUN_LOG, RunLog
     from .pipeline import Progress
@@ -173,8 +203,18 @@ def run_distributed(registry: Registry, criteria, out_dir: Path, store: Store, o
             progress.close()
 
 
-def _coordinate(registry: Registry, criteria, out_dir: Path, store: Store, opts, broker: str, resume: bool,
-                progress, poll_s: float, run_log):
+def _coordinate(
+    registry: Registry,
+    criteria,
+    out_dir: Path,
+    store: Store,
+    opts,
+    broker: str,
+    resume: bool,
+    progress,
+    poll_s: float,
+    run_log,
+):
     from .pipeline import RunResult, score_run, start_or_resume, write_report
 
     out_dir = Path(out_dir)
@@ -187,15 +227,19 @@ def _coordinate(registry: Registry, criteria, out_dir: Path, store: Store, opts,
     except Exception as e:
         raise InputError(f"cannot reach the broker {broker}: {e}", field="--broker") from None
 
-    run_id, portals = start_or_resume(store, registry, criteria, artefact_dir, opts, resume, progress,
-                                      distributed=True)
+    run_id, portals = start_or_resume(store, registry, criteria, artefact_dir, opts, resume, progress, distributed=True)
     run_log.run_id = run_id
     if not app.control.ping(timeout=1.0):
-        progress.say("no worker has answered yet: the tasks wait in the queue until one starts "
-                     "(portalscore worker --broker ... --db ...)")
+        progress.say(
+            "no worker has answered yet: the tasks wait in the queue until one starts "
+            "(portalscore worker --broker ... --db ...)"
+        )
     stages = store.portal_stages(run_id)
-    todo = {key: [p.id for p in group] for key, group in host_groups(portals).items()
-            if any(stages.get(p.id) != "done" for p in group)}
+    todo = {
+        key: [p.id for p in group]
+        for key, group in host_groups(portals).items()
+        if any(stages.get(p.id) != "done" for p in group)
+    }
 
     def send(key: str):
         return app.send_task(TASK_NAME, args=[run_id, key, todo[key], opts.scenarios, opts.scenario_workers])
@@ -220,8 +264,12 @@ def _coordinate(registry: Registry, criteria, out_dir: Path, store: Store, opts,
             else:
                 del pending[key]
                 by_id = {p.id: p for p in portals}
-                _give_up(store, run_id, [by_id[i] for i in todo[key]],
-                         f"its task failed {MAX_RESENDS + 1} times: {type(outcome).__name__}: {outcome}")
+                _give_up(
+                    store,
+                    run_id,
+                    [by_id[i] for i in todo[key]],
+                    f"its task failed {MAX_RESENDS + 1} times: {type(outcome).__name__}: {outcome}",
+                )
 
     missing = [pid for pid, stage in store.portal_stages(run_id).items() if stage != "done"]
     if missing:  # cannot happen unless the database was changed under us; never report silently

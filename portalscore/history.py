@@ -4,6 +4,7 @@ Both runs are compared with the same criteria set (run B's by default), so a cha
 of the portals, not of the method. A run not yet scored with that set is scored from its stored
 evidence first (no re-crawl), as `portalscore report --criteria` does.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -53,14 +54,21 @@ class RunDiff:
     changes: list[PortalChange]
 
     def summary(self) -> dict[str, int]:
-        counts = {status: sum(c.status == status for c in self.changes) for status in ("up", "down", "same", "new", "gone")}
+        counts = {
+            status: sum(c.status == status for c in self.changes) for status in ("up", "down", "same", "new", "gone")
+        }
         return counts | {"grade_changes": sum(c.grade_changed for c in self.changes)}
 
     def to_dict(self) -> dict:
         return {
-            "criteria_set": self.criteria_set, "run_a": self.run_a, "run_b": self.run_b,
-            "portals": [asdict(c) | {"rank_change": c.rank_change, "score_delta": c.score_delta,
-                                     "grade_changed": c.grade_changed} for c in self.changes],
+            "criteria_set": self.criteria_set,
+            "run_a": self.run_a,
+            "run_b": self.run_b,
+            "portals": [
+                asdict(c)
+                | {"rank_change": c.rank_change, "score_delta": c.score_delta, "grade_changed": c.grade_changed}
+                for c in self.changes
+            ],
             "summary": self.summary(),
         }
 
@@ -72,12 +80,18 @@ def _scores(store: Store, run_id: int, criteria_set: str) -> list[PortalScore]:
     from portalscore.criteria import load_criteria_set  # scoring needs the criteria code; listing does not
 
     from .pipeline import score_run
+
     return score_run(store, run_id, load_criteria_set(criteria_set))
 
 
 def _run_info(run: dict) -> dict:
-    return {"id": run["id"], "registry": run["registry_name"], "started_at": run["started_at"],
-            "finished_at": run["finished_at"], "status": run["status"]}
+    return {
+        "id": run["id"],
+        "registry": run["registry_name"],
+        "started_at": run["started_at"],
+        "finished_at": run["finished_at"],
+        "status": run["status"],
+    }
 
 
 def _groups(a: PortalScore | None, b: PortalScore | None) -> dict[str, dict[str, float | None]]:
@@ -111,16 +125,28 @@ def diff_runs(store: Store, run_a: int, run_b: int, criteria_set: str | None = N
             status = "gone"
         else:
             status = "up" if b.rank < a.rank else "down" if b.rank > a.rank else "same"
-        changes.append(PortalChange(
-            portal_id=pid, name=latest.name, kind=latest.kind, status=status,
-            rank_a=a.rank if a else None, rank_b=b.rank if b else None,
-            rank_in_kind_a=a.rank_in_kind if a else None, rank_in_kind_b=b.rank_in_kind if b else None,
-            score_a=a.score if a else None, score_b=b.score if b else None,
-            grade_a=a.grade if a else None, grade_b=b.grade if b else None, groups=_groups(a, b)))
+        changes.append(
+            PortalChange(
+                portal_id=pid,
+                name=latest.name,
+                kind=latest.kind,
+                status=status,
+                rank_a=a.rank if a else None,
+                rank_b=b.rank if b else None,
+                rank_in_kind_a=a.rank_in_kind if a else None,
+                rank_in_kind_b=b.rank_in_kind if b else None,
+                score_a=a.score if a else None,
+                score_b=b.score if b else None,
+                grade_a=a.grade if a else None,
+                grade_b=b.grade if b else None,
+                groups=_groups(a, b),
+            )
+        )
     # Ranking order of run B; portals that are gone follow, in their order in run A.
     changes.sort(key=lambda c: (c.rank_b is None, c.rank_b or 0, c.rank_a or 0, c.portal_id))
-    return RunDiff(criteria_set=criteria_set, run_a=_run_info(runs[run_a]), run_b=_run_info(runs[run_b]),
-                   changes=changes)
+    return RunDiff(
+        criteria_set=criteria_set, run_a=_run_info(runs[run_a]), run_b=_run_info(runs[run_b]), changes=changes
+    )
 
 
 def _pad(text: str, width: int) -> str:
@@ -133,9 +159,10 @@ def _arrow(a, b, fmt: str) -> str:
 
 def format_text(diff: RunDiff) -> str:
     ra, rb = diff.run_a, diff.run_b
-    lines = [f"run {ra['id']} ({ra['started_at']}, {ra['registry']}) → run {rb['id']} ({rb['started_at']}, "
-             f"{rb['registry']}); criteria {diff.criteria_set}",
-             ]
+    lines = [
+        f"run {ra['id']} ({ra['started_at']}, {ra['registry']}) → run {rb['id']} ({rb['started_at']}, "
+        f"{rb['registry']}); criteria {diff.criteria_set}",
+    ]
     labels = [unicodedata.normalize("NFC", f"{c.name} ({c.portal_id})") for c in diff.changes]
     width = min(max([len(label) for label in labels] + [6]), 60)
     lines.append(f"{'portal':<{width}} {'kind':<9} {'rank':>11} {'places':>6}  {'score':>15} {'change':>7}  grade")
@@ -148,9 +175,13 @@ def format_text(diff: RunDiff) -> str:
             moved = f"{'▲' if c.rank_change > 0 else '▼' if c.rank_change < 0 else '='}{abs(c.rank_change) or ''}"
         delta = "" if c.score_delta is None else f"{c.score_delta:+.1f}"
         grade = _arrow(c.grade_a, c.grade_b, "") if c.grade_changed else (c.grade_b or c.grade_a or "")
-        lines.append(f"{_pad(label, width)} {c.kind:<9} {_arrow(c.rank_a, c.rank_b, 'd'):>11} "
-                     f"{moved:>6}  {_arrow(c.score_a, c.score_b, '.1f'):>15} {delta:>7}  {grade}")
+        lines.append(
+            f"{_pad(label, width)} {c.kind:<9} {_arrow(c.rank_a, c.rank_b, 'd'):>11} "
+            f"{moved:>6}  {_arrow(c.score_a, c.score_b, '.1f'):>15} {delta:>7}  {grade}"
+        )
     s = diff.summary()
-    lines.append(f"{s['up']} up, {s['down']} down, {s['same']} same, {s['new']} new, {s['gone']} gone; "
-                 f"{s['grade_changes']} grade changes")
+    lines.append(
+        f"{s['up']} up, {s['down']} down, {s['same']} same, {s['new']} new, {s['gone']} gone; "
+        f"{s['grade_changes']} grade changes"
+    )
     return "\n".join(lines)

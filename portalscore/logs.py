@@ -8,6 +8,7 @@ error, profile, depth, attempt, wait_s...) and `exc` for an exception's tracebac
 run_id and portal are also taken from the context (`bind`), so a log call deep in the crawler
 (a retry in load.py) carries the portal it was made for without passing it down.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -23,16 +24,18 @@ try:  # URLs and errors can carry a portal's credentials: mask them as every oth
     from portalscore.contract.secrets import redact as _redact_text
     from portalscore.contract.secrets import scrub as _scrub
 except ImportError:  # pragma: no cover
+
     def _redact_text(text: str) -> str:
         return text
 
     def _scrub(value):
         return value
 
+
 RUN_LOG = "run.log.jsonl"
 CONTEXT_FIELDS = ("run_id", "portal", "url")
 
-_context: contextvars.ContextVar[dict] = contextvars.ContextVar("portalscore_log_context", default={})
+_context: contextvars.ContextVar[dict | None] = contextvars.ContextVar("portalscore_log_context", default=None)
 
 # Attributes every LogRecord has: anything else on a record came from `extra=`.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
@@ -41,7 +44,7 @@ _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"messa
 @contextlib.contextmanager
 def bind(**fields) -> Iterator[None]:
     """Fields added to every record logged in this context (this task or thread and what it starts)."""
-    token = _context.set({**_context.get(), **fields})
+    token = _context.set({**(_context.get() or {}), **fields})
     try:
         yield
     finally:
@@ -54,7 +57,7 @@ def _redact(value):
 
 def tag(**fields) -> None:
     """Add fields to the context for the rest of this asyncio task (each task has its own copy)."""
-    _context.set({**_context.get(), **fields})
+    _context.set({**(_context.get() or {}), **fields})
 
 
 class JsonFormatter(logging.Formatter):
@@ -70,7 +73,7 @@ class JsonFormatter(logging.Formatter):
             "event": getattr(record, "event", None),
             "message": record.getMessage(),
         }
-        context = {**self.defaults, **_context.get()}
+        context = {**self.defaults, **(_context.get() or {})}
         for name in CONTEXT_FIELDS:
             value = getattr(record, name, None)
             if value is None:
@@ -90,8 +93,9 @@ def configure(verbose: bool = False, fmt: str = "text") -> None:
     or as JSON lines; portalscore's own loggers pass INFO on, for the run log file."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(logging.INFO if verbose else logging.WARNING)
-    handler.setFormatter(JsonFormatter() if fmt == "json"
-                         else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter() if fmt == "json" else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -8,6 +8,7 @@ Phases, in order, each stored before the next starts (so `--resume` can restart 
 Timings measured in phase 1 are contended (axe runs on the other core) and are kept as
 evidence only; the ranking reads phase 2's.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -69,15 +70,18 @@ def _stored_audits(store: Store, run_id: int, portal_id: str) -> Reuse:
     def reuse(url: str, profile: str, content_hash: str) -> Accessibility | None:
         # By content, not URL: the same page under another address (?lang=vi) is the same audit.
         return store.previous_accessibility(run_id, portal_id, content_hash, profile=profile, engine=engine)
+
     return reuse
 
 
 async def _crawl_phase(store: Store, run_id: int, portals: list[Portal], opts: RunOptions, progress: Progress) -> None:
     settings = opts.settings
+
     def stage_before(portal: Portal, stage: str) -> bool:
         return STAGES.index(store.stage(run_id, portal.id)) < STAGES.index(stage)
 
     async with BrowserPool(settings) as pool:
+
         async def one(portal: Portal) -> None:
             if not stage_before(portal, "crawled"):
                 return
@@ -94,19 +98,31 @@ async def _crawl_phase(store: Store, run_id: int, portals: list[Portal], opts: R
                     progress.page(portal_id)
 
             try:
-                ev = await crawl_portal(pool, portal, settings, on_page=on_page, resume_pages=resume or None,
-                                        on_progress=progress.update,
-                                        reuse=_stored_audits(store, run_id, portal.id) if settings.reuse_audits
-                                        else None)
+                ev = await crawl_portal(
+                    pool,
+                    portal,
+                    settings,
+                    on_page=on_page,
+                    resume_pages=resume or None,
+                    on_progress=progress.update,
+                    reuse=_stored_audits(store, run_id, portal.id) if settings.reuse_audits else None,
+                )
             except Exception as e:  # a bug on one portal must not cost the others their evidence
                 log.exception("crawl of %s failed", portal.id)
-                ev = PortalEvidence(portal=_ref(portal), started_at=now(), finished_at=now(),
-                                    errors=[f"crawl failed: {type(e).__name__}: {e}"])
+                ev = PortalEvidence(
+                    portal=_ref(portal),
+                    started_at=now(),
+                    finished_at=now(),
+                    errors=[f"crawl failed: {type(e).__name__}: {e}"],
+                )
             ev.finished_at = ev.finished_at or now()
             store.save_portal(run_id, ev, "crawled")
             pages = progress.pages.get(portal.id, 0)
-            log.info("crawled %s", portal.id, extra={"event": "portal_crawled", "portal": portal.id, "pages": pages,
-                                                      "errors": ev.errors})
+            log.info(
+                "crawled %s",
+                portal.id,
+                extra={"event": "portal_crawled", "portal": portal.id, "pages": pages, "errors": ev.errors},
+            )
             progress.end(portal.id, "crawl", f"crawled {portal.id}: {pages} pages, {len(ev.errors)} errors")
 
         progress.phase("crawl", sum(stage_before(p, "crawled") for p in portals))
@@ -126,13 +142,17 @@ async def _crawl_phase(store: Store, run_id: int, portals: list[Portal], opts: R
                     log.exception("lab timing of %s failed", portal.id)
                     ev.errors.append(f"lab timing failed: {type(e).__name__}: {e}")
                 store.save_portal(run_id, ev, "measured")
-                log.info("timed %s", portal.id, extra={"event": "portal_timed", "portal": portal.id,
-                                                        "measurements": len(ev.lab)})
+                log.info(
+                    "timed %s",
+                    portal.id,
+                    extra={"event": "portal_timed", "portal": portal.id, "measurements": len(ev.lab)},
+                )
             progress.end(portal.id, "lab", f"timed {portal.id}: {len(ev.lab)} lab measurements")
 
 
-def _scenario_phase(store: Store, run_id: int, portals: list[Portal], opts: RunOptions, artefact_dir: Path,
-                    progress: Progress) -> None:
+def _scenario_phase(
+    store: Store, run_id: int, portals: list[Portal], opts: RunOptions, artefact_dir: Path, progress: Progress
+) -> None:
     from playwright.sync_api import sync_playwright
 
     from portalscore.crawler.browser import launch_options
@@ -161,30 +181,43 @@ def _scenario_phase(store: Store, run_id: int, portals: list[Portal], opts: RunO
                     ev = store.evidence(run_id, portal.id)
                     with bind(run_id=run_id, portal=portal.id):  # a new thread starts with an empty context
                         try:
-                            ev.scenarios = run_scenarios(browser, portal, artefact_dir,
-                                                         allowed_hosts=opts.settings.allowed_hosts)
+                            ev.scenarios = run_scenarios(
+                                browser, portal, artefact_dir, allowed_hosts=opts.settings.allowed_hosts
+                            )
                         except Exception as e:
                             log.exception("scenarios of %s failed", portal.id)
                             ev.errors.append(f"scenarios failed: {type(e).__name__}: {e}")
                         store.save_portal(run_id, ev, "done")
                         passed = sum(s.outcome == "passed" for s in ev.scenarios)
-                        log.info("journeys of %s: %d/%d passed", portal.id, passed, len(ev.scenarios),
-                                 extra={"event": "portal_journeys", "portal": portal.id, "passed": passed,
-                                        "scenarios": len(ev.scenarios)})
+                        log.info(
+                            "journeys of %s: %d/%d passed",
+                            portal.id,
+                            passed,
+                            len(ev.scenarios),
+                            extra={
+                                "event": "portal_journeys",
+                                "portal": portal.id,
+                                "passed": passed,
+                                "scenarios": len(ev.scenarios),
+                            },
+                        )
                     progress.end(portal.id, "journeys", f"scenarios {portal.id}: {passed}/{len(ev.scenarios)} passed")
             finally:
                 browser.close()
 
-    threads = [threading.Thread(target=worker, name=f"scenarios-{i}")
-               for i in range(max(1, min(opts.scenario_workers, len(queue))))]
+    threads = [
+        threading.Thread(target=worker, name=f"scenarios-{i}")
+        for i in range(max(1, min(opts.scenario_workers, len(queue))))
+    ]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
 
 
-def collect(store: Store, run_id: int, portals: list[Portal], opts: RunOptions, artefact_dir: Path,
-            progress: Progress) -> None:
+def collect(
+    store: Store, run_id: int, portals: list[Portal], opts: RunOptions, artefact_dir: Path, progress: Progress
+) -> None:
     """Gather and store all evidence of these portals (skipping stages already stored)."""
     asyncio.run(_crawl_phase(store, run_id, portals, opts, progress))
     _scenario_phase(store, run_id, portals, opts, artefact_dir, progress)
@@ -203,34 +236,68 @@ def score_run(store: Store, run_id: int, criteria: CriteriaSet) -> list[PortalSc
     return ranked
 
 
-def write_report(store: Store, run_id: int, criteria: CriteriaSet, out_dir: Path, lang: str = "vi",
-                 artefact_dir: Path | None = None) -> list[PortalScore]:
+def write_report(
+    store: Store, run_id: int, criteria: CriteriaSet, out_dir: Path, lang: str = "vi", artefact_dir: Path | None = None
+) -> list[PortalScore]:
     run = store.run(run_id)
     ranked = store.scores(run_id, criteria.id) or score_run(store, run_id, criteria)
     ranked.sort(key=lambda s: (s.rank, s.portal_id))
     evidence = {p["id"]: store.evidence(run_id, p["id"]) for p in run["portals"]}
-    render_report(ReportInput(
-        run_id=run_id, generated_at=run["finished_at"] or run["started_at"], registry_name=run["registry_name"],
-        criteria=criteria.to_dict(), settings=run["settings"], scores=ranked, evidence=evidence,
-        history=store.history(run["registry_name"], criteria.id, run_id), artefact_dir=artefact_dir,
-    ), out_dir=out_dir, lang=lang)
+    render_report(
+        ReportInput(
+            run_id=run_id,
+            generated_at=run["finished_at"] or run["started_at"],
+            registry_name=run["registry_name"],
+            criteria=criteria.to_dict(),
+            settings=run["settings"],
+            scores=ranked,
+            evidence=evidence,
+            history=store.history(run["registry_name"], criteria.id, run_id),
+            artefact_dir=artefact_dir,
+        ),
+        out_dir=out_dir,
+        lang=lang,
+    )
     return ranked
 
 
-def start_or_resume(store: Store, registry: Registry, criteria: CriteriaSet, artefact_dir: Path, opts: RunOptions,
-                    resume: bool, progress: Progress, **extra_settings) -> tuple[int, list[Portal]]:
+def start_or_resume(
+    store: Store,
+    registry: Registry,
+    criteria: CriteriaSet,
+    artefact_dir: Path,
+    opts: RunOptions,
+    resume: bool,
+    progress: Progress,
+    **extra_settings,
+) -> tuple[int, list[Portal]]:
     """A new stored run, or with resume=True the last unfinished one of this registry, and its portals."""
     portals = registry.portals
     run_id = store.last_unfinished_run(registry.name) if resume else None
     if run_id is None:
-        settings = dataclasses.asdict(opts.settings) | {
-            "artefact_dir": str(Path(artefact_dir).resolve()),
-            # A user's own criteria file is reloaded from where it was, not by its id.
-            "criteria_source": str(criteria.file) if criteria.file else criteria.id} | extra_settings
-        run_id = store.create_run(registry.name, registry.file, criteria.id, settings,
-                                  [_portal_dict(p) for p in portals])
-        log.info("run %d started", run_id, extra={"event": "run_started", "run_id": run_id, "portals": len(portals),
-                                                  "criteria": criteria.id, "registry": registry.name})
+        settings = (
+            dataclasses.asdict(opts.settings)
+            | {
+                "artefact_dir": str(Path(artefact_dir).resolve()),
+                # A user's own criteria file is reloaded from where it was, not by its id.
+                "criteria_source": str(criteria.file) if criteria.file else criteria.id,
+            }
+            | extra_settings
+        )
+        run_id = store.create_run(
+            registry.name, registry.file, criteria.id, settings, [_portal_dict(p) for p in portals]
+        )
+        log.info(
+            "run %d started",
+            run_id,
+            extra={
+                "event": "run_started",
+                "run_id": run_id,
+                "portals": len(portals),
+                "criteria": criteria.id,
+                "registry": registry.name,
+            },
+        )
         progress.say(f"run {run_id}: {len(portals)} portals, criteria {criteria.id}")
     else:
         stored = {p["id"] for p in store.run(run_id)["portals"]}
@@ -240,8 +307,15 @@ def start_or_resume(store: Store, registry: Registry, criteria: CriteriaSet, art
     return run_id, portals
 
 
-def evaluate(registry: Registry, criteria: CriteriaSet, out_dir: Path, store: Store, opts: RunOptions,
-             resume: bool = False, progress: Progress | None = None) -> RunResult:
+def evaluate(
+    registry: Registry,
+    criteria: CriteriaSet,
+    out_dir: Path,
+    store: Store,
+    opts: RunOptions,
+    resume: bool = False,
+    progress: Progress | None = None,
+) -> RunResult:
     """The whole run. With resume=True, continues the last unfinished run of this registry."""
     progress = progress or Progress()
     out_dir = Path(out_dir)

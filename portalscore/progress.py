@@ -9,6 +9,7 @@ REDRAWS_PER_S times a second: one line per portal in flight with pages, errors, 
 and ETA, and an overall line. A finished phase collapses into its summary line, printed above
 the block where it stays.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -26,6 +27,7 @@ REDRAWS_PER_S = 4
 
 
 # -- estimates (pure) ---------------------------------------------------------------------------------------------
+
 
 def remaining_pages(done: int, queued: int | None, max_pages: int | None) -> int | None:
     """Pages still to load: what the frontier holds, never more than the page cap leaves."""
@@ -49,7 +51,7 @@ def eta_s(done: float, remaining: float | None, elapsed_s: float) -> float | Non
 def format_duration(seconds: float | None) -> str:
     if seconds is None:
         return "?"
-    s = int(round(seconds))
+    s = round(seconds)
     if s < 60:
         return f"{s}s"
     if s < 3600:
@@ -59,9 +61,11 @@ def format_duration(seconds: float | None) -> str:
 
 # -- state --------------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Activity:
     """One portal in one phase."""
+
     portal: str
     phase: str
     started: float
@@ -224,15 +228,19 @@ class LiveProgress(Progress):
         if a.max_pages is None and a.queued is None:
             return f"  {a.phase:<8} {a.portal:<24} {'working':>30}  {elapsed:>7}"
         queued = "?" if a.queued is None else str(a.remaining())
-        return (f"  {a.phase:<8} {a.portal:<24} pages {a.done:>4} done / {queued:>4} queued  {a.errors} errors  "
-                f"{elapsed:>7}  ETA {format_duration(a.eta(now))}")
+        return (
+            f"  {a.phase:<8} {a.portal:<24} pages {a.done:>4} done / {queued:>4} queued  {a.errors} errors  "
+            f"{elapsed:>7}  ETA {format_duration(a.eta(now))}"
+        )
 
     def _overall(self, phase: Phase, everything: list[Activity], now: float) -> str:
         mine = [a for a in everything if a.phase == phase.name]
         finished = sum(a.finished is not None for a in mine)
         pages = f", {sum(a.done for a in mine)} pages" if phase.name == "crawl" else ""
-        return (f"  {phase.name}: {finished}/{phase.portals} portals done{pages}, "
-                f"{format_duration(now - phase.started)} elapsed, ETA {format_duration(overall_eta(phase, mine, now))}")
+        return (
+            f"  {phase.name}: {finished}/{phase.portals} portals done{pages}, "
+            f"{format_duration(now - phase.started)} elapsed, ETA {format_duration(overall_eta(phase, mine, now))}"
+        )
 
     # Output: every write goes through here, so that the block is erased and redrawn around it.
 
@@ -323,6 +331,7 @@ class _Above:
 
 # -- choosing one -------------------------------------------------------------------------------------------------
 
+
 def is_live_terminal(stream: TextIO, env: dict[str, str] | None = None) -> bool:
     """A terminal that understands cursor movement: not a pipe or file, not TERM=dumb."""
     env = os.environ if env is None else env
@@ -333,8 +342,9 @@ def is_live_terminal(stream: TextIO, env: dict[str, str] | None = None) -> bool:
     return tty and env.get("TERM", "") != "dumb"
 
 
-def make_progress(stream: TextIO, quiet: bool = False, env: dict[str, str] | None = None,
-                  clean: Callable[[str], str] | None = None) -> Progress:
+def make_progress(
+    stream: TextIO, quiet: bool = False, env: dict[str, str] | None = None, clean: Callable[[str], str] | None = None
+) -> Progress:
     """Nothing with quiet; the live block on a terminal; else one plain line per event (no ANSI codes).
     `clean` is applied to every event line before it is shown (secrets masking)."""
     env = os.environ if env is None else env

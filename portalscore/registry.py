@@ -1,4 +1,5 @@
 """The registry: which portals to evaluate. YAML, validated with file/line/field errors."""
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,20 @@ from portalscore.contract.yamlfile import Located, load
 
 KINDS = ("ministry", "province", "national", "other")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-PORTAL_KEYS = {"id", "name", "kind", "url", "max_pages", "include", "exclude", "overrides",
-               "url_confirmed", "note", "name_en", "credentials"}
+PORTAL_KEYS = {
+    "id",
+    "name",
+    "kind",
+    "url",
+    "max_pages",
+    "include",
+    "exclude",
+    "overrides",
+    "url_confirmed",
+    "note",
+    "name_en",
+    "credentials",
+}
 TOP_KEYS = {"portals", "name", "description", "defaults", "source", "updated"}
 BUNDLED_DIR = Path(__file__).resolve().parent / "registries"
 _USERINFO = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@")
@@ -37,9 +50,12 @@ def _url_ok(url: str) -> bool:
 
 def _no_secret_key(doc: Located, path: tuple, key) -> None:
     if isinstance(key, str) and key.lower() in SECRET_KEYS:
-        raise doc.error(path + (key,), "secret values do not belong in a registry: name a credential set with "
-                                       "'credentials: NAME' and give its username and password in the environment "
-                                       "or a --secrets FILE (see docs/registries.md)")
+        raise doc.error(
+            path + (key,),
+            "secret values do not belong in a registry: name a credential set with "
+            "'credentials: NAME' and give its username and password in the environment "
+            "or a --secrets FILE (see docs/registries.md)",
+        )
 
 
 def parse(doc: Located) -> Registry:
@@ -77,8 +93,11 @@ def parse(doc: Located) -> Registry:
         if entry["kind"] not in KINDS:
             raise doc.error(path + ("kind",), f"{entry['kind']!r} is not one of {', '.join(KINDS)}")
         if _USERINFO.match(entry["url"].strip()):  # said before the URL is ever echoed in a message
-            raise doc.error(path + ("url",), "a user name or password in the URL is not allowed: name a credential "
-                                             "set with 'credentials: NAME' (see docs/registries.md)")
+            raise doc.error(
+                path + ("url",),
+                "a user name or password in the URL is not allowed: name a credential "
+                "set with 'credentials: NAME' (see docs/registries.md)",
+            )
         if not _url_ok(entry["url"]):
             raise doc.error(path + ("url",), f"{entry['url']!r} is not an http(s) URL")
         max_pages = entry.get("max_pages")
@@ -97,22 +116,38 @@ def parse(doc: Located) -> Registry:
         if not isinstance(overrides, dict) or not all(isinstance(v, str) for v in overrides.values()):
             raise doc.error(path + ("overrides",), "must map scenario steps to a selector or URL string")
         from portalscore.scenarios.overrides import known_keys, unknown_keys  # the journeys define which keys exist
+
         for key in unknown_keys(overrides):
-            raise doc.error(path + ("overrides", key),
-                            f"no scenario step reads this override (known: {', '.join(sorted(known_keys()))})")
+            raise doc.error(
+                path + ("overrides", key),
+                f"no scenario step reads this override (known: {', '.join(sorted(known_keys()))})",
+            )
         credentials = entry.get("credentials")
         if credentials is not None and (not isinstance(credentials, str) or not NAME.match(credentials)):
-            raise doc.error(path + ("credentials",), "must be the NAME of a credential set (letters, digits, '.', "
-                                                     "'_', '-'); its values go in the environment or --secrets FILE")
+            raise doc.error(
+                path + ("credentials",),
+                "must be the NAME of a credential set (letters, digits, '.', "
+                "'_', '-'); its values go in the environment or --secrets FILE",
+            )
         confirmed = entry.get("url_confirmed", True)
         if not isinstance(confirmed, bool):
             raise doc.error(path + ("url_confirmed",), "must be true or false")
-        portals.append(Portal(
-            id=pid, name=entry["name"].strip(), kind=entry["kind"], url=entry["url"].strip(),
-            max_pages=max_pages, include=list(entry.get("include", [])), exclude=list(entry.get("exclude", [])),
-            overrides=dict(overrides), url_confirmed=confirmed, name_en=str(entry.get("name_en", "")),
-            note=str(entry.get("note", "")), credentials=credentials,
-        ))
+        portals.append(
+            Portal(
+                id=pid,
+                name=entry["name"].strip(),
+                kind=entry["kind"],
+                url=entry["url"].strip(),
+                max_pages=max_pages,
+                include=list(entry.get("include", [])),
+                exclude=list(entry.get("exclude", [])),
+                overrides=dict(overrides),
+                url_confirmed=confirmed,
+                name_en=str(entry.get("name_en", "")),
+                note=str(entry.get("note", "")),
+                credentials=credentials,
+            )
+        )
     name = data.get("name") or Path(doc.file).stem
     return Registry(name=str(name), file=doc.file, portals=portals, doc=doc)
 
@@ -123,4 +158,3 @@ def load_registry(path_or_name: str | Path) -> Registry:
     if not path.exists() and (BUNDLED_DIR / f"{path_or_name}.yaml").exists():
         path = BUNDLED_DIR / f"{path_or_name}.yaml"
     return parse(load(path))
-

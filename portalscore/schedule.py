@@ -11,6 +11,7 @@ half-written or missing one. (A report is written in its final folder, not renam
 the run stores where its screenshots are.) A failed run's folder is renamed <time>.failed.
 Every firing appends a line to OUT_ROOT/schedule.log (JSON): started, finished, outcome.
 """
+
 from __future__ import annotations
 
 import json
@@ -66,7 +67,9 @@ def parse_cron(expr: str, tz: str | None = None) -> CronTrigger:
         try:
             ZoneInfo(tz)
         except (ValueError, LookupError):
-            raise InputError(f"{tz!r} is not a known time zone (e.g. Asia/Ho_Chi_Minh, UTC)", field="--timezone") from None
+            raise InputError(
+                f"{tz!r} is not a known time zone (e.g. Asia/Ho_Chi_Minh, UTC)", field="--timezone"
+            ) from None
     try:
         if len(fields) == 5:
             minute, hour, day, month, dow = fields
@@ -75,8 +78,9 @@ def parse_cron(expr: str, tz: str | None = None) -> CronTrigger:
             second, minute, hour, day, month, dow = fields
         else:
             raise ValueError(f"expected 5 fields (minute hour day month weekday), got {len(fields)}")
-        return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month,
-                           day_of_week=_cron_days(dow), timezone=tz)
+        return CronTrigger(
+            second=second, minute=minute, hour=hour, day=day, month=month, day_of_week=_cron_days(dow), timezone=tz
+        )
     except ValueError as e:
         raise InputError(f"{expr!r} is not a usable cron expression: {e}", field="--cron") from None
 
@@ -149,18 +153,29 @@ class Publisher:
                 shutil.rmtree(old, ignore_errors=True)
 
     def _log(self, started: str, outcome: Outcome) -> None:
-        line = {"registry": self.registry_name, "started": started, "finished": now_precise(), "pid": os.getpid(),
-                "outcome": outcome.status, "folder": outcome.folder.name if outcome.folder else None,
-                "detail": outcome.detail}
+        line = {
+            "registry": self.registry_name,
+            "started": started,
+            "finished": now_precise(),
+            "pid": os.getpid(),
+            "outcome": outcome.status,
+            "folder": outcome.folder.name if outcome.folder else None,
+            "detail": outcome.detail,
+        }
         with open(self.out_root / LOG_FILE, "a", encoding="utf-8") as f:
             f.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
 def add_job(scheduler, trigger: CronTrigger, publisher: Publisher, produce: Callable[[Path], None]) -> None:
-    scheduler.add_job(publisher.publish, trigger, args=[produce], id=f"run-{publisher.registry_name}",
-                      max_instances=1,  # a firing while the last run goes on is skipped (and logged)
-                      coalesce=True,  # firings missed while busy make one run, not a burst
-                      misfire_grace_time=3600)
+    scheduler.add_job(
+        publisher.publish,
+        trigger,
+        args=[produce],
+        id=f"run-{publisher.registry_name}",
+        max_instances=1,  # a firing while the last run goes on is skipped (and logged)
+        coalesce=True,  # firings missed while busy make one run, not a burst
+        misfire_grace_time=3600,
+    )
 
 
 def background(trigger: CronTrigger, publisher: Publisher, produce: Callable[[Path], None]) -> BackgroundScheduler:
@@ -171,8 +186,12 @@ def background(trigger: CronTrigger, publisher: Publisher, produce: Callable[[Pa
     return scheduler
 
 
-def run_forever(trigger: CronTrigger, publisher: Publisher, produce: Callable[[Path], None],
-                say: Callable[[str], None] = lambda line: None) -> None:
+def run_forever(
+    trigger: CronTrigger,
+    publisher: Publisher,
+    produce: Callable[[Path], None],
+    say: Callable[[str], None] = lambda line: None,
+) -> None:
     """Block, running `produce` on each firing, until SIGTERM or Ctrl-C; a run in progress is finished first."""
     scheduler = BlockingScheduler(timezone=trigger.timezone)
     add_job(scheduler, trigger, publisher, produce)
@@ -183,8 +202,10 @@ def run_forever(trigger: CronTrigger, publisher: Publisher, produce: Callable[[P
 
     signal.signal(signal.SIGTERM, stop)
     next_fire = trigger.get_next_fire_time(None, datetime.now(trigger.timezone))
-    say(f"schedule: {publisher.registry_name} on {trigger}, next run {next_fire.isoformat()}; "
-        f"reports in {publisher.out_root}/{LATEST}")
+    say(
+        f"schedule: {publisher.registry_name} on {trigger}, next run {next_fire.isoformat()}; "
+        f"reports in {publisher.out_root}/{LATEST}"
+    )
     try:
         scheduler.start()
     except KeyboardInterrupt:

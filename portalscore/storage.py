@@ -8,6 +8,7 @@ Every page is written as it completes, in its own transaction, so a run killed a
 point keeps what it had and `--resume` picks up from there. Evidence is stored as JSON
 documents (the shape of portalscore.contract.evidence), so scoring can be redone without re-crawling.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -51,7 +52,8 @@ from portalscore.criteria.model import PortalScore
 metadata = MetaData()
 
 runs = Table(
-    "runs", metadata,
+    "runs",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("registry_name", String(200), nullable=False),
     Column("registry_file", Text, nullable=False, default=""),
@@ -64,7 +66,8 @@ runs = Table(
 )
 
 run_portals = Table(
-    "run_portals", metadata,
+    "run_portals",
+    metadata,
     Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
     Column("portal_id", String(64), primary_key=True),
     Column("stage", String(20), nullable=False, default="pending"),  # pending | crawled | measured | done
@@ -73,7 +76,8 @@ run_portals = Table(
 )
 
 pages = Table(
-    "pages", metadata,
+    "pages",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("portal_id", String(64), nullable=False),
@@ -86,7 +90,8 @@ pages = Table(
 )
 
 scores = Table(
-    "scores", metadata,
+    "scores",
+    metadata,
     Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
     Column("criteria_set", String(200), primary_key=True),
     Column("portal_id", String(64), primary_key=True),
@@ -98,7 +103,8 @@ scores = Table(
 # One row per unit of distributed work (a host group) each time a worker takes it: who did what,
 # when, and how it ended (running rows left behind are work lost with its worker). Migration 0002.
 tasks = Table(
-    "tasks", metadata,
+    "tasks",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("host_group", String(300), nullable=False),
@@ -147,7 +153,7 @@ class Store:
         self.url = url or default_db_url()
         try:
             if self.url.startswith("sqlite:///") and not _in_memory(self.url):
-                Path(self.url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+                Path(self.url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
             self._open()
         except (exc.ArgumentError, exc.DatabaseError, OSError) as e:  # a wrong --db is the user's input, not a bug
             shown = make_url(self.url).render_as_string(hide_password=True) if "://" in self.url else self.url
@@ -157,10 +163,12 @@ class Store:
 
     def _open(self) -> None:
         from .migrations import upgrade  # late: the migrations' env.py imports this module's metadata
+
         if _in_memory(self.url):
             # One connection for everyone, or each would see its own empty database.
-            self.engine: Engine = create_engine(self.url, poolclass=StaticPool,
-                                                connect_args={"check_same_thread": False})
+            self.engine: Engine = create_engine(
+                self.url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+            )
         else:
             # pre-ping: the scheduler and workers hold connections for days; a server restart must not break them
             self.engine = create_engine(self.url, pool_pre_ping=True)
@@ -172,16 +180,28 @@ class Store:
         self.engine.dispose()
 
     # runs --------------------------------------------------------------
-    def create_run(self, registry_name: str, registry_file: str, criteria_set: str, settings: dict,
-                   portals: list[dict]) -> int:
+    def create_run(
+        self, registry_name: str, registry_file: str, criteria_set: str, settings: dict, portals: list[dict]
+    ) -> int:
         with self.engine.begin() as conn:
-            result = conn.execute(insert(runs).values(
-                registry_name=registry_name, registry_file=registry_file, criteria_set=criteria_set,
-                status="running", started_at=now(), settings=settings, portals=portals))
+            result = conn.execute(
+                insert(runs).values(
+                    registry_name=registry_name,
+                    registry_file=registry_file,
+                    criteria_set=criteria_set,
+                    status="running",
+                    started_at=now(),
+                    settings=settings,
+                    portals=portals,
+                )
+            )
             run_id = result.inserted_primary_key[0]
             for p in portals:
-                conn.execute(insert(run_portals).values(run_id=run_id, portal_id=p["id"], stage="pending",
-                                                        evidence={}, updated_at=now()))
+                conn.execute(
+                    insert(run_portals).values(
+                        run_id=run_id, portal_id=p["id"], stage="pending", evidence={}, updated_at=now()
+                    )
+                )
             return run_id
 
     def finish_run(self, run_id: int, complete: bool = True) -> None:
@@ -189,8 +209,11 @@ class Store:
         complete=True, once the report is written, marks it complete and keeps the date."""
         with self.engine.begin() as conn:
             if complete:
-                conn.execute(update(runs).where(runs.c.id == run_id).values(
-                    status="complete", finished_at=func.coalesce(runs.c.finished_at, now())))
+                conn.execute(
+                    update(runs)
+                    .where(runs.c.id == run_id)
+                    .values(status="complete", finished_at=func.coalesce(runs.c.finished_at, now()))
+                )
             else:
                 conn.execute(update(runs).where(runs.c.id == run_id).values(finished_at=now()))
 
@@ -206,14 +229,17 @@ class Store:
 
     def last_unfinished_run(self, registry_name: str) -> int | None:
         with self.engine.connect() as conn:
-            return conn.execute(select(func.max(runs.c.id)).where(
-                runs.c.registry_name == registry_name, runs.c.status == "running")).scalar()
+            return conn.execute(
+                select(func.max(runs.c.id)).where(runs.c.registry_name == registry_name, runs.c.status == "running")
+            ).scalar()
 
     def previous_complete_run(self, registry_name: str, before_run: int) -> int | None:
         with self.engine.connect() as conn:
-            return conn.execute(select(func.max(runs.c.id)).where(
-                runs.c.registry_name == registry_name, runs.c.status == "complete",
-                runs.c.id < before_run)).scalar()
+            return conn.execute(
+                select(func.max(runs.c.id)).where(
+                    runs.c.registry_name == registry_name, runs.c.status == "complete", runs.c.id < before_run
+                )
+            ).scalar()
 
     @contextmanager
     def registry_lock(self, registry_name: str) -> Iterator[bool]:
@@ -221,8 +247,9 @@ class Store:
 
         Held until the block ends, across machines sharing the database: a PostgreSQL session
         advisory lock, or on SQLite an exclusive lock on a file beside the database file."""
-        key = int.from_bytes(hashlib.sha256(f"portalscore-run:{registry_name}".encode()).digest()[:8], "big",
-                             signed=True)
+        key = int.from_bytes(
+            hashlib.sha256(f"portalscore-run:{registry_name}".encode()).digest()[:8], "big", signed=True
+        )
         if self.engine.dialect.name == "postgresql":
             with self.engine.connect() as conn:
                 acquired = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
@@ -252,28 +279,55 @@ class Store:
     # evidence ----------------------------------------------------------
     def stage(self, run_id: int, portal_id: str) -> str:
         with self.engine.connect() as conn:
-            return conn.execute(select(run_portals.c.stage).where(
-                run_portals.c.run_id == run_id, run_portals.c.portal_id == portal_id)).scalar() or "pending"
+            return (
+                conn.execute(
+                    select(run_portals.c.stage).where(
+                        run_portals.c.run_id == run_id, run_portals.c.portal_id == portal_id
+                    )
+                ).scalar()
+                or "pending"
+            )
 
     def save_page(self, run_id: int, portal_id: str, page: PageEvidence) -> None:
         """Insert or replace one page's evidence, atomically."""
         data = secrets.scrub(to_dict(page))  # a portal's credentials never reach the database
         url = secrets.scrub(page.url)
         with self.engine.begin() as conn:
-            existing = conn.execute(select(pages.c.id).where(
-                pages.c.run_id == run_id, pages.c.portal_id == portal_id, pages.c.url == url,
-                pages.c.profile == page.profile)).scalar()
+            existing = conn.execute(
+                select(pages.c.id).where(
+                    pages.c.run_id == run_id,
+                    pages.c.portal_id == portal_id,
+                    pages.c.url == url,
+                    pages.c.profile == page.profile,
+                )
+            ).scalar()
             if existing is None:
-                conn.execute(insert(pages).values(run_id=run_id, portal_id=portal_id, url=url,
-                                                  profile=page.profile, content_hash=page.content_hash, data=data))
+                conn.execute(
+                    insert(pages).values(
+                        run_id=run_id,
+                        portal_id=portal_id,
+                        url=url,
+                        profile=page.profile,
+                        content_hash=page.content_hash,
+                        data=data,
+                    )
+                )
             else:
-                conn.execute(update(pages).where(pages.c.id == existing).values(
-                    content_hash=page.content_hash, data=data))
+                conn.execute(
+                    update(pages).where(pages.c.id == existing).values(content_hash=page.content_hash, data=data)
+                )
 
     def pages(self, run_id: int, portal_id: str) -> list[PageEvidence]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(pages.c.data).where(
-                pages.c.run_id == run_id, pages.c.portal_id == portal_id).order_by(pages.c.id)).scalars().all()
+            rows = (
+                conn.execute(
+                    select(pages.c.data)
+                    .where(pages.c.run_id == run_id, pages.c.portal_id == portal_id)
+                    .order_by(pages.c.id)
+                )
+                .scalars()
+                .all()
+            )
         return [from_dict(PageEvidence, _json(r)) for r in rows]
 
     def save_portal(self, run_id: int, evidence: PortalEvidence, stage: str) -> None:
@@ -285,14 +339,19 @@ class Store:
             # the criteria read, so a resumed (or any) run yields its pages in the same order.
             data[PAGE_ORDER] = [[secrets.scrub(p.url), p.profile] for p in evidence.pages]
         with self.engine.begin() as conn:
-            conn.execute(update(run_portals).where(
-                run_portals.c.run_id == run_id, run_portals.c.portal_id == evidence.portal.id).values(
-                stage=stage, evidence=data, updated_at=now()))
+            conn.execute(
+                update(run_portals)
+                .where(run_portals.c.run_id == run_id, run_portals.c.portal_id == evidence.portal.id)
+                .values(stage=stage, evidence=data, updated_at=now())
+            )
 
     def evidence(self, run_id: int, portal_id: str) -> PortalEvidence:
         with self.engine.connect() as conn:
-            row = conn.execute(select(run_portals.c.evidence).where(
-                run_portals.c.run_id == run_id, run_portals.c.portal_id == portal_id)).scalar()
+            row = conn.execute(
+                select(run_portals.c.evidence).where(
+                    run_portals.c.run_id == run_id, run_portals.c.portal_id == portal_id
+                )
+            ).scalar()
             portal = next(p for p in self.run(run_id)["portals"] if p["id"] == portal_id)
         data = _json(row) or {}
         data.setdefault("portal", {k: portal[k] for k in ("id", "name", "kind", "url")})
@@ -308,12 +367,14 @@ class Store:
     def portal_stages(self, run_id: int) -> dict[str, str]:
         """portal id -> stage, for every portal of the run."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(run_portals.c.portal_id, run_portals.c.stage).where(
-                run_portals.c.run_id == run_id)).all()
-        return {pid: stage for pid, stage in rows}
+            rows = conn.execute(
+                select(run_portals.c.portal_id, run_portals.c.stage).where(run_portals.c.run_id == run_id)
+            ).all()
+        return dict(rows)
 
-    def previous_accessibility(self, run_id: int, portal_id: str, content_hash: str, profile: str = "desktop",
-                               engine: str | None = None) -> Accessibility | None:
+    def previous_accessibility(
+        self, run_id: int, portal_id: str, content_hash: str, profile: str = "desktop", engine: str | None = None
+    ) -> Accessibility | None:
         """The axe result stored for the same content (same portal, profile and content hash) by the
         latest *complete* run of the same registry before `run_id`; None when there is none, when it
         had failed, or when `engine` is given (e.g. "axe-core 4.14.1") and the stored one differs.
@@ -325,11 +386,19 @@ class Store:
         registry = self._registry_name(run_id)
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(pages.c.run_id, pages.c.data).join(runs, runs.c.id == pages.c.run_id)
-                .where(pages.c.portal_id == portal_id, pages.c.content_hash == content_hash,
-                       pages.c.profile == profile, runs.c.registry_name == registry,
-                       runs.c.status == "complete", runs.c.id < run_id)
-                .order_by(runs.c.id.desc(), pages.c.id.desc()).limit(20)).all()
+                select(pages.c.run_id, pages.c.data)
+                .join(runs, runs.c.id == pages.c.run_id)
+                .where(
+                    pages.c.portal_id == portal_id,
+                    pages.c.content_hash == content_hash,
+                    pages.c.profile == profile,
+                    runs.c.registry_name == registry,
+                    runs.c.status == "complete",
+                    runs.c.id < run_id,
+                )
+                .order_by(runs.c.id.desc(), pages.c.id.desc())
+                .limit(20)
+            ).all()
         for audited_in, data in rows:
             acc = _json(data).get("accessibility")
             if not acc or acc.get("error") or acc.get("sampled_from") is not None:
@@ -352,9 +421,17 @@ class Store:
     # distributed work log -----------------------------------------------
     def task_started(self, run_id: int, host_group: str, portal_ids: list[str], worker: str, pid: int) -> int:
         with self.engine.begin() as conn:
-            return conn.execute(insert(tasks).values(
-                run_id=run_id, host_group=host_group, portal_ids=portal_ids, worker=worker, pid=pid,
-                status="running", started_at=now_precise())).inserted_primary_key[0]
+            return conn.execute(
+                insert(tasks).values(
+                    run_id=run_id,
+                    host_group=host_group,
+                    portal_ids=portal_ids,
+                    worker=worker,
+                    pid=pid,
+                    status="running",
+                    started_at=now_precise(),
+                )
+            ).inserted_primary_key[0]
 
     def task_finished(self, task_id: int, status: str) -> None:
         with self.engine.begin() as conn:
@@ -371,14 +448,26 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(scores.delete().where(scores.c.run_id == run_id, scores.c.criteria_set == criteria_set))
             for ps in portal_scores:
-                conn.execute(insert(scores).values(run_id=run_id, criteria_set=criteria_set, portal_id=ps.portal_id,
-                                                   score=ps.to_dict(), created_at=now()))
+                conn.execute(
+                    insert(scores).values(
+                        run_id=run_id,
+                        criteria_set=criteria_set,
+                        portal_id=ps.portal_id,
+                        score=ps.to_dict(),
+                        created_at=now(),
+                    )
+                )
 
     def scores(self, run_id: int, criteria_set: str) -> list[PortalScore]:
         """The run's scores with this criteria set, in ranking order (empty when not scored with it)."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(scores.c.score).where(
-                scores.c.run_id == run_id, scores.c.criteria_set == criteria_set)).scalars().all()
+            rows = (
+                conn.execute(
+                    select(scores.c.score).where(scores.c.run_id == run_id, scores.c.criteria_set == criteria_set)
+                )
+                .scalars()
+                .all()
+            )
         return sorted((PortalScore.from_dict(_json(r)) for r in rows), key=lambda s: (s.rank, s.portal_id))
 
     def history(self, registry_name: str, criteria_set: str, up_to_run: int) -> dict[str, list[dict]]:
@@ -387,14 +476,17 @@ class Store:
             rows = conn.execute(
                 select(runs.c.id, runs.c.started_at, scores.c.portal_id, scores.c.score)
                 .join(scores, scores.c.run_id == runs.c.id)
-                .where(runs.c.registry_name == registry_name, scores.c.criteria_set == criteria_set,
-                       runs.c.id <= up_to_run)
-                .order_by(runs.c.id)).all()
+                .where(
+                    runs.c.registry_name == registry_name, scores.c.criteria_set == criteria_set, runs.c.id <= up_to_run
+                )
+                .order_by(runs.c.id)
+            ).all()
         out: dict[str, list[dict]] = {}
         for run_id, started, portal_id, score in rows:
             s = _json(score)
             out.setdefault(portal_id, []).append(
-                {"run_id": run_id, "generated_at": started, "score": s["score"], "rank": s["rank"]})
+                {"run_id": run_id, "generated_at": started, "score": s["score"], "rank": s["rank"]}
+            )
         return out
 
 

@@ -16,6 +16,7 @@ Links are relative, nothing is fetched from the network, so the folder works fro
 and from any web server. Crawled text is escaped (Jinja2 autoescape), only http(s) URLs
 become links, and a Content-Security-Policy lets only the report's own inline script run.
 """
+
 from .render import ReportInput, render_report
 
 __all__ = ["ReportInput", "render_report"]

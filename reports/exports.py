@@ -2,6 +2,7 @@
 
 ranking.json is a contract other tools rely on; change it only additively.
 """
+
 from __future__ import annotations
 
 import csv
@@ -27,13 +28,23 @@ def ranking_dict(criteria_set: str, generated_at: str, run_id: int, scores: list
         "criteria_set": criteria_set,
         "generated_at": generated_at,
         "run_id": run_id,
-        "portals": [{
-            "id": s.portal_id, "name": s.name, "kind": s.kind, "rank": s.rank, "rank_in_kind": s.rank_in_kind,
-            "score": _score(s.score), "grade": s.grade,
-            "groups": {gid: _score(g.score) for gid, g in s.groups.items()},
-            "pages_evaluated": s.pages_evaluated, "errors": list(s.errors), "change": s.change,
-            "tied_with": list(s.tied_with),
-        } for s in ordered],
+        "portals": [
+            {
+                "id": s.portal_id,
+                "name": s.name,
+                "kind": s.kind,
+                "rank": s.rank,
+                "rank_in_kind": s.rank_in_kind,
+                "score": _score(s.score),
+                "grade": s.grade,
+                "groups": {gid: _score(g.score) for gid, g in s.groups.items()},
+                "pages_evaluated": s.pages_evaluated,
+                "errors": list(s.errors),
+                "change": s.change,
+                "tied_with": list(s.tied_with),
+            }
+            for s in ordered
+        ],
     }
 
 
@@ -41,12 +52,39 @@ def ranking_csv(ranking: dict, group_ids: list[str]) -> str:
     """One row per portal; column names are the JSON keys so that scripts can read either file."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(["rank", "rank_in_kind", "id", "name", "kind", "score", "grade", *group_ids,
-                     "pages_evaluated", "change", "tied_with", "errors"])
+    writer.writerow(
+        [
+            "rank",
+            "rank_in_kind",
+            "id",
+            "name",
+            "kind",
+            "score",
+            "grade",
+            *group_ids,
+            "pages_evaluated",
+            "change",
+            "tied_with",
+            "errors",
+        ]
+    )
     for p in ranking["portals"]:
-        writer.writerow([p["rank"], p["rank_in_kind"], p["id"], p["name"], p["kind"], f"{p['score']:.2f}", p["grade"],
-                         *(f"{p['groups'][g]:.2f}" if g in p["groups"] else "" for g in group_ids),
-                         p["pages_evaluated"], p["change"], " ".join(p["tied_with"]), " | ".join(p["errors"])])
+        writer.writerow(
+            [
+                p["rank"],
+                p["rank_in_kind"],
+                p["id"],
+                p["name"],
+                p["kind"],
+                f"{p['score']:.2f}",
+                p["grade"],
+                *(f"{p['groups'][g]:.2f}" if g in p["groups"] else "" for g in group_ids),
+                p["pages_evaluated"],
+                p["change"],
+                " ".join(p["tied_with"]),
+                " | ".join(p["errors"]),
+            ]
+        )
     return buf.getvalue()
 
 
@@ -66,4 +104,5 @@ def write_exports(out_dir: Path, ranking: dict, group_ids: list[str], evidence: 
     ev_dir.mkdir(parents=True, exist_ok=True)
     for portal_id, ev in evidence.items():
         (ev_dir / f"{file_stem(portal_id)}.json").write_text(
-            json.dumps(ev, default=_fields, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+            json.dumps(ev, default=_fields, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+        )

@@ -1,10 +1,12 @@
 """Render the whole report folder from one run's scores and evidence."""
+
 from __future__ import annotations
 
 import base64
 import hashlib
 import shutil
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -39,6 +41,7 @@ class ReportInput:
 @dataclass
 class PageLinks:
     """Where one page sits, and the relative links it needs (the report works from file://)."""
+
     lang: str
     other_lang: str
     name: str  # index | method | portal
@@ -57,8 +60,13 @@ def _page_links(lang: str, top_lang: str, path: str, name: str) -> PageLinks:
 
 
 def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.globals["link"] = link
     return env
 
@@ -68,8 +76,10 @@ def _csp(script: str) -> str:
     through escaping still could not run or fetch anything. connect-src 'self' lets an auditing tool
     run in the page (axe reads the stylesheet) without opening anything else."""
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
-    return (f"default-src 'none'; style-src 'self'; img-src 'self'; connect-src 'self'; script-src 'sha256-{digest}'; "
-            "base-uri 'none'; form-action 'none'")
+    return (
+        f"default-src 'none'; style-src 'self'; img-src 'self'; connect-src 'self'; script-src 'sha256-{digest}'; "
+        "base-uri 'none'; form-action 'none'"
+    )
 
 
 def _copy_screenshots(data: ReportInput, out_dir: Path) -> dict[str, dict[int, str]]:
@@ -121,36 +131,69 @@ def render_report(data: ReportInput, out_dir: Path, lang: str = "vi") -> Path:
         (base / "portals").mkdir(parents=True, exist_ok=True)
         groups_by_id = {g["id"]: g for g in groups_def}
         group_titles = [t.title(groups_by_id.get(gid, {"id": gid})) for gid in group_ids]
-        common = dict(t=t, script=script, csp=csp, criteria=criteria, bands=bands, run_id=data.run_id,
-                      generated_at=data.generated_at, registry_name=data.registry_name,
-                      criteria_title=t.title(criteria), group_ids=group_ids, group_titles=group_titles,
-                      shown=views.SHOWN)
+        common = dict(
+            t=t,
+            script=script,
+            csp=csp,
+            criteria=criteria,
+            bands=bands,
+            run_id=data.run_id,
+            generated_at=data.generated_at,
+            registry_name=data.registry_name,
+            criteria_title=t.title(criteria),
+            group_ids=group_ids,
+            group_titles=group_titles,
+            shown=views.SHOWN,
+        )
 
         tables = views.ranking_tables(t, scores, group_ids)
-        bar_charts = {tbl.kind: charts.bar_chart(
-            [(r.score.name, r.score.score, t.num(r.score.score, 1), r.score.grade) for r in tbl.rows], bands)
-            for tbl in tables}
-        _write(base / "index.html", templates["index"].render(
-            page=_page_links(page_lang, lang, "index.html", "index"), tables=tables, charts=bar_charts,
-            summary=views.summary(t, scores, bands, t("all_kinds")), portal_count=len(scores), **common))
+        bar_charts = {
+            tbl.kind: charts.bar_chart(
+                [(r.score.name, r.score.score, t.num(r.score.score, 1), r.score.grade) for r in tbl.rows], bands
+            )
+            for tbl in tables
+        }
+        _write(
+            base / "index.html",
+            templates["index"].render(
+                page=_page_links(page_lang, lang, "index.html", "index"),
+                tables=tables,
+                charts=bar_charts,
+                summary=views.summary(t, scores, bands, t("all_kinds")),
+                portal_count=len(scores),
+                **common,
+            ),
+        )
 
-        _write(base / "method.html", templates["method"].render(
-            page=_page_links(page_lang, lang, "method.html", "method"), groups_def=groups_def,
-            criteria_by_group=views.method_criteria(t, criteria, group_ids), settings=data.settings,
-            points_total=_points_total(groups_def),
-            text_of=views.text_of, **common))
+        _write(
+            base / "method.html",
+            templates["method"].render(
+                page=_page_links(page_lang, lang, "method.html", "method"),
+                groups_def=groups_def,
+                criteria_by_group=views.method_criteria(t, criteria, group_ids),
+                settings=data.settings,
+                points_total=_points_total(groups_def),
+                text_of=views.text_of,
+                **common,
+            ),
+        )
 
         for s in scores:
             history = data.history.get(s.portal_id, [])
-            pv = views.portal_view(t, s, facts[s.portal_id], groups_def, history,
-                                   screenshots.get(s.portal_id, {}), names)
+            pv = views.portal_view(
+                t, s, facts[s.portal_id], groups_def, history, screenshots.get(s.portal_id, {}), names
+            )
             trend = None
             if len(history) >= 2:
-                trend = charts.trend_chart([(float(h["score"]), t.day(str(h["generated_at"]))) for h in history],
-                                           lambda v: t.num(v, 0))
+                points = [(float(h["score"]), t.day(str(h["generated_at"]))) for h in history]
+                trend = charts.trend_chart(points, partial(t.num, digits=0))
             path = views.portal_href(s.portal_id)
-            _write(base / path, templates["portal"].render(
-                page=_page_links(page_lang, lang, path, "portal"), p=pv, trend=trend, **common))
+            _write(
+                base / path,
+                templates["portal"].render(
+                    page=_page_links(page_lang, lang, path, "portal"), p=pv, trend=trend, **common
+                ),
+            )
     return out_dir / "index.html"
 
 

@@ -5,6 +5,7 @@ Jinja2's autoescape takes care of text. What escaping cannot fix is *meaning*: a
 can point outside the report folder. These helpers decide what may become a link,
 a file name or an element id.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -3,6 +3,7 @@
 Templates only lay these out. Every aggregate is a single pass over a portal's evidence, so a
 report of 60 portals x 200 pages renders in seconds (see benchmarks/report_bench.py).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -111,11 +112,18 @@ def ranking_tables(t: Translator, scores: list[PortalScore], group_ids: list[str
     tables = []
     for kind in ordered_kinds(set(by_kind)):
         members = sorted(by_kind[kind], key=lambda s: (s.rank_in_kind or s.rank, s.rank, s.portal_id))
-        rows = [RankRow(
-            score=s, href=portal_href(s.portal_id), change=change_of(t, s),
-            group_scores=[s.groups[g].score if g in s.groups else None for g in group_ids],
-            tied=[(names.get(o, o), portal_href(o)) for o in s.tied_with if o != s.portal_id and kinds.get(o) == kind],
-        ) for s in members]
+        rows = [
+            RankRow(
+                score=s,
+                href=portal_href(s.portal_id),
+                change=change_of(t, s),
+                group_scores=[s.groups[g].score if g in s.groups else None for g in group_ids],
+                tied=[
+                    (names.get(o, o), portal_href(o)) for o in s.tied_with if o != s.portal_id and kinds.get(o) == kind
+                ],
+            )
+            for s in members
+        ]
         tables.append(KindTable(kind=kind, label=kind_label(t, kind), table_id=dom_id("ranking", kind), rows=rows))
     return tables
 
@@ -158,12 +166,19 @@ def summary(t: Translator, scores: list[PortalScore], bands: list[tuple[str, flo
     kinds = [one(kind_label(t, k), [s for s in scores if s.kind == k]) for k in ordered_kinds({s.kind for s in scores})]
     if len(kinds) > 1:
         kinds.append(one(total_label, scores))
-    moved = [Mover(s.name, portal_href(s.portal_id), s.previous_rank, s.rank, s.previous_rank - s.rank)
-             for s in scores if s.previous_rank is not None and s.previous_rank != s.rank]
+    moved = [
+        Mover(s.name, portal_href(s.portal_id), s.previous_rank, s.rank, s.previous_rank - s.rank)
+        for s in scores
+        if s.previous_rank is not None and s.previous_rank != s.rank
+    ]
     up = sorted((m for m in moved if m.places > 0), key=lambda m: (-m.places, m.rank))[:3]
     down = sorted((m for m in moved if m.places < 0), key=lambda m: (m.places, m.rank))[:3]
-    return Summary(kinds=kinds, up=up, down=down,
-                   has_previous=any(s.previous_rank is not None or s.change in ("up", "down", "same") for s in scores))
+    return Summary(
+        kinds=kinds,
+        up=up,
+        down=down,
+        has_previous=any(s.previous_rank is not None or s.change in ("up", "down", "same") for s in scores),
+    )
 
 
 # ---------------------------------------------------------------- method page
@@ -197,11 +212,20 @@ def method_criteria(t: Translator, criteria: dict, group_ids: list[str]) -> dict
         evidence = text_of(c.get("evidence"))
         if c.get("evidence_description"):
             evidence = f"{c['evidence_description']} ({evidence})"
-        out.setdefault(str(c.get("group", "")), []).append(MethodCriterion(
-            id=str(c.get("id", "–")), title=t.title(c), points=c.get("points"), weight=c.get("weight"),
-            evidence=evidence, statistic=_words(c, "statistic"), rule=_words(c, "rule"),
-            when_missing=_words(c, "when_missing"), source=text_of(c.get("source")),
-            note=c.get("note") or ""))
+        out.setdefault(str(c.get("group", "")), []).append(
+            MethodCriterion(
+                id=str(c.get("id", "–")),
+                title=t.title(c),
+                points=c.get("points"),
+                weight=c.get("weight"),
+                evidence=evidence,
+                statistic=_words(c, "statistic"),
+                rule=_words(c, "rule"),
+                when_missing=_words(c, "when_missing"),
+                source=text_of(c.get("source")),
+                note=c.get("note") or "",
+            )
+        )
     return out
 
 
@@ -211,6 +235,7 @@ def method_criteria(t: Translator, criteria: dict, group_ids: list[str]) -> dict
 @dataclass
 class RuleGroup:
     """One axe rule across every page of a portal."""
+
     rule: str
     impact: str | None
     wcag: list[str]
@@ -234,8 +259,9 @@ def violations_by_rule(pages: list[PageEvidence]) -> list[RuleGroup]:
         for v in page.accessibility.violations:
             g = groups.get(v.rule)
             if g is None:
-                g = groups[v.rule] = RuleGroup(rule=v.rule, impact=v.impact, wcag=list(v.wcag), help=v.help,
-                                               help_url=link_url(v.help_url))
+                g = groups[v.rule] = RuleGroup(
+                    rule=v.rule, impact=v.impact, wcag=list(v.wcag), help=v.help, help_url=link_url(v.help_url)
+                )
             elif IMPACT_ORDER.get(v.impact or "", 9) < g.impact_rank:
                 g.impact = v.impact
             count = v.node_count or len(v.nodes)
@@ -281,6 +307,7 @@ class GroupView:
 @dataclass
 class PortalFacts:
     """What a portal page shows that does not depend on the language: computed once per portal."""
+
     evidence: PortalEvidence
     stem: str
     rules: list[RuleGroup]
@@ -331,13 +358,26 @@ def criterion_views(t: Translator, score: PortalScore, groups_def: list[dict]) -
         crits = []
         for c in by_group.get(gid, []):
             status_key = f"status_{c.status}"
-            crits.append(CriterionView(
-                score=c, anchor=dom_id("criterion", c.id), value_text=_value_text(t, c.value, c.unit),
-                status_text=t(status_key) if t.has(status_key) else c.status,
-                refs=[(r, link_url(r.url)) for r in c.evidence[:EVIDENCE_REFS_SHOWN]],
-                more_refs=max(0, len(c.evidence) - EVIDENCE_REFS_SHOWN)))
-        views.append(GroupView(id=gid, title=title, score=gs.score if gs else None, points=gs.points if gs else None,
-                               max_points=gs.max_points if gs else None, criteria=crits))
+            crits.append(
+                CriterionView(
+                    score=c,
+                    anchor=dom_id("criterion", c.id),
+                    value_text=_value_text(t, c.value, c.unit),
+                    status_text=t(status_key) if t.has(status_key) else c.status,
+                    refs=[(r, link_url(r.url)) for r in c.evidence[:EVIDENCE_REFS_SHOWN]],
+                    more_refs=max(0, len(c.evidence) - EVIDENCE_REFS_SHOWN),
+                )
+            )
+        views.append(
+            GroupView(
+                id=gid,
+                title=title,
+                score=gs.score if gs else None,
+                points=gs.points if gs else None,
+                max_points=gs.max_points if gs else None,
+                criteria=crits,
+            )
+        )
     return views
 
 
@@ -346,22 +386,27 @@ def _sort_desc(value: float | None) -> float:
 
 
 def portal_facts(score: PortalScore, evidence: PortalEvidence | None) -> PortalFacts:
-    ev = evidence or PortalEvidence(portal=PortalRef(id=score.portal_id, name=score.name, kind=score.kind,
-                                                      url=score.url))
+    ev = evidence or PortalEvidence(
+        portal=PortalRef(id=score.portal_id, name=score.name, kind=score.kind, url=score.url)
+    )
     rules = violations_by_rule(ev.pages)
     audited = [p for p in ev.pages if p.accessibility is not None]
     timed = [p for p in ev.pages if p.timings.load_ms is not None or p.timings.lcp_ms is not None]
     return PortalFacts(
-        evidence=ev, stem=file_stem(score.portal_id), rules=rules,
+        evidence=ev,
+        stem=file_stem(score.portal_id),
+        rules=rules,
         a11y_nodes=sum(r.nodes for r in rules),
         a11y_pages=sum(1 for p in audited if p.accessibility.violations),
         a11y_errors=sum(1 for p in audited if p.accessibility.error),
         a11y_sampled=sum(1 for p in audited if p.accessibility.sampled_from),
         engine=next((p.accessibility.engine for p in audited if p.accessibility.engine), ""),
-        lab_slowest=sorted(ev.lab, key=lambda m: (_sort_desc(m.median.lcp_ms),
-                                                  _sort_desc(m.median.load_ms)))[:SLOWEST_SHOWN],
-        crawl_slowest=sorted(timed, key=lambda p: (_sort_desc(p.timings.load_ms),
-                                                   _sort_desc(p.timings.lcp_ms)))[:SLOWEST_SHOWN],
+        lab_slowest=sorted(ev.lab, key=lambda m: (_sort_desc(m.median.lcp_ms), _sort_desc(m.median.load_ms)))[
+            :SLOWEST_SHOWN
+        ],
+        crawl_slowest=sorted(timed, key=lambda p: (_sort_desc(p.timings.load_ms), _sort_desc(p.timings.lcp_ms)))[
+            :SLOWEST_SHOWN
+        ],
         broken=[link for link in ev.links if link.broken],
         links_checked=len(ev.links),
         errors=list(dict.fromkeys([*score.errors, *ev.errors])),
@@ -369,16 +414,33 @@ def portal_facts(score: PortalScore, evidence: PortalEvidence | None) -> PortalF
     )
 
 
-def portal_view(t: Translator, score: PortalScore, facts: PortalFacts, groups_def: list[dict],
-                history: list[dict], screenshots: dict[int, str], names: dict[str, str]) -> PortalView:
+def portal_view(
+    t: Translator,
+    score: PortalScore,
+    facts: PortalFacts,
+    groups_def: list[dict],
+    history: list[dict],
+    screenshots: dict[int, str],
+    names: dict[str, str],
+) -> PortalView:
     """screenshots: index in evidence.scenarios -> copied file's path from the report root."""
     scenarios = []
     for i, s in enumerate(facts.evidence.scenarios):
         key = f"outcome_{s.outcome}"
-        scenarios.append(ScenarioView(
-            result=s, outcome_text=t(key) if t.has(key) else s.outcome, screenshot=screenshots.get(i),
-            screenshot_alt=t("screenshot_alt", title=s.title or s.id, step=s.failed_step or "–")))
+        scenarios.append(
+            ScenarioView(
+                result=s,
+                outcome_text=t(key) if t.has(key) else s.outcome,
+                screenshot=screenshots.get(i),
+                screenshot_alt=t("screenshot_alt", title=s.title or s.id, step=s.failed_step or "–"),
+            )
+        )
     return PortalView(
-        score=score, facts=facts, groups=criterion_views(t, score, groups_def), scenarios=scenarios,
-        history=history, tied=[(names.get(o, o), portal_href(o)) for o in score.tied_with if o != score.portal_id],
-        change=change_of(t, score))
+        score=score,
+        facts=facts,
+        groups=criterion_views(t, score, groups_def),
+        scenarios=scenarios,
+        history=history,
+        tied=[(names.get(o, o), portal_href(o)) for o in score.tied_with if o != score.portal_id],
+        change=change_of(t, score),
+    )

@@ -4,19 +4,20 @@ They look and behave like real Vietnamese online public-service portals (nationa
 ASP.NET, /vi/, BCA-like and OpenCPS URL and markup styles) and differ in quality on purpose, so the
 ranking has a known right answer: EXPECTED_ORDER (see profiles.py for the designed faults).
 """
+
 from .content import KNOWN_DOSSIERS, NOT_FOUND_TEXT, PROCEDURES
 from .profiles import EXPECTED_ORDER, MAY_TIE, SAMPLE_PORTALS, PortalSpec, Quality
 from .server import SampleFleet, SamplePortal
 
 __all__ = [
-           "EXPECTED_ORDER",
-           "KNOWN_DOSSIERS",
-           "MAY_TIE",
-           "NOT_FOUND_TEXT",
-           "PROCEDURES",
-           "SAMPLE_PORTALS",
-           "PortalSpec",
-           "Quality",
-           "SampleFleet",
-           "SamplePortal",
+    "EXPECTED_ORDER",
+    "KNOWN_DOSSIERS",
+    "MAY_TIE",
+    "NOT_FOUND_TEXT",
+    "PROCEDURES",
+    "SAMPLE_PORTALS",
+    "PortalSpec",
+    "Quality",
+    "SampleFleet",
+    "SamplePortal",
 ]

@@ -1,4 +1,5 @@
 """`python -m portalscore.samples [--write-registry FILE]`: serve the sample portals until Ctrl-C."""
+
 from __future__ import annotations
 
 import argparse
@@ -8,8 +9,9 @@ from . import SampleFleet
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m portalscore.samples",
-                                     description="Serve the sample DVC portals on 127.0.0.1 until Ctrl-C.")
+    parser = argparse.ArgumentParser(
+        prog="python -m portalscore.samples", description="Serve the sample DVC portals on 127.0.0.1 until Ctrl-C."
+    )
     parser.add_argument("--write-registry", metavar="FILE", help="also write a registry YAML listing them")
     args = parser.parse_args()
     with SampleFleet.start() as fleet:

@@ -2,6 +2,7 @@
 
 Kept apart from the HTTP server so the routing, faults and headers read in one place.
 """
+
 from __future__ import annotations
 
 import base64
@@ -25,14 +26,17 @@ class Response:
     content_type: str = HTML
     body: bytes = b""
     headers: list[tuple[str, str]] = field(default_factory=list)
-    delay: float = 0.0          # seconds the server waits before answering (designed slowness)
+    delay: float = 0.0  # seconds the server waits before answering (designed slowness)
 
 
 def _csp(inline_scripts: list[str]) -> str:
-    hashes = " ".join("'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
-                      for s in inline_scripts)
-    return ("default-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; base-uri 'self'; "
-            f"form-action 'self'; frame-ancestors 'none'; script-src 'self' {hashes}".strip())
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'" for s in inline_scripts
+    )
+    return (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; base-uri 'self'; "
+        f"form-action 'self'; frame-ancestors 'none'; script-src 'self' {hashes}".strip()
+    )
 
 
 class PortalApp:
@@ -74,10 +78,14 @@ class PortalApp:
             robots = f"User-agent: *\nDisallow: /admin/\n\nSitemap: {base}/sitemap.xml\n"
             return self._text(robots, "text/plain; charset=utf-8")
         if path == "/sitemap.xml":
-            urls = "".join(f"<url><loc>{e(base + ('/' if self.spa else '') + u)}</loc></url>"
-                           for u in self.site.all_page_urls())
-            return self._text('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/'
-                              f'schemas/sitemap/0.9">{urls}</urlset>\n', "application/xml; charset=utf-8")
+            urls = "".join(
+                f"<url><loc>{e(base + ('/' if self.spa else '') + u)}</loc></url>" for u in self.site.all_page_urls()
+            )
+            return self._text(
+                '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/'
+                f'schemas/sitemap/0.9">{urls}</urlset>\n',
+                "application/xml; charset=utf-8",
+            )
         if path == "/favicon.ico":
             return Response(204, "image/x-icon")
         files: dict[str, tuple[str, object]] = {
@@ -91,8 +99,10 @@ class PortalApp:
         if q.emc:
             files["/emc/gov-tracking.min.js"] = ("text/javascript; charset=utf-8", lambda: assets.EMC_JS)
         if q.long_task_ms:
-            files["/static/js/jquery.plugins.bundle.js"] = ("text/javascript; charset=utf-8",
-                                                             lambda: assets.blocking_script(q.long_task_ms))
+            files["/static/js/jquery.plugins.bundle.js"] = (
+                "text/javascript; charset=utf-8",
+                lambda: assets.blocking_script(q.long_task_ms),
+            )
         if q.banner_kb:
             files["/static/banner.png"] = ("image/png", lambda: assets.heavy_png(q.banner_kb))
         for name, (ctype, make) in assets.FILES.items():
@@ -101,7 +111,7 @@ class PortalApp:
             ctype, make = files[path]
             return self._text(make(), ctype)
         if path.startswith(("/static/", "/files/", "/emc/")):
-            return self._text("Not Found", "text/plain; charset=utf-8", 404)   # the static file server: no delay
+            return self._text("Not Found", "text/plain; charset=utf-8", 404)  # the static file server: no delay
         return None
 
     def get(self, target: str, base: str) -> Response:
@@ -132,8 +142,11 @@ class PortalApp:
             view = self.site.view(page, params)
             redirect = "#" + view.redirect.removeprefix("#") if view.redirect else ""
             title = view.title if view.page == "home" else f"{view.title} – {self.spec.name}"
-            return self._json({"title": title, "html": view.html, "status": view.status, "redirect": redirect},
-                              view.status if view.status != 302 else 200, delay)
+            return self._json(
+                {"title": title, "html": view.html, "status": view.status, "redirect": redirect},
+                view.status if view.status != 302 else 200,
+                delay,
+            )
         return self._page(self.site.not_found())
 
     # -- POST and other methods (counted by the server; never sent by portalscore) -------------------
@@ -143,8 +156,9 @@ class PortalApp:
         form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
         paths = self.site.urls.paths
         if self.q.feedback_form and path in (paths["feedback"], "/api/phan-anh"):
-            message = (f"Cảm ơn {form.get('hoTen', 'ông/bà')}. Phản ánh, kiến nghị đã được tiếp nhận "
-                       "với mã PAKN-2024-000123.")
+            message = (
+                f"Cảm ơn {form.get('hoTen', 'ông/bà')}. Phản ánh, kiến nghị đã được tiếp nhận với mã PAKN-2024-000123."
+            )
             if wants_json or self.spa:
                 return self._json({"message": message})
             return self._page(self.site.feedback(sent=message))

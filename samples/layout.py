@@ -2,6 +2,7 @@
 
 Also the shell of the hash-routed app (spa), whose header, menu and content all arrive by script.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,8 +14,9 @@ from .pages import NATIONAL_PORTAL, Site, View
 
 _VIEWPORT = {
     "responsive": '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    "noscale": ('<meta name="viewport" '
-                'content="width=device-width, initial-scale=1, maximum-scale=1, user-scalable=no">'),
+    "noscale": (
+        '<meta name="viewport" content="width=device-width, initial-scale=1, maximum-scale=1, user-scalable=no">'
+    ),
     "none": "",
 }
 LANDMARK_STYLES = ("national", "spa", "aspnet", "vi")
@@ -25,14 +27,18 @@ OPENCPS_TITLE = "Hệ thống Dịch vụ công trực tuyến"
 @dataclass
 class Document:
     html: str
-    inline_scripts: list[str] = field(default_factory=list)   # for the CSP hashes
+    inline_scripts: list[str] = field(default_factory=list)  # for the CSP hashes
 
 
 def _head(site: Site, title: str, scripts: list[str]) -> str:
     q = site.q
-    parts = ['<meta charset="utf-8">', _VIEWPORT[q.viewport], f"<title>{e(title)}</title>",
-             '<link rel="icon" href="/static/logo.svg" type="image/svg+xml">',
-             '<link rel="stylesheet" href="/static/css/site.css">']
+    parts = [
+        '<meta charset="utf-8">',
+        _VIEWPORT[q.viewport],
+        f"<title>{e(title)}</title>",
+        '<link rel="icon" href="/static/logo.svg" type="image/svg+xml">',
+        '<link rel="stylesheet" href="/static/css/site.css">',
+    ]
     if q.long_task_ms:
         parts.append('<script src="/static/js/jquery.plugins.bundle.js"></script>')  # render-blocking on purpose
     if q.emc:
@@ -53,12 +59,15 @@ def chrome(site: Site) -> tuple[str, str]:
     header_search = "" if q.search_label else site.search_form(where="header")
     if q.markup_errors:
         # Icon-only tools with no accessible name: text size, contrast, menu toggle.
-        icons = "".join(f'<a href="javascript:;" class="icon-{n}"></a>' for n in ("font-up", "font-down", "contrast",
-                                                                                 "sitemap"))
-        header_search += (f'<div class="tools">{icons}<button type="button" class="menu-toggle"></button>'
-                          '<button type="button" class="user-menu"></button></div>')
+        icons = "".join(
+            f'<a href="javascript:;" class="icon-{n}"></a>' for n in ("font-up", "font-down", "contrast", "sitemap")
+        )
+        header_search += (
+            f'<div class="tools">{icons}<button type="button" class="menu-toggle"></button>'
+            '<button type="button" class="user-menu"></button></div>'
+        )
     wrap = "header" if landmarks else "div"
-    header = (f'<{wrap} class="site-header" id="header"><div class="container">{brand}{header_search}</div></{wrap}>')
+    header = f'<{wrap} class="site-header" id="header"><div class="container">{brand}{header_search}</div></{wrap}>'
     items = site.nav_items()
     if site.caps:
         items = [(t.upper(), href) for t, href in items]
@@ -71,8 +80,10 @@ def chrome(site: Site) -> tuple[str, str]:
             lis.append(f'<li><a href="{e(href)}">{e(text)}</a></li>')
     if q.markup_errors:
         lis.append('<div class="menu-extra"><span id="menu-title">Menu</span></div>')
-        nav = (f'<div class="main-nav" id="menu"><span id="menu-title">Danh mục</span>'
-               f'<ul aria-labelledby="menu-title">{"".join(lis)}</ul></div>')
+        nav = (
+            f'<div class="main-nav" id="menu"><span id="menu-title">Danh mục</span>'
+            f'<ul aria-labelledby="menu-title">{"".join(lis)}</ul></div>'
+        )
     elif landmarks:
         nav = f'<nav class="main-nav" aria-label="Menu chính"><ul>{"".join(lis)}</ul></nav>'
     else:
@@ -80,18 +91,28 @@ def chrome(site: Site) -> tuple[str, str]:
     links = [f'<a href="{e(u.url("contact"))}">Liên hệ</a>']
     if site.serves("privacy"):
         links.append(f'<a href="{e(u.url("privacy"))}">Chính sách bảo vệ dữ liệu cá nhân</a>')
-    links += [f'<a href="{e(u.url("sitemap_page"))}">Sơ đồ cổng</a>',
-              f'<a href="{NATIONAL_PORTAL}">Cổng Dịch vụ công quốc gia</a>']
+    links += [
+        f'<a href="{e(u.url("sitemap_page"))}">Sơ đồ cổng</a>',
+        f'<a href="{NATIONAL_PORTAL}">Cổng Dịch vụ công quốc gia</a>',
+    ]
     hotline = f"<p>Đường dây nóng (Hotline): {c.HOTLINE}</p>" if q.hotline else ""
-    social = ('<p class="social"><a href="https://www.facebook.com/dichvucong" class="fb"></a>'
-              '<a href="https://www.youtube.com/dichvucong" class="yt"></a></p>') if q.empty_links else ""
+    social = (
+        (
+            '<p class="social"><a href="https://www.facebook.com/dichvucong" class="fb"></a>'
+            '<a href="https://www.youtube.com/dichvucong" class="yt"></a></p>'
+        )
+        if q.empty_links
+        else ""
+    )
     fwrap = "footer" if landmarks else "div"
-    footer = (f'<{fwrap} class="site-footer" id="footer"><div class="container">'
-              f'<p><strong>Cơ quan chủ quản: {e(s.owner)}</strong></p><p>Địa chỉ: {e(s.address)}</p>'
-              f'<p>Điện thoại: {e(s.phone)}</p>{hotline}<p>{" · ".join(links)}</p>{social}'
-              '<p><a href="https://tinnhiemmang.vn/danh-ba-tin-nhiem"><span class="badge-tnm">'
-              'Tín nhiệm mạng – Website đã được xác thực</span></a></p>'
-              f'<p>© 2024 {e(s.owner)}. Bản mẫu dùng để kiểm thử portalscore.</p></div></{fwrap}>')
+    footer = (
+        f'<{fwrap} class="site-footer" id="footer"><div class="container">'
+        f"<p><strong>Cơ quan chủ quản: {e(s.owner)}</strong></p><p>Địa chỉ: {e(s.address)}</p>"
+        f"<p>Điện thoại: {e(s.phone)}</p>{hotline}<p>{' · '.join(links)}</p>{social}"
+        '<p><a href="https://tinnhiemmang.vn/danh-ba-tin-nhiem"><span class="badge-tnm">'
+        "Tín nhiệm mạng – Website đã được xác thực</span></a></p>"
+        f"<p>© 2024 {e(s.owner)}. Bản mẫu dùng để kiểm thử portalscore.</p></div></{fwrap}>"
+    )
     return skip + header + nav, footer
 
 
@@ -99,16 +120,22 @@ def page(site: Site, view: View) -> Document:
     """A full server-rendered HTML page."""
     q = site.q
     scripts: list[str] = []
-    title = OPENCPS_TITLE if site.style == "opencps" else (
-        view.title if view.page == "home" else f"{view.title} – {site.spec.name}")
+    title = (
+        OPENCPS_TITLE
+        if site.style == "opencps"
+        else (view.title if view.page == "home" else f"{view.title} – {site.spec.name}")
+    )
     top, footer = chrome(site)
     main_tag = "main" if site.style in LANDMARK_STYLES else "div"
-    body = [top, f'<{main_tag} id="noi-dung" tabindex="-1"><div class="container">{view.html}</div></{main_tag}>',
-            footer]
+    body = [
+        top,
+        f'<{main_tag} id="noi-dung" tabindex="-1"><div class="container">{view.html}</div></{main_tag}>',
+        footer,
+    ]
     if site.style in ("aspnet", "vi", "opencps"):
         body.append('<script src="/static/js/ui.js" defer></script>')
     if q.console_errors:
-        body.append('<script src="/static/js/slider.min.js"></script>')   # a file that is not there: 404
+        body.append('<script src="/static/js/slider.min.js"></script>')  # a file that is not there: 404
         scripts.append(assets.BROKEN_SCRIPT)
         body.append(f"<script>{assets.BROKEN_SCRIPT}</script>")
     if q.late_banner:
@@ -120,15 +147,15 @@ def page(site: Site, view: View) -> Document:
     return Document(f"<!DOCTYPE html>\n<html{lang}>{head}<body>{''.join(body)}</body></html>\n", scripts)
 
 
-
-
 def spa_shell(site: Site) -> Document:
     """The only HTML page of the hash-routed portal: no links, no content until the script runs."""
     scripts: list[str] = []
     head = _head(site, site.spec.name, scripts)
-    app_js = assets.static_text("spa.js")   # inline, as the brief of such portals goes: one HTML, one script
+    app_js = assets.static_text("spa.js")  # inline, as the brief of such portals goes: one HTML, one script
     scripts.append(app_js)
-    body = ('<div id="app"><p class="container">Đang tải…</p></div>'
-            '<noscript>Vui lòng bật JavaScript để sử dụng Cổng Dịch vụ công.</noscript>'
-            f"<script>{app_js}</script>")
+    body = (
+        '<div id="app"><p class="container">Đang tải…</p></div>'
+        "<noscript>Vui lòng bật JavaScript để sử dụng Cổng Dịch vụ công.</noscript>"
+        f"<script>{app_js}</script>"
+    )
     return Document(f'<!DOCTYPE html>\n<html lang="vi">{head}<body>{body}</body></html>\n', scripts)

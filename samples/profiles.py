@@ -24,6 +24,7 @@ group, and EXPECTED_ORDER is honest whatever the weights. The portals, best to w
 Measured with axe-core 4.14.1 on the home pages (critical 10, serious 5, moderate 2 per node):
 0, 5, 45, 135, 217, 390. The phone view scrolls sideways on the last two only.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,36 +33,36 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class Quality:
     # --- functions (chức năng) ---
-    privacy: bool = True             # "Chính sách bảo vệ dữ liệu cá nhân" page
-    payment: bool = True             # "Thanh toán trực tuyến" page
-    feedback_form: bool = True       # "Phản ánh, kiến nghị" with a POST form
-    hotline: bool = True             # hotline in the footer
-    vneid_login: bool = True         # sign-in offers VNeID / national SSO
-    search_works: bool = True        # False: search answers "no result" to everything
-    lookup_works: bool = True        # False: the lookup answers HTTP 500
-    broken_links: bool = False       # a few internal links lead to 404
+    privacy: bool = True  # "Chính sách bảo vệ dữ liệu cá nhân" page
+    payment: bool = True  # "Thanh toán trực tuyến" page
+    feedback_form: bool = True  # "Phản ánh, kiến nghị" with a POST form
+    hotline: bool = True  # hotline in the footer
+    vneid_login: bool = True  # sign-in offers VNeID / national SSO
+    search_works: bool = True  # False: search answers "no result" to everything
+    lookup_works: bool = True  # False: the lookup answers HTTP 500
+    broken_links: bool = False  # a few internal links lead to 404
     error_pages: tuple[str, ...] = ()  # logical pages answering HTTP 500/503
-    emc: bool = True                 # EMC tracking snippet + local gov-tracking.min.js
+    emc: bool = True  # EMC tracking snippet + local gov-tracking.min.js
     # --- accessibility (khả năng truy cập) ---
     lang: bool = True
     skip_link: bool = True
     focus_visible: bool = True
-    viewport: str = "responsive"     # "responsive" | "noscale" (zoom off, fixed 1000px) | "none" (1200px)
+    viewport: str = "responsive"  # "responsive" | "noscale" (zoom off, fixed 1000px) | "none" (1200px)
     logo_alt: bool = True
-    content_alt: bool = True         # banner / news images
-    filter_labels: bool = True       # list filters and lookup input labelled
-    search_label: bool = True        # header search labelled, button has a name
-    empty_links: bool = False        # icon-only social links without a name
-    markup_errors: bool = False      # duplicate ids, <div> in <ul>, untitled iframe
-    contrast: str = "ok"             # "ok" | "badge" | "muted" | "low" | "poor" (each adds low-contrast text)
+    content_alt: bool = True  # banner / news images
+    filter_labels: bool = True  # list filters and lookup input labelled
+    search_label: bool = True  # header search labelled, button has a name
+    empty_links: bool = False  # icon-only social links without a name
+    markup_errors: bool = False  # duplicate ids, <div> in <ul>, untitled iframe
+    contrast: str = "ok"  # "ok" | "badge" | "muted" | "low" | "poor" (each adds low-contrast text)
     # --- performance (hiệu năng) ---
     delay_ms: dict[str, int] = field(default_factory=dict)  # logical page -> ms; "*" default
-    banner_kb: int = 0               # size of the home banner image (0: small SVG)
-    long_task_ms: int = 0            # render-blocking script busy time
-    late_banner: bool = False        # a notice inserted above the content after load (CLS)
+    banner_kb: int = 0  # size of the home banner image (0: small SVG)
+    long_task_ms: int = 0  # render-blocking script busy time
+    late_banner: bool = False  # a notice inserted above the content after load (CLS)
     console_errors: bool = False
     # --- security (an toàn thông tin), read from headers ---
-    csp: bool = False                # Content-Security-Policy with hashes of the inline scripts
+    csp: bool = False  # Content-Security-Policy with hashes of the inline scripts
     headers: tuple[tuple[str, str], ...] = ()
     cookie: str = ""
 
@@ -73,14 +74,14 @@ class Quality:
 class PortalSpec:
     id: str
     name: str
-    kind: str            # "ministry" | "province"
-    style: str           # markup/URL family: national | spa | aspnet | vi | bca | opencps
-    owner: str           # cơ quan chủ quản
+    kind: str  # "ministry" | "province"
+    style: str  # markup/URL family: national | spa | aspnet | vi | bca | opencps
+    owner: str  # cơ quan chủ quản
     address: str
     phone: str
-    brand: str           # main colour
+    brand: str  # main colour
     quality: Quality
-    site_id: int = 0     # EMC setSiteId
+    site_id: int = 0  # EMC setSiteId
 
 
 STRICT_HEADERS = (
@@ -94,51 +95,168 @@ SECURE_COOKIE = "dvc_session=s1a2b3; Path=/; Secure; HttpOnly; SameSite=Lax"
 
 SAMPLE_PORTALS: tuple[PortalSpec, ...] = (
     PortalSpec(
-        "bo-ket-noi-mau", "Cổng Dịch vụ công Bộ Kết nối Hạ tầng (mẫu)", "ministry", "national",
-        "Bộ Kết nối Hạ tầng", "Số 80 Trần Hưng Đạo, Hoàn Kiếm, Hà Nội", "024 3942 1234", "#0b4f8a",
-        Quality(headers=STRICT_HEADERS, cookie=SECURE_COOKIE, csp=True), site_id=1101),
+        "bo-ket-noi-mau",
+        "Cổng Dịch vụ công Bộ Kết nối Hạ tầng (mẫu)",
+        "ministry",
+        "national",
+        "Bộ Kết nối Hạ tầng",
+        "Số 80 Trần Hưng Đạo, Hoàn Kiếm, Hà Nội",
+        "024 3942 1234",
+        "#0b4f8a",
+        Quality(headers=STRICT_HEADERS, cookie=SECURE_COOKIE, csp=True),
+        site_id=1101,
+    ),
     PortalSpec(
-        "tinh-song-xanh-mau", "Cổng Dịch vụ công tỉnh Sông Xanh (mẫu)", "province", "spa",
-        "Ủy ban nhân dân tỉnh Sông Xanh", "Số 2 Đại lộ Hòa Bình, thành phố Sông Xanh", "0292 382 0123", "#1d6b3a",
-        Quality(privacy=False, contrast="badge", delay_ms={"*": 40},
-                headers=STRICT_HEADERS[:4], cookie=SECURE_COOKIE, csp=True), site_id=2201),
+        "tinh-song-xanh-mau",
+        "Cổng Dịch vụ công tỉnh Sông Xanh (mẫu)",
+        "province",
+        "spa",
+        "Ủy ban nhân dân tỉnh Sông Xanh",
+        "Số 2 Đại lộ Hòa Bình, thành phố Sông Xanh",
+        "0292 382 0123",
+        "#1d6b3a",
+        Quality(
+            privacy=False,
+            contrast="badge",
+            delay_ms={"*": 40},
+            headers=STRICT_HEADERS[:4],
+            cookie=SECURE_COOKIE,
+            csp=True,
+        ),
+        site_id=2201,
+    ),
     PortalSpec(
-        "bo-moi-truong-mau", "Cổng Dịch vụ công Bộ Đất đai và Môi trường (mẫu)", "ministry", "aspnet",
-        "Bộ Đất đai và Môi trường", "Số 10 Tôn Thất Thuyết, Cầu Giấy, Hà Nội", "024 3795 6868", "#00695c",
-        Quality(privacy=False, payment=False, contrast="badge", content_alt=False, filter_labels=False,
-                delay_ms={"*": 150, "list": 250, "detail": 250, "search": 250}, banner_kb=300, long_task_ms=80,
-                headers=(("X-Frame-Options", "SAMEORIGIN"), ("X-Content-Type-Options", "nosniff"),
-                         ("X-Powered-By", "ASP.NET"), ("X-AspNet-Version", "4.0.30319")),
-                cookie="ASP.NET_SessionId=k3v9x2q1; path=/; HttpOnly"), site_id=1301),
+        "bo-moi-truong-mau",
+        "Cổng Dịch vụ công Bộ Đất đai và Môi trường (mẫu)",
+        "ministry",
+        "aspnet",
+        "Bộ Đất đai và Môi trường",
+        "Số 10 Tôn Thất Thuyết, Cầu Giấy, Hà Nội",
+        "024 3795 6868",
+        "#00695c",
+        Quality(
+            privacy=False,
+            payment=False,
+            contrast="badge",
+            content_alt=False,
+            filter_labels=False,
+            delay_ms={"*": 150, "list": 250, "detail": 250, "search": 250},
+            banner_kb=300,
+            long_task_ms=80,
+            headers=(
+                ("X-Frame-Options", "SAMEORIGIN"),
+                ("X-Content-Type-Options", "nosniff"),
+                ("X-Powered-By", "ASP.NET"),
+                ("X-AspNet-Version", "4.0.30319"),
+            ),
+            cookie="ASP.NET_SessionId=k3v9x2q1; path=/; HttpOnly",
+        ),
+        site_id=1301,
+    ),
     PortalSpec(
-        "tinh-lam-hai-mau", "Cổng Dịch vụ công tỉnh Lâm Hải (mẫu)", "province", "vi",
-        "Ủy ban nhân dân tỉnh Lâm Hải", "Số 9 Lê Lợi, thành phố Lâm Hải", "0235 381 0456", "#8a1c1c",
-        Quality(privacy=False, payment=False, broken_links=True, vneid_login=False,
-                contrast="muted", content_alt=False, filter_labels=False, skip_link=False, logo_alt=False,
-                empty_links=True,
-                delay_ms={"*": 300, "detail": 350, "search": 350}, banner_kb=500, long_task_ms=120,
-                headers=(("X-Frame-Options", "SAMEORIGIN"),), cookie="SESSION=7f3a9c; Path=/"), site_id=2401),
+        "tinh-lam-hai-mau",
+        "Cổng Dịch vụ công tỉnh Lâm Hải (mẫu)",
+        "province",
+        "vi",
+        "Ủy ban nhân dân tỉnh Lâm Hải",
+        "Số 9 Lê Lợi, thành phố Lâm Hải",
+        "0235 381 0456",
+        "#8a1c1c",
+        Quality(
+            privacy=False,
+            payment=False,
+            broken_links=True,
+            vneid_login=False,
+            contrast="muted",
+            content_alt=False,
+            filter_labels=False,
+            skip_link=False,
+            logo_alt=False,
+            empty_links=True,
+            delay_ms={"*": 300, "detail": 350, "search": 350},
+            banner_kb=500,
+            long_task_ms=120,
+            headers=(("X-Frame-Options", "SAMEORIGIN"),),
+            cookie="SESSION=7f3a9c; Path=/",
+        ),
+        site_id=2401,
+    ),
     PortalSpec(
-        "bo-dan-sinh-mau", "Cổng Dịch vụ công Bộ Dân sinh và Tư pháp (mẫu)", "ministry", "bca",
-        "Bộ Dân sinh và Tư pháp", "Số 44 Yết Kiêu, Hoàn Kiếm, Hà Nội", "069 234 2590", "#7a4b00",
-        Quality(privacy=False, payment=False, broken_links=True, vneid_login=False, lookup_works=False, emc=False,
-                contrast="low", content_alt=False, filter_labels=False, skip_link=False, logo_alt=False,
-                empty_links=True, search_label=False, focus_visible=False, viewport="noscale",
-                delay_ms={"*": 400, "home": 500, "detail": 550, "search": 550}, banner_kb=1200, long_task_ms=300,
-                late_banner=True, console_errors=True,
-                headers=(("X-Powered-By", "PHP/7.2.24"),), cookie="PHPSESSID=a8d7f6e5"), site_id=0),
+        "bo-dan-sinh-mau",
+        "Cổng Dịch vụ công Bộ Dân sinh và Tư pháp (mẫu)",
+        "ministry",
+        "bca",
+        "Bộ Dân sinh và Tư pháp",
+        "Số 44 Yết Kiêu, Hoàn Kiếm, Hà Nội",
+        "069 234 2590",
+        "#7a4b00",
+        Quality(
+            privacy=False,
+            payment=False,
+            broken_links=True,
+            vneid_login=False,
+            lookup_works=False,
+            emc=False,
+            contrast="low",
+            content_alt=False,
+            filter_labels=False,
+            skip_link=False,
+            logo_alt=False,
+            empty_links=True,
+            search_label=False,
+            focus_visible=False,
+            viewport="noscale",
+            delay_ms={"*": 400, "home": 500, "detail": 550, "search": 550},
+            banner_kb=1200,
+            long_task_ms=300,
+            late_banner=True,
+            console_errors=True,
+            headers=(("X-Powered-By", "PHP/7.2.24"),),
+            cookie="PHPSESSID=a8d7f6e5",
+        ),
+        site_id=0,
+    ),
     PortalSpec(
-        "tinh-bac-dong-mau", "Cổng Dịch vụ công tỉnh Bắc Đồng (mẫu)", "province", "opencps",
-        "Ủy ban nhân dân tỉnh Bắc Đồng", "Số 1 Trần Phú, thành phố Bắc Đồng", "0291 382 2222", "#c62828",
-        Quality(privacy=False, payment=False, broken_links=True, lookup_works=False, emc=False,
-                feedback_form=False, hotline=False, vneid_login=False, search_works=False,
-                error_pages=("faq", "contact"),
-                contrast="poor", content_alt=False, filter_labels=False, skip_link=False, logo_alt=False,
-                empty_links=True, search_label=False, focus_visible=False, viewport="none", lang=False,
-                markup_errors=True,
-                delay_ms={"*": 600, "home": 700, "detail": 750, "search": 750, "list": 700}, banner_kb=2000,
-                long_task_ms=350, late_banner=True, console_errors=True,
-                headers=(("X-Powered-By", "PHP/5.3.3"),), cookie="JSESSIONID=9F8E7D6C5B4A"), site_id=0),
+        "tinh-bac-dong-mau",
+        "Cổng Dịch vụ công tỉnh Bắc Đồng (mẫu)",
+        "province",
+        "opencps",
+        "Ủy ban nhân dân tỉnh Bắc Đồng",
+        "Số 1 Trần Phú, thành phố Bắc Đồng",
+        "0291 382 2222",
+        "#c62828",
+        Quality(
+            privacy=False,
+            payment=False,
+            broken_links=True,
+            lookup_works=False,
+            emc=False,
+            feedback_form=False,
+            hotline=False,
+            vneid_login=False,
+            search_works=False,
+            error_pages=("faq", "contact"),
+            contrast="poor",
+            content_alt=False,
+            filter_labels=False,
+            skip_link=False,
+            logo_alt=False,
+            empty_links=True,
+            search_label=False,
+            focus_visible=False,
+            viewport="none",
+            lang=False,
+            markup_errors=True,
+            delay_ms={"*": 600, "home": 700, "detail": 750, "search": 750, "list": 700},
+            banner_kb=2000,
+            long_task_ms=350,
+            late_banner=True,
+            console_errors=True,
+            headers=(("X-Powered-By", "PHP/5.3.3"),),
+            cookie="JSESSIONID=9F8E7D6C5B4A",
+        ),
+        site_id=0,
+    ),
 )
 
 SERVER_HEADERS = {
@@ -163,8 +281,11 @@ EXPECTED_ORDER: dict[str, list[str]] = {
 # up to 1.2 s) give ~100 to all. A ranking test should accept a tie (never the reverse) for these.
 MAY_TIE: dict[str, list[tuple[str, str]]] = {
     "functionality": [],
-    "performance": [(_BEST_TO_WORST[0], _BEST_TO_WORST[1]), (_BEST_TO_WORST[1], _BEST_TO_WORST[2]),
-                    (_BEST_TO_WORST[2], _BEST_TO_WORST[3])],
+    "performance": [
+        (_BEST_TO_WORST[0], _BEST_TO_WORST[1]),
+        (_BEST_TO_WORST[1], _BEST_TO_WORST[2]),
+        (_BEST_TO_WORST[2], _BEST_TO_WORST[3]),
+    ],
     "accessibility": [],
     "overall": [],
 }

@@ -4,6 +4,7 @@ The servers log every request (method, path) so tests can prove portalscore neve
 and stop cleanly: idle keep-alive connections are shut, designed delays are cut short, every
 thread is joined and every port released.
 """
+
 from __future__ import annotations
 
 import socket
@@ -24,7 +25,7 @@ MAX_BODY = 1 << 20
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    timeout = 30   # an idle keep-alive connection is dropped after this (stop() drops it at once)
+    timeout = 30  # an idle keep-alive connection is dropped after this (stop() drops it at once)
     server: PortalServer
 
     def version_string(self) -> str:
@@ -57,7 +58,7 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             length = 0
         if not 0 <= length <= MAX_BODY:
-            self.close_connection = True   # the unread rest of the body would be taken for the next request
+            self.close_connection = True  # the unread rest of the body would be taken for the next request
             length = 0
         body = self.rfile.read(length) if length else b""
         if self.command == "POST":
@@ -70,7 +71,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class PortalServer(ThreadingHTTPServer):
-    daemon_threads = False      # server_close() joins every request thread
+    daemon_threads = False  # server_close() joins every request thread
     block_on_close = True
 
     def __init__(self, spec: PortalSpec):
@@ -147,8 +148,9 @@ class SampleFleet:
             raise
         fleet = cls(servers)
         for s in servers:
-            t = threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.05},
-                                 name=f"sample-portal-{s.spec.id}", daemon=True)
+            t = threading.Thread(
+                target=s.serve_forever, kwargs={"poll_interval": 0.05}, name=f"sample-portal-{s.spec.id}", daemon=True
+            )
             t.start()
             fleet._threads.append(t)
         return fleet
@@ -160,8 +162,10 @@ class SampleFleet:
         raise KeyError(f"no sample portal {portal_id!r}")
 
     def registry_dict(self) -> dict:
-        return {"name": "samples",
-                "portals": [{"id": p.id, "name": p.name, "kind": p.kind, "url": p.url} for p in self.portals]}
+        return {
+            "name": "samples",
+            "portals": [{"id": p.id, "name": p.name, "kind": p.kind, "url": p.url} for p in self.portals],
+        }
 
     def write_registry(self, path: str | Path) -> Path:
         path = Path(path)

@@ -1,5 +1,6 @@
 """Our page accessibility check on a Playwright (sync) page: for pytest scenario files and the
 Selenium comparison. Same axe file, options and summary as the crawler's async run_axe."""
+
 from __future__ import annotations
 
 from playwright.sync_api import Page

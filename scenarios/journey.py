@@ -5,6 +5,7 @@ Used by both runners: run_scenarios (evaluation runs) and pytest (portal teams),
 own scenario files. A journey stops at its first failing step; that step and its reason are the
 result. Every step checks the scenario's time budget, so a scenario ends in bounded time.
 """
+
 from __future__ import annotations
 
 import time
@@ -73,6 +74,7 @@ class StepRecord:
 @dataclass
 class Reached:
     """Where following a function's entry led: a loaded page, or an off-site target not loaded."""
+
     url: str
     how: str
     offsite: bool = False
@@ -80,8 +82,15 @@ class Reached:
 
 
 class Journey:
-    def __init__(self, page: Page, portal_url: str, overrides: dict[str, str] | None = None,
-                 guard: Guard | None = None, scenario_id: str = "", budget_s: float = DEFAULT_BUDGET_S):
+    def __init__(
+        self,
+        page: Page,
+        portal_url: str,
+        overrides: dict[str, str] | None = None,
+        guard: Guard | None = None,
+        scenario_id: str = "",
+        budget_s: float = DEFAULT_BUDGET_S,
+    ):
         self.page = page
         self.portal_url = portal_url
         self.overrides = dict(overrides or {})
@@ -143,8 +152,15 @@ class Journey:
             url = self.page.url
         except PlaywrightError:
             url = ""
-        self.steps.append(StepResult(name=record.name, ok=ok, ms=round((time.perf_counter() - start) * 1000, 1),
-                                     detail=record.detail[:1000], url=url))
+        self.steps.append(
+            StepResult(
+                name=record.name,
+                ok=ok,
+                ms=round((time.perf_counter() - start) * 1000, 1),
+                detail=record.detail[:1000],
+                url=url,
+            )
+        )
 
     def check(self, name: str, ok: bool, detail: str = "") -> bool:
         """Record an instant check as a step without stopping the journey (e.g. one per required field,
@@ -214,8 +230,9 @@ class Journey:
         their XHRs return)."""
         budget_ms = min(SETTLE_MS, self.remaining_ms())
         try:
-            self.page.wait_for_load_state("domcontentloaded", timeout=max(1.0, min(NAVIGATION_TIMEOUT_MS,
-                                                                                    self.remaining_ms())))
+            self.page.wait_for_load_state(
+                "domcontentloaded", timeout=max(1.0, min(NAVIGATION_TIMEOUT_MS, self.remaining_ms()))
+            )
         except PlaywrightError:
             pass
         end = time.monotonic() + budget_ms / 1000
@@ -333,16 +350,23 @@ class Journey:
             response = self.page.goto(url, wait_until="domcontentloaded")
             self.settle()
             if (response is None or response.status < 400) and textmatch.mentions(self.text(), synonyms):
-                return Reached(url=self.page.url, how=f"guessed URL {path} (no link or button names it)",
-                               response=response)
+                return Reached(
+                    url=self.page.url, how=f"guessed URL {path} (no link or button names it)", response=response
+                )
         return None
 
     def text(self) -> str:
         return locate.visible_text(self.page)
 
 
-def run_journey(scenario: Scenario, page: Page, portal_url: str, overrides: dict[str, str] | None = None,
-                guard: Guard | None = None, budget_s: float = DEFAULT_BUDGET_S) -> ScenarioResult:
+def run_journey(
+    scenario: Scenario,
+    page: Page,
+    portal_url: str,
+    overrides: dict[str, str] | None = None,
+    guard: Guard | None = None,
+    budget_s: float = DEFAULT_BUDGET_S,
+) -> ScenarioResult:
     """Run one scenario on a page; never raises for portal problems."""
     start = time.perf_counter()
     result = ScenarioResult(id=scenario.id, title=scenario.title)

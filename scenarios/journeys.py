@@ -6,6 +6,7 @@ CSS. Registry overrides (Portal.overrides) take precedence where a portal needs 
 Nothing is ever submitted: the network guard aborts non-GET requests, and no journey presses a
 final "Nộp"/"Gửi"/"Thanh toán" button or types credentials.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,10 +19,33 @@ from . import vocabulary as V
 from .journey import Journey, NotApplicable, Reached
 from .safety import host_of
 
-SEARCH_INPUT_ATTRS = ("search", "keyword", "keywords", "key", "tukhoa", "tu khoa", "timkiem", "tim kiem", "q",
-                      "query", "tenthutuc", "ten thu tuc", "txtsearch")
-LOOKUP_INPUT_ATTRS = ("mahoso", "ma ho so", "hoso", "ho so", "dossier", "dossierno", "code", "ma", "sohoso",
-                      "bien nhan")
+SEARCH_INPUT_ATTRS = (
+    "search",
+    "keyword",
+    "keywords",
+    "key",
+    "tukhoa",
+    "tu khoa",
+    "timkiem",
+    "tim kiem",
+    "q",
+    "query",
+    "tenthutuc",
+    "ten thu tuc",
+    "txtsearch",
+)
+LOOKUP_INPUT_ATTRS = (
+    "mahoso",
+    "ma ho so",
+    "hoso",
+    "ho so",
+    "dossier",
+    "dossierno",
+    "code",
+    "ma",
+    "sohoso",
+    "bien nhan",
+)
 MAX_QUERIES = 2  # a portal whose search finds neither "khai sinh" nor "giấy phép xây dựng" does not work
 _PHONE = re.compile(r"(?:\+?84|0|1[89]00)[\d .]{6,12}\d")
 
@@ -38,6 +62,7 @@ def _is_lookup_error(j: Journey, before: str, after: str) -> str | None:
 
 # -- shared sub-journeys ------------------------------------------------------------------------
 
+
 def _submit_field(j: Journey, field: Locator, value: str, buttons: tuple[str, ...], submit_key: str) -> bool:
     """Type into a field and submit it as a citizen does: Enter, else the search button.
     Returns whether the page changed (URL, visible links or text)."""
@@ -50,8 +75,11 @@ def _submit_field(j: Journey, field: Locator, value: str, buttons: tuple[str, ..
         return True
     button = j.override_locator(submit_key)
     if button is None:
-        found = [c for c in locate.find(page, buttons, kinds=("button", "link"), include_hidden=False, use_url=False)
-                 if not c.href or c.href.strip() in ("#", "") or c.href.lower().startswith("javascript:")]
+        found = [
+            c
+            for c in locate.find(page, buttons, kinds=("button", "link"), include_hidden=False, use_url=False)
+            if not c.href or c.href.strip() in ("#", "") or c.href.lower().startswith("javascript:")
+        ]
         if not found:
             return False
         button = found[0].locator(page)
@@ -62,12 +90,14 @@ def _submit_field(j: Journey, field: Locator, value: str, buttons: tuple[str, ..
 
 def _page_signature(j: Journey) -> tuple[str, ...]:
     """Visible links and a hash of the visible text: tells whether a submit changed anything."""
-    return tuple(j.page.evaluate("""() => {
+    return tuple(
+        j.page.evaluate("""() => {
       const t = document.body ? document.body.innerText : '';
       let h = 0; for (let i = 0; i < t.length; i++) h = (h * 31 + t.charCodeAt(i)) | 0;
       return [String(h)].concat(Array.from(document.querySelectorAll('a[href]'))
         .filter(a => a.offsetParent !== null).map(a => a.href + ' ' + a.textContent.trim()).slice(0, 500));
-    }"""))
+    }""")
+    )
 
 
 def _find_search_field(j: Journey) -> tuple[Locator, str]:
@@ -78,8 +108,9 @@ def _find_search_field(j: Journey) -> tuple[Locator, str]:
     cand = locate.find_input(page, V.SEARCH_INPUT, SEARCH_INPUT_ATTRS, prefer_search_type=True)
     if cand is None:
         # Behind a toggle (phone layouts) or on a search page of its own.
-        toggles = locate.find(page, V.SEARCH_BUTTON + V.MENU_TOGGLE, kinds=("button",), include_hidden=False,
-                              use_url=False)
+        toggles = locate.find(
+            page, V.SEARCH_BUTTON + V.MENU_TOGGLE, kinds=("button",), include_hidden=False, use_url=False
+        )
         if toggles:
             toggles[0].locator(page).click()
             j.settle()
@@ -90,8 +121,10 @@ def _find_search_field(j: Journey) -> tuple[Locator, str]:
             j.follow(entries[0])
             cand = locate.find_input(page, V.SEARCH_INPUT, SEARCH_INPUT_ATTRS, prefer_search_type=True)
     if cand is None:
-        j.fail("no procedure search box (by label, placeholder, name or type=search), here or behind "
-               "a 'Tra cứu thủ tục' link")
+        j.fail(
+            "no procedure search box (by label, placeholder, name or type=search), here or behind "
+            "a 'Tra cứu thủ tục' link"
+        )
     return cand.locator(page), cand.describe()
 
 
@@ -180,6 +213,7 @@ def _reach_step(j: Journey, name: str, function: str, synonyms: tuple[str, ...],
 
 # -- 1. home ---------------------------------------------------------------------------------------
 
+
 def home(j: Journey) -> None:
     _open_home(j)
     page = j.page
@@ -211,12 +245,14 @@ def home(j: Journey) -> None:
 
 # -- 2. search a procedure -----------------------------------------------------------------------
 
+
 def search_procedure(j: Journey) -> None:
     _open_home(j)
     find_and_open_procedure(j)
 
 
 # -- 3. procedure detail ---------------------------------------------------------------------------
+
 
 def procedure_detail(j: Journey) -> None:
     _open_home(j)
@@ -237,6 +273,7 @@ def procedure_detail(j: Journey) -> None:
 
 
 # -- 4. online submission up to the sign-in ----------------------------------------------------------
+
 
 def online_submission(j: Journey) -> None:
     _open_home(j)
@@ -261,8 +298,10 @@ def online_submission(j: Journey) -> None:
     with j.step("sign_in") as s:
         if reached.offsite:
             host = host_of(reached.url)
-            j.require(any(host == h or host.endswith("." + h) for h in V.SSO_HOSTS),
-                      f"leads off-site to {host}, not a known sign-in host")
+            j.require(
+                any(host == h or host.endswith("." + h) for h in V.SSO_HOSTS),
+                f"leads off-site to {host}, not a known sign-in host",
+            )
             s.detail = f"national sign-on at {host}"
         else:
             has_password = page.locator("input[type=password]").count() > 0
@@ -274,14 +313,18 @@ def online_submission(j: Journey) -> None:
             s.detail = f"national SSO host {host_of(reached.url)}"
             return
         sso = locate.find(page, V.NATIONAL_SSO)
-        offsite_sso = [c for c in locate.list_elements(page, ("link",))
-                       if any(host_of(c.absolute_href(page.url) or "").endswith(h) for h in V.SSO_HOSTS)]
+        offsite_sso = [
+            c
+            for c in locate.list_elements(page, ("link",))
+            if any(host_of(c.absolute_href(page.url) or "").endswith(h) for h in V.SSO_HOSTS)
+        ]
         mention = textmatch.mentions(j.text(), V.NATIONAL_SSO)
         j.require(sso or offsite_sso or mention, "no VNeID / national single sign-on offered on the sign-in page")
         s.detail = sso[0].describe() if sso else (offsite_sso[0].href if offsite_sso else f"text: {mention}")
 
 
 # -- 5. dossier lookup -----------------------------------------------------------------------------------
+
 
 def _lookup_field(j: Journey) -> locate.Candidate | None:
     return locate.find_input(j.page, V.LOOKUP_INPUT, LOOKUP_INPUT_ATTRS)
@@ -304,16 +347,21 @@ def dossier_lookup(j: Journey) -> None:
         if field is None:
             cand = _lookup_field(j)
             if cand is None:  # an unlabelled box: the first text input of the page body
-                inputs = [c for c in locate.list_elements(page, ("input",))
-                          if c.visible and not c.in_header and c.type in ("", "text", "search")]
+                inputs = [
+                    c
+                    for c in locate.list_elements(page, ("input",))
+                    if c.visible and not c.in_header and c.type in ("", "text", "search")
+                ]
                 cand = inputs[0] if inputs else None
             j.require(cand, "no field for the dossier code on the lookup page")
             s.detail = cand.describe()
             field = cand.locator(page)
         else:
             s.detail = "registry override selector"
-        captcha = textmatch.mentions(j.text(), V.CAPTCHA) or page.locator(
-            "img[src*=captcha i], img[alt*=captcha i], [class*=captcha i], [id*=captcha i]").count()
+        captcha = (
+            textmatch.mentions(j.text(), V.CAPTCHA)
+            or page.locator("img[src*=captcha i], img[alt*=captcha i], [class*=captcha i], [id*=captcha i]").count()
+        )
         if captcha:
             raise NotApplicable("the lookup asks for a captcha: a robot may not pass it")
     code = j.override("dossier_lookup.code") or V.LOOKUP_CODE
@@ -329,8 +377,10 @@ def dossier_lookup(j: Journey) -> None:
             page.remove_listener("response", listener)
         new_posts = j.guard.posts_blocked()[posts_before:] if j.guard else []
         if new_posts:
-            j.fail(f"the lookup sends a non-GET request, blocked by the safety guard: {new_posts[0]} (allow it "
-                   "with the override 'dossier_lookup.allow_post' if it is a read-only lookup)")
+            j.fail(
+                f"the lookup sends a non-GET request, blocked by the safety guard: {new_posts[0]} (allow it "
+                "with the override 'dossier_lookup.allow_post' if it is a read-only lookup)"
+            )
         j.require(not errors, f"the server answered with an error: {errors[:1]}")
         s.detail = f"code {code!r} submitted"
     with j.step("answer") as s:
@@ -344,6 +394,7 @@ def dossier_lookup(j: Journey) -> None:
 
 
 # -- 6. online payment, 7. feedback, 8. help, 11. privacy --------------------------------------------------
+
 
 def online_payment(j: Journey) -> None:
     _open_home(j)
@@ -367,8 +418,11 @@ def feedback(j: Journey) -> None:
             s.detail = f"feedback system at {host_of(reached.url)} (not loaded)"
             return
         fields = page.locator("form textarea, form input:not([type=hidden]), textarea").count()
-        national = [c for c in locate.list_elements(page, ("link",))
-                    if any(host_of(c.absolute_href(page.url) or "").endswith(h) for h in V.FEEDBACK_HOSTS)]
+        national = [
+            c
+            for c in locate.list_elements(page, ("link",))
+            if any(host_of(c.absolute_href(page.url) or "").endswith(h) for h in V.FEEDBACK_HOSTS)
+        ]
         j.require(fields or national, "no feedback form and no link to the national feedback system")
         s.detail = f"form with {fields} field(s)" if fields else f"link to {national[0].href}"
 

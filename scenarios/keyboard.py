@@ -5,6 +5,7 @@ The journey presses Tab from the top of the page and, after each press, asks the
 has focus and whether its look differs from its unfocused look (outline, shadow, border, colours,
 underline — of the element or its parent, since themes often style the list item around a link).
 """
+
 from __future__ import annotations
 
 from . import locate, textmatch
@@ -56,9 +57,16 @@ def keyboard(j: Journey) -> None:
         page.keyboard.press("Tab")
         first = page.evaluate(_FOCUS_JS)
         j.require(first is not None, "Tab does not focus anything")
-        is_skip = first["href"].startswith("#") and len(first["href"]) > 1 and (
-            textmatch.best_match(first["name"], V.SKIP_LINK)[0] or "skip" in first["href"].lower()
-            or "main" in first["href"].lower() or "noi-dung" in first["href"].lower())
+        is_skip = (
+            first["href"].startswith("#")
+            and len(first["href"]) > 1
+            and (
+                textmatch.best_match(first["name"], V.SKIP_LINK)[0]
+                or "skip" in first["href"].lower()
+                or "main" in first["href"].lower()
+                or "noi-dung" in first["href"].lower()
+            )
+        )
         j.require(is_skip, f"the first Tab stop is not a skip link but {first['tag']} {first['name']!r}")
         j.require(page.evaluate(_SKIP_TARGET_JS, first["href"]), f"the skip link's target {first['href']} is missing")
         j.require(first["onscreen"], "the skip link stays invisible when focused")
@@ -83,9 +91,11 @@ def keyboard(j: Journey) -> None:
                 break  # wrapped round to the start
             if any(f["id"] == focus["id"] for f in seen):
                 visited = len({f["id"] for f in seen})
-                j.require(visited >= prepared["tabbable"] / 2,
-                          f"focus cycles among {visited} of {prepared['tabbable']} elements: a keyboard trap "
-                          f"near {focus['tag']} {focus['name']!r}")
+                j.require(
+                    visited >= prepared["tabbable"] / 2,
+                    f"focus cycles among {visited} of {prepared['tabbable']} elements: a keyboard trap "
+                    f"near {focus['tag']} {focus['name']!r}",
+                )
                 break
             seen.append(focus)
         s.detail = f"{len(seen)} Tab stops of {prepared['tabbable']} tabbable elements"
@@ -97,6 +107,9 @@ def keyboard(j: Journey) -> None:
         s.detail = f"all {len(prepared['nav'])} navigation items reached"
     with j.step("focus_visible") as s:
         invisible = [f for f in seen if f["changed"] is False]
-        j.require(not invisible, f"{len(invisible)} element(s) show no focus indicator, e.g. "
-                  + ", ".join(f"{f['tag']} {f['name']!r}" for f in invisible[:4]))
+        j.require(
+            not invisible,
+            f"{len(invisible)} element(s) show no focus indicator, e.g. "
+            + ", ".join(f"{f['tag']} {f['name']!r}" for f in invisible[:4]),
+        )
         s.detail = f"{len(seen)} focused elements all show focus"

@@ -6,6 +6,7 @@ each with a `data-ps-ref` attribute so that a match can be clicked with an ordin
 Python then ranks them against synonym lists (vocabulary.py) with Vietnamese-aware matching
 (textmatch.py): exact label > label containing the phrase > the same without diacritics > URL words.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,11 +19,15 @@ from playwright.sync_api import Locator, Page
 from . import textmatch
 
 LINK_SELECTOR = "a[href], area[href], [role=link]"
-BUTTON_SELECTOR = ("button, [role=button], input[type=submit], input[type=button], input[type=image], summary, "
-                   "[role=menuitem], [role=tab], [onclick]")
-INPUT_SELECTOR = ("input:not([type=hidden]):not([type=submit]):not([type=button]):not([type=checkbox])"
-                  ":not([type=radio]):not([type=image]):not([type=file]):not([type=reset]), textarea, "
-                  "[role=searchbox], [role=textbox], [role=combobox]")
+BUTTON_SELECTOR = (
+    "button, [role=button], input[type=submit], input[type=button], input[type=image], summary, "
+    "[role=menuitem], [role=tab], [onclick]"
+)
+INPUT_SELECTOR = (
+    "input:not([type=hidden]):not([type=submit]):not([type=button]):not([type=checkbox])"
+    ":not([type=radio]):not([type=image]):not([type=file]):not([type=reset]), textarea, "
+    "[role=searchbox], [role=textbox], [role=combobox]"
+)
 KIND_SELECTORS = {"link": LINK_SELECTOR, "button": BUTTON_SELECTOR, "input": INPUT_SELECTOR}
 
 _LIST_JS = r"""
@@ -127,8 +132,13 @@ def _score(c: Candidate, synonyms: tuple[str, ...], use_url: bool) -> None:
                 break
 
 
-def find(page: Page, synonyms: tuple[str, ...], kinds: tuple[str, ...] = ("link", "button"),
-         include_hidden: bool = True, use_url: bool = True) -> list[Candidate]:
+def find(
+    page: Page,
+    synonyms: tuple[str, ...],
+    kinds: tuple[str, ...] = ("link", "button"),
+    include_hidden: bool = True,
+    use_url: bool = True,
+) -> list[Candidate]:
     """Elements whose label matches a synonym, best first: visible before hidden, short labels first.
 
     Hidden matches (collapsed menus, mobile navigation) are kept after visible ones: a hidden link can
@@ -147,8 +157,9 @@ def find(page: Page, synonyms: tuple[str, ...], kinds: tuple[str, ...] = ("link"
     return found
 
 
-def find_input(page: Page, synonyms: tuple[str, ...], attr_words: tuple[str, ...] = (),
-               prefer_search_type: bool = False) -> Candidate | None:
+def find_input(
+    page: Page, synonyms: tuple[str, ...], attr_words: tuple[str, ...] = (), prefer_search_type: bool = False
+) -> Candidate | None:
     """A visible text input by label/placeholder/name; then by id/name attribute words; then type=search."""
     inputs = [c for c in list_elements(page, ("input",)) if c.visible and c.type not in ("password", "email")]
     for c in inputs:

@@ -8,6 +8,7 @@ Thresholds, and why:
   at most 20 % of the remaining targets may be smaller;
 - menu: the main navigation is visible, or a toggle reveals 3+ links.
 """
+
 from __future__ import annotations
 
 from playwright.sync_api import Locator
@@ -58,15 +59,19 @@ _NAV_LINKS_JS = """() => Array.from(document.querySelectorAll('nav a[href], [rol
   .filter(a => { if (!a.checkVisibility()) return false; const r = a.getBoundingClientRect();
                  return r.width > 0 && r.height > 0 && r.top < window.innerHeight; }).length"""
 
-_TOGGLE_SELECTOR = ("button[aria-expanded], [role=button][aria-expanded], button[aria-controls], .navbar-toggler, "
-                    ".menu-toggle, .hamburger, button[class*=toggle i], button[class*=menu i], [class*=hamburger i]")
+_TOGGLE_SELECTOR = (
+    "button[aria-expanded], [role=button][aria-expanded], button[aria-controls], .navbar-toggler, "
+    ".menu-toggle, .hamburger, button[class*=toggle i], button[class*=menu i], [class*=hamburger i]"
+)
 
 
 def _no_horizontal_scroll(j: Journey, name: str) -> None:
     with j.step(name) as s:
         width, viewport = j.page.evaluate(_OVERFLOW_JS)
-        j.require(width <= viewport + MAX_OVERFLOW_PX,
-                  f"the page is {width}px wide in a {viewport}px viewport: horizontal scrolling")
+        j.require(
+            width <= viewport + MAX_OVERFLOW_PX,
+            f"the page is {width}px wide in a {viewport}px viewport: horizontal scrolling",
+        )
         s.detail = f"{width}px in a {viewport}px viewport"
 
 
@@ -87,17 +92,21 @@ def mobile(j: Journey) -> None:
     _no_horizontal_scroll(j, "home_no_horizontal_scroll")
     with j.step("readable_text") as s:
         t = page.evaluate(_TEXT_JS, SMALL_FONT_PX)
-        j.require("device-width" in t["viewport"].replace(" ", ""),
-                  f"no responsive viewport (meta viewport {t['viewport']!r}): the phone shows a shrunken page")
+        j.require(
+            "device-width" in t["viewport"].replace(" ", ""),
+            f"no responsive viewport (meta viewport {t['viewport']!r}): the phone shows a shrunken page",
+        )
         share = t["tiny"] / t["total"] if t["total"] else 0.0
         j.require(share <= MAX_SMALL_TEXT_SHARE, f"{share:.0%} of the text is smaller than {SMALL_FONT_PX}px")
         s.detail = f"{share:.0%} of the text under {SMALL_FONT_PX}px"
     with j.step("tap_targets") as s:
         t = page.evaluate(_TARGETS_JS, MIN_TARGET_PX)
         share = len(t["small"]) / t["total"] if t["total"] else 0.0
-        j.require(share <= MAX_SMALL_TARGET_SHARE,
-                  f"{len(t['small'])} of {t['total']} tap targets are under {MIN_TARGET_PX}x{MIN_TARGET_PX}px, "
-                  f"e.g. {', '.join(t['small'][:4])}")
+        j.require(
+            share <= MAX_SMALL_TARGET_SHARE,
+            f"{len(t['small'])} of {t['total']} tap targets are under {MIN_TARGET_PX}x{MIN_TARGET_PX}px, "
+            f"e.g. {', '.join(t['small'][:4])}",
+        )
         s.detail = f"{len(t['small'])} of {t['total']} under {MIN_TARGET_PX}px"
     with j.step("menu") as s:
         visible_links = page.evaluate(_NAV_LINKS_JS)

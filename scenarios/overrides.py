@@ -3,6 +3,7 @@
 A value is a URL (absolute, "/path" or a "#/route" of a hash-routed app), a CSS selector, a text
 (query, code), a regex (allow_post), or "n/a" on a scenario id to mark the journey not applicable.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

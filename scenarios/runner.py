@@ -1,5 +1,6 @@
 """Evaluation runs: every scenario of one portal, each in a fresh context behind the network guard,
 with a screenshot and a Playwright trace kept when it does not pass."""
+
 from __future__ import annotations
 
 import logging
@@ -41,8 +42,14 @@ def allowed_posts(overrides: dict[str, str], scenario_id: str) -> list[AllowedPo
     return [AllowedPost(pattern)] if pattern else []
 
 
-def run_one(browser: Browser, scenario: Scenario, portal, artefact_dir: Path, allowed_hosts: list[str] | None,
-            budget_s: float = DEFAULT_BUDGET_S) -> ScenarioResult:
+def run_one(
+    browser: Browser,
+    scenario: Scenario,
+    portal,
+    artefact_dir: Path,
+    allowed_hosts: list[str] | None,
+    budget_s: float = DEFAULT_BUDGET_S,
+) -> ScenarioResult:
     start = time.perf_counter()
     overrides = dict(getattr(portal, "overrides", None) or {})
     # A portal behind HTTP authentication: its credential set, offered to its own origin only. Such a
@@ -77,8 +84,13 @@ def run_one(browser: Browser, scenario: Scenario, portal, artefact_dir: Path, al
         return result
     except Exception as e:  # a browser crash on one scenario must not stop the others
         log.exception("scenario %s on %s", scenario.id, portal.id)
-        return ScenarioResult(id=scenario.id, title=scenario.title, outcome="error",
-                              reason=f"{type(e).__name__}: {e}", ms=round((time.perf_counter() - start) * 1000, 1))
+        return ScenarioResult(
+            id=scenario.id,
+            title=scenario.title,
+            outcome="error",
+            reason=f"{type(e).__name__}: {e}",
+            ms=round((time.perf_counter() - start) * 1000, 1),
+        )
     finally:
         if context is not None:
             try:
@@ -87,8 +99,9 @@ def run_one(browser: Browser, scenario: Scenario, portal, artefact_dir: Path, al
                 pass
 
 
-def run_scenarios(browser: Browser, portal, artefact_dir: Path, allowed_hosts: list[str] | None = None,
-                  only: list[str] | None = None) -> list[ScenarioResult]:
+def run_scenarios(
+    browser: Browser, portal, artefact_dir: Path, allowed_hosts: list[str] | None = None, only: list[str] | None = None
+) -> list[ScenarioResult]:
     """Run the scenarios (all, or the ids in `only`) on one portal (a portalscore.registry.Portal).
 
     Never raises for portal problems; each scenario is bounded in time (DEFAULT_BUDGET_S)."""

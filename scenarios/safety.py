@@ -4,6 +4,7 @@ Non-GET/HEAD requests (form posts, fetch/XHR posts, beacons) are aborted before 
 browser and logged, unless a scenario allows a read-only lookup endpoint explicitly. Optionally,
 requests to hosts outside an allow-list are aborted too (tests and the demo stay on loopback).
 """
+
 from __future__ import annotations
 
 import re
@@ -29,6 +30,7 @@ def host_of(url: str) -> str:
 @dataclass
 class AllowedPost:
     """A read-only lookup endpoint that answers only to POST: method and a regex on the URL."""
+
     url_pattern: str
     method: str = "POST"
 
@@ -87,8 +89,9 @@ class Guard:
 _GUARDS: weakref.WeakKeyDictionary[BrowserContext, Guard] = weakref.WeakKeyDictionary()
 
 
-def install_guard(context: BrowserContext, allowed_hosts: list[str] | None = None,
-                  allowed_posts: list[AllowedPost] | None = None) -> Guard:
+def install_guard(
+    context: BrowserContext, allowed_hosts: list[str] | None = None, allowed_posts: list[AllowedPost] | None = None
+) -> Guard:
     """Route every request of `context` (all its pages, popups and frames) through a new Guard."""
     guard = Guard(allowed_hosts=allowed_hosts, allowed_posts=list(allowed_posts or []))
     context.route("**/*", guard.handle)

@@ -8,6 +8,7 @@ through axe-selenium-python from any Selenium WebDriver.
     result = check_page(driver)           # portalscore.contract.evidence.Accessibility
     assert not [v for v in result.violations if v.impact in ("serious", "critical")]
 """
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@
 Skipped when no --portal-url is given. A journey that does not apply (marked "n/a" in the
 overrides, or gated by a captcha) is skipped with its reason; a failing one names its step.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,12 +42,14 @@ def _run(scenario_id: str, page, portal_url: str, overrides: dict[str, str], req
 
 
 @pytest.mark.parametrize("scenario_id", DESKTOP_JOURNEYS)
-def test_journey(scenario_id: str, portal_url: str, portal_overrides: dict[str, str], page,
-                 request: pytest.FixtureRequest) -> None:
+def test_journey(
+    scenario_id: str, portal_url: str, portal_overrides: dict[str, str], page, request: pytest.FixtureRequest
+) -> None:
     _run(scenario_id, page, portal_url, portal_overrides, request)
 
 
 @pytest.mark.browser_context_args(**MOBILE, user_agent=user_agent("mobile"))
-def test_journey_mobile(portal_url: str, portal_overrides: dict[str, str], page,
-                        request: pytest.FixtureRequest) -> None:
+def test_journey_mobile(
+    portal_url: str, portal_overrides: dict[str, str], page, request: pytest.FixtureRequest
+) -> None:
     _run("mobile", page, portal_url, portal_overrides, request)

@@ -5,6 +5,7 @@ Portals write one label as "TRA CỨU HỒ SƠ", "Tra cứu hồ sơ", "Tra cuu 
 ("uỷ"/"ủy", "hoà"/"hòa", "khoá"/"khóa"). `fold` gives one key for all tone placements and case;
 `bare` also drops every diacritic, for the fallback match.
 """
+
 from __future__ import annotations
 
 import re
@@ -71,7 +72,7 @@ def bare_occurs(text: str, phrase: str) -> bool:
     stripped = [bare(w) for w in words]
     n = len(needle)
     for i in range(len(words) - n + 1):
-        if stripped[i:i + n] == needle and not any(has_diacritics(w) for w in words[i:i + n]):
+        if stripped[i : i + n] == needle and not any(has_diacritics(w) for w in words[i : i + n]):
             return True
     return False
 

@@ -3,6 +3,7 @@
 
 Idempotent: does nothing when the installed file already has the pinned digest.
 """
+
 import hashlib
 import shutil
 import subprocess
@@ -25,8 +26,9 @@ def main() -> int:
         print(f"axe-core {AXE_VERSION}: already installed ({target})")
         return 0
     with tempfile.TemporaryDirectory() as tmp:
-        out = subprocess.run(["npm", "pack", f"axe-core@{AXE_VERSION}", "--silent"], cwd=tmp,
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            ["npm", "pack", f"axe-core@{AXE_VERSION}", "--silent"], cwd=tmp, capture_output=True, text=True
+        )
         if out.returncode != 0:
             print(f"npm pack axe-core@{AXE_VERSION} failed: {out.stderr.strip()}", file=sys.stderr)
             return 1

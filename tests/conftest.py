@@ -1,4 +1,5 @@
 """Shared fixtures: real sample portals on 127.0.0.1, and one full evaluation run reused by many tests."""
+
 from __future__ import annotations
 
 import json
@@ -11,6 +12,7 @@ from tests.helpers import portalscore_cli
 @pytest.fixture(scope="session")
 def fleet():
     from portalscore.samples import SampleFleet
+
     with SampleFleet.start() as f:
         yield f
 

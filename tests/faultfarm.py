@@ -4,6 +4,7 @@ A `Farm` serves a dict of routes (path -> HTML string or handler function) and r
 every request it gets, with start and end times, so tests can check what the crawler did
 to it (robots obeyed, delays kept, concurrency bounded, nothing repeated).
 """
+
 from __future__ import annotations
 
 import base64
@@ -17,10 +18,9 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Union
 from urllib.parse import urlsplit
 
-Route = Union[str, Callable[["Handler"], None]]
+Route = str | Callable[["Handler"], None]
 
 
 @dataclass
@@ -47,8 +47,13 @@ class Handler(BaseHTTPRequestHandler):
     do_POST = do_GET
 
     # Helpers for route functions.
-    def send(self, status: int = 200, body: str | bytes = "", content_type: str = "text/html; charset=utf-8",
-             headers: dict[str, str] | None = None) -> None:
+    def send(
+        self,
+        status: int = 200,
+        body: str | bytes = "",
+        content_type: str = "text/html; charset=utf-8",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         data = body.encode("utf-8") if isinstance(body, str) else body
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -74,8 +79,13 @@ class _Server(ThreadingHTTPServer):
 
 
 class Farm:
-    def __init__(self, routes: dict[str, Route], host: str = "127.0.0.1", delay_s: float = 0.0,
-                 tls: tuple[str, str] | None = None):
+    def __init__(
+        self,
+        routes: dict[str, Route],
+        host: str = "127.0.0.1",
+        delay_s: float = 0.0,
+        tls: tuple[str, str] | None = None,
+    ):
         self.routes = dict(routes)
         self.delay_s = delay_s  # added to every answer, so that concurrency shows
         self.hits: list[Hit] = []
@@ -120,8 +130,13 @@ class Farm:
         return self.routes[max(prefixes, key=len)] if prefixes else None
 
     def _serve(self, handler: Handler) -> None:
-        hit = Hit(handler.command, handler.path, time.monotonic(), user_agent=handler.headers.get("User-Agent", ""),
-                  headers=dict(handler.headers.items()))
+        hit = Hit(
+            handler.command,
+            handler.path,
+            time.monotonic(),
+            user_agent=handler.headers.get("User-Agent", ""),
+            headers=dict(handler.headers.items()),
+        )
         with self._lock:
             self.hits.append(hit)
             self.inflight += 1
@@ -147,9 +162,11 @@ class Farm:
 def page(title: str, body: str = "", head: str = "") -> str:
     """A small valid Vietnamese page."""
     # The data: icon keeps the browser from asking for /favicon.ico, so that request logs show only our loads.
-    return (f"<!doctype html><html lang='vi'><head><meta charset='utf-8'><title>{title}</title>"
-            f"<link rel='icon' href='data:,'>{head}</head>"
-            f"<body><main><h1>{title}</h1>{body}</main></body></html>")
+    return (
+        f"<!doctype html><html lang='vi'><head><meta charset='utf-8'><title>{title}</title>"
+        f"<link rel='icon' href='data:,'>{head}</head>"
+        f"<body><main><h1>{title}</h1>{body}</main></body></html>"
+    )
 
 
 def links(*hrefs: str) -> str:
@@ -157,6 +174,7 @@ def links(*hrefs: str) -> str:
 
 
 # Misbehaviours, as route functions.
+
 
 def hang(h: Handler) -> None:
     """Accept the request and never answer (until the farm stops)."""
@@ -205,8 +223,12 @@ def calendar(h: Handler) -> None:
 
 
 def attachment(h: Handler) -> None:
-    h.send(200, b"%PDF-1.4 fake", content_type="application/octet-stream",
-           headers={"Content-Disposition": "attachment; filename=bieu-mau.pdf"})
+    h.send(
+        200,
+        b"%PDF-1.4 fake",
+        content_type="application/octet-stream",
+        headers={"Content-Disposition": "attachment; filename=bieu-mau.pdf"},
+    )
 
 
 def pdf(h: Handler) -> None:
@@ -247,7 +269,10 @@ def big_dom(n: int = 80_000) -> str:
 
 
 # A hash-routed single-page app: the links exist only after a script fetches the menu.
-SPA = page("Ứng dụng", "<nav id='menu'></nav><div id='view'></div>", head="""<script>
+SPA = page(
+    "Ứng dụng",
+    "<nav id='menu'></nav><div id='view'></div>",
+    head="""<script>
 window.addEventListener('DOMContentLoaded', () => {
   setTimeout(() => fetch('/api/menu').then(r => r.json()).then(items => {
     document.getElementById('menu').innerHTML = items.map(i => `<a href="#/${i}">${i}</a>`).join(' ');
@@ -255,7 +280,8 @@ window.addEventListener('DOMContentLoaded', () => {
   const show = () => { document.getElementById('view').textContent = 'route ' + location.hash; };
   window.addEventListener('hashchange', show); show();
 });
-</script>""")
+</script>""",
+)
 
 
 def spa_menu(h: Handler) -> None:
@@ -283,9 +309,12 @@ def windows_1258(h: Handler) -> None:
 
 def broken_utf8(h: Handler) -> None:
     """Declared UTF-8, with bytes that are not: truncated sequences in the title and the body."""
-    h.send(200, b"<!doctype html><html lang='vi'><head><meta charset='utf-8'>"
-                b"<title>Tra c\xe1\xbb h\xe1 s\xc6</title></head>"
-                b"<body><main><h1>L\xe1\xbb\xa1i \xff\xfe</h1><p><b><i>unclosed</p></main></body>")
+    h.send(
+        200,
+        b"<!doctype html><html lang='vi'><head><meta charset='utf-8'>"
+        b"<title>Tra c\xe1\xbb h\xe1 s\xc6</title></head>"
+        b"<body><main><h1>L\xe1\xbb\xa1i \xff\xfe</h1><p><b><i>unclosed</p></main></body>",
+    )
 
 
 def basic_auth(route: Route | None, username: str, password: str, realm: str = "staging") -> Callable[[Handler], None]:
@@ -302,17 +331,21 @@ def basic_auth(route: Route | None, username: str, password: str, realm: str = "
             h.send(200, route)
         else:
             route(h)
+
     return serve
 
 
 # A DOM nested this deep, built while the page is parsed, overflows the renderer's stack: Chromium 156
 # kills the tab ("Aw, Snap!") within about a second, using a few MB (5 000 levels crash; 2 000 do not).
 # (Built after the load event, the same tree takes 8-25 s to crash on a busy machine.)
-CRASH = page("Trang làm sập trình duyệt", """<p>x</p><script>
+CRASH = page(
+    "Trang làm sập trình duyệt",
+    """<p>x</p><script>
 let node = document.body;
 for (let i = 0; i < 20000; i++) { const d = document.createElement('div'); node.appendChild(d); node = d; }
 document.body.offsetHeight;
-</script>""")
+</script>""",
+)
 
 
 def reset(h: Handler) -> None:

@@ -4,6 +4,7 @@ Tests that need them call `services()`: it starts both on free 127.0.0.1 ports t
 stops them when the process exits; it skips the test (with the reason) only when the Debian
 binaries are not installed (scripts/setup.sh installs them).
 """
+
 from __future__ import annotations
 
 import atexit
@@ -50,8 +51,9 @@ def missing_binaries() -> str | None:
 
 def start() -> Services:
     state = tempfile.mkdtemp(prefix="portalscore-services-")
-    proc = subprocess.run(["bash", str(SCRIPT), "start", state, "--no-install"], capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        ["bash", str(SCRIPT), "start", state, "--no-install"], capture_output=True, text=True, timeout=120
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"scripts/services.sh start failed:\n{proc.stdout}\n{proc.stderr}")
     env = dict(line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line)

@@ -5,6 +5,7 @@ absent. The browser tests audit the cases of W3C-approved, axe-mapped ACT rules 
 Chromium (benchmarks/act_conformance.py does the work and prints the full report; docs/accessibility.md has
 the figures).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -32,14 +33,11 @@ needs_corpus = pytest.mark.skipif(CORPUS is None, reason=absent_message())
 # Each is a known disagreement between axe-core's rule and the ACT rule, not a fault of our layer; anything
 # else failing here is a new false positive (it would cost a portal points unfairly).
 KNOWN_FALSE_POSITIVES: dict[str, str] = {
-    "b5c3f8/58847c387d3b2cfa7e57c6ed613a8f31569cfd30":
-        "a namespace-less <math lang=en> served as application/xml: Chromium replaces it with its XML viewer, an "
-        "HTML page of its own without lang, and axe's html-has-lang audits that page (portal pages are text/html)",
-    "afw4f7/2845a8409b1c07caa856d1bfbf42ed244b0de9c2":
-        "a line of only punctuation and symbols (----===+++___***%%%±@@) in #000 on #666: ACT does not count it as "
-        "text in a human language, axe-core 4.14.1's color-contrast does (3.7:1 < 4.5:1); 4.10.2 said inapplicable",
-    "09o5cg/2845a8409b1c07caa856d1bfbf42ed244b0de9c2":
-        "the same page under the enhanced-contrast rule, which maps color-contrast too: the same axe behaviour",
+    "b5c3f8/58847c387d3b2cfa7e57c6ed613a8f31569cfd30": "a namespace-less <math lang=en> served as application/xml: Chromium replaces it with its XML viewer, an "
+    "HTML page of its own without lang, and axe's html-has-lang audits that page (portal pages are text/html)",
+    "afw4f7/2845a8409b1c07caa856d1bfbf42ed244b0de9c2": "a line of only punctuation and symbols (----===+++___***%%%±@@) in #000 on #666: ACT does not count it as "
+    "text in a human language, axe-core 4.14.1's color-contrast does (3.7:1 < 4.5:1); 4.10.2 said inapplicable",
+    "09o5cg/2845a8409b1c07caa856d1bfbf42ed244b0de9c2": "the same page under the enhanced-contrast rule, which maps color-contrast too: the same axe behaviour",
 }
 
 # Agreement with `expected`, measured with axe-core 4.14.1 (docs/accessibility.md): 84.2 % on this sample
@@ -55,8 +53,9 @@ def test_reduction_reproduces_the_w3c_figure_for_axe_4_10_2():
     published 516 agreeing of 802 axe-mapped cases: our figures are computed the way the W3C's are."""
     entries = json.loads((CORPUS / "testcases.index.json").read_text(encoding="utf-8"))["testcases"]
     mapped = [e for e in entries if e["axeRules"]]
-    agree = sum(reduce_outcomes([o for p in e["axeReport_4_10_2"] for o in p["outcomes"]]) == e["expected"]
-                for e in mapped)
+    agree = sum(
+        reduce_outcomes([o for p in e["axeReport_4_10_2"] for o in p["outcomes"]]) == e["expected"] for e in mapped
+    )
     assert (agree, len(mapped)) == AXE_4_10_2_REPORTED
 
 
@@ -74,7 +73,7 @@ PER_OUTCOME = {"passed": 2, "failed": 2, "inapplicable": 1}
 
 
 def key(case: Case) -> str:
-    """"ruleId/testcaseId": one case file can serve several ACT rules."""
+    """ "ruleId/testcaseId": one case file can serve several ACT rules."""
     return f"{case.rule_id}/{case.case_id}"
 
 
@@ -106,7 +105,8 @@ def test_no_new_false_positives_on_approved_rules(approved_results):
     found = {key(r.case): r for r in approved_results if r.false_positive}
     new = {cid: r for cid, r in found.items() if cid not in KNOWN_FALSE_POSITIVES}
     assert not new, "new false positives (we fail, the W3C case expects passed/inapplicable):\n" + "\n".join(
-        f"  {cid} {r.case.title}: {', '.join(r.fired)} on {r.case.path}" for cid, r in new.items())
+        f"  {cid} {r.case.title}: {', '.join(r.fired)} on {r.case.path}" for cid, r in new.items()
+    )
 
 
 @pytest.mark.browser
@@ -118,4 +118,5 @@ def test_approved_agreement_holds(approved_results):
     errors = [f"{key(r.case)}: {r.error}" for r in approved_results if r.outcome == "error"]
     assert share >= MEASURED_APPROVED_AGREEMENT - MARGIN, (
         f"agreement fell to {agree}/{len(approved_results)} ({share:.1%}); measured {MEASURED_APPROVED_AGREEMENT:.1%}"
-        + "".join(f"\n  error {e}" for e in errors))
+        + "".join(f"\n  error {e}" for e in errors)
+    )

@@ -1,5 +1,6 @@
 """The benchmark's parts: the PSS sampler, the page sample, and Lighthouse / pa11y-ci run offline
 against a sample portal (skipped where `make bench-tools` has not installed them)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,8 +15,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from npm_tools import run_lighthouse, run_pa11y_ci, tool_path
 from pss import PeakMemory
 
-HOLD_300_MB = "import sys, time; b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096]); " \
-              "print('ready', flush=True); time.sleep(3)"
+HOLD_300_MB = (
+    "import sys, time; b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096]); "
+    "print('ready', flush=True); time.sleep(3)"
+)
 
 
 async def _peak_while_child_holds_memory(include_self: bool) -> float:
@@ -33,6 +36,7 @@ def test_peak_memory_counts_child_processes():
 
 def test_spread_samples_every_portal():
     from crawl_bench import spread
+
     urls = [f"http://127.0.0.1:{port}/p{i}" for port in range(6) for i in range(8)]
     sample = spread(urls, 12)
     assert len(sample) == 12 == len(set(sample))

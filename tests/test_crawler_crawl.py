@@ -1,5 +1,6 @@
 """One crawl of three portals at once in one Chromium: a well-kept portal, a portal of faults,
 and an unreachable one. Each test reads a part of the evidence; all servers are on 127.0.0.1."""
+
 from __future__ import annotations
 
 import asyncio
@@ -42,10 +43,25 @@ from tests.faultfarm import (
 
 pytestmark = pytest.mark.browser
 
-SETTINGS = dict(max_pages=30, max_depth=4, workers=2, per_host=2, min_delay_s=0.05, page_timeout_s=20,
-                request_timeout_s=3, lab_runs=2, lab_pages=2, mobile_pages=1, outbound_sample=5, retries=1,
-                max_query_variants=3, settle_s=1.5, max_dom_nodes=5000, max_page_bytes=2_000_000,
-                allowed_hosts=["127.0.0.1"])
+SETTINGS = dict(
+    max_pages=30,
+    max_depth=4,
+    workers=2,
+    per_host=2,
+    min_delay_s=0.05,
+    page_timeout_s=20,
+    request_timeout_s=3,
+    lab_runs=2,
+    lab_pages=2,
+    mobile_pages=1,
+    outbound_sample=5,
+    retries=1,
+    max_query_variants=3,
+    settle_s=1.5,
+    max_dom_nodes=5000,
+    max_page_bytes=2_000_000,
+    allowed_hosts=["127.0.0.1"],
+)
 
 
 def _free_port() -> int:
@@ -56,68 +72,129 @@ def _free_port() -> int:
 
 def good_routes(elsewhere: str) -> dict:
     return {
-        "/": page("Cổng dịch vụ công tỉnh A", links(
-            "/thu-tuc", "/spa", "/files/mau-don.pdf", "/tin-tuc?utm_source=facebook&fbclid=x", "/private/admin",
-            f"{elsewhere}/trang-ngoai") + f"<img alt='logo' src='{elsewhere}/logo.png'>",
-            head="<script>window._govaq = window._govaq || [];</script>"),
+        "/": page(
+            "Cổng dịch vụ công tỉnh A",
+            links(
+                "/thu-tuc",
+                "/spa",
+                "/files/mau-don.pdf",
+                "/tin-tuc?utm_source=facebook&fbclid=x",
+                "/private/admin",
+                f"{elsewhere}/trang-ngoai",
+            )
+            + f"<img alt='logo' src='{elsewhere}/logo.png'>",
+            head="<script>window._govaq = window._govaq || [];</script>",
+        ),
         "/thu-tuc": page("Thủ tục hành chính", links("/thu-tuc/1", "/thu-tuc/2", "/thu-tuc/3", "/")),
         "/thu-tuc/*": page("Chi tiết thủ tục", links("/thu-tuc")),
         "/tin-tuc": page("Tin tức"),
         "/orphan": page("Chỉ có trong sitemap"),
         "/private/admin": page("Quản trị"),
-        "/spa": SPA, "/api/menu": spa_menu,
+        "/spa": SPA,
+        "/api/menu": spa_menu,
         "/files/mau-don.pdf": pdf,
-        "/robots.txt": lambda h: h.send(200, "User-agent: *\nDisallow: /private/\nSitemap: /sitemap_index.xml\n",
-                                        "text/plain"),
-        "/sitemap_index.xml": lambda h: h.send(200, (
-            "<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
-            f"<sitemap><loc>{h.server.farm.url('/sitemap-pages.xml')}</loc></sitemap></sitemapindex>"), "text/xml"),
-        "/sitemap-pages.xml": lambda h: h.send(200, (
-            "<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
-            f"<url><loc>{h.server.farm.url('/orphan')}</loc></url></urlset>"), "text/xml"),
+        "/robots.txt": lambda h: h.send(
+            200, "User-agent: *\nDisallow: /private/\nSitemap: /sitemap_index.xml\n", "text/plain"
+        ),
+        "/sitemap_index.xml": lambda h: h.send(
+            200,
+            (
+                "<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                f"<sitemap><loc>{h.server.farm.url('/sitemap-pages.xml')}</loc></sitemap></sitemapindex>"
+            ),
+            "text/xml",
+        ),
+        "/sitemap-pages.xml": lambda h: h.send(
+            200,
+            (
+                "<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                f"<url><loc>{h.server.farm.url('/orphan')}</loc></url></urlset>"
+            ),
+            "text/xml",
+        ),
     }
 
 
 FAULTS = {
-    "/hang": hang, "/drip": drip, "/500": status(500), "/loop": redirect_to("/loop2"), "/loop2": redirect_to("/loop"),
-    "/chain/*": chain, "/calendar": calendar, "/dialogs": DIALOGS, "/popup": POPUP, "/popped": page("Bật lên"),
-    "/download": attachment, "/huge": huge, "/bigdom": big_dom(8000), "/busy": BUSY, "/retry": retry_once,
-    "/cp1258": windows_1258, "/broken-utf8": broken_utf8,
+    "/hang": hang,
+    "/drip": drip,
+    "/500": status(500),
+    "/loop": redirect_to("/loop2"),
+    "/loop2": redirect_to("/loop"),
+    "/chain/*": chain,
+    "/calendar": calendar,
+    "/dialogs": DIALOGS,
+    "/popup": POPUP,
+    "/popped": page("Bật lên"),
+    "/download": attachment,
+    "/huge": huge,
+    "/bigdom": big_dom(8000),
+    "/busy": BUSY,
+    "/retry": retry_once,
+    "/cp1258": windows_1258,
+    "/broken-utf8": broken_utf8,
 }
-FAULT_ROUTES = {"/": page("Cổng lỗi", links("/missing", "/calendar?month=2025-01", "/chain/0", *(
-    p for p in FAULTS if p not in ("/loop2", "/chain/*", "/popped")))), **FAULTS}
+FAULT_ROUTES = {
+    "/": page(
+        "Cổng lỗi",
+        links(
+            "/missing",
+            "/calendar?month=2025-01",
+            "/chain/0",
+            *(p for p in FAULTS if p not in ("/loop2", "/chain/*", "/popped")),
+        ),
+    ),
+    **FAULTS,
+}
 
 
 @pytest.fixture(scope="module")
 def crawl():
-    with Farm({"/*": page("Nơi khác")}) as elsewhere, \
-            Farm(good_routes(elsewhere.url("", host="localhost")), delay_s=0.05) as good, \
-            Farm(FAULT_ROUTES) as faulty:
-        portals = [Portal(id="good", name="Tỉnh A", kind="province", url=good.url("/")),
-                   Portal(id="faulty", name="Tỉnh lỗi", kind="province", url=faulty.url("/")),
-                   Portal(id="gone", name="Tỉnh vắng", kind="province", url=f"http://127.0.0.1:{_free_port()}/")]
+    with (
+        Farm({"/*": page("Nơi khác")}) as elsewhere,
+        Farm(good_routes(elsewhere.url("", host="localhost")), delay_s=0.05) as good,
+        Farm(FAULT_ROUTES) as faulty,
+    ):
+        portals = [
+            Portal(id="good", name="Tỉnh A", kind="province", url=good.url("/")),
+            Portal(id="faulty", name="Tỉnh lỗi", kind="province", url=faulty.url("/")),
+            Portal(id="gone", name="Tỉnh vắng", kind="province", url=f"http://127.0.0.1:{_free_port()}/"),
+        ]
         settings = CrawlSettings(**SETTINGS)
         seen: dict[str, list[str]] = {p.id: [] for p in portals}
 
         async def go():
             async with BrowserPool(settings) as pool:
                 t = time.monotonic()
-                evs = await asyncio.gather(*(crawl_portal(
-                    pool, p, settings, on_page=lambda pid, pg: seen[pid].append(f"{pg.profile} {pg.url}"))
-                    for p in portals))
+                evs = await asyncio.gather(
+                    *(
+                        crawl_portal(
+                            pool, p, settings, on_page=lambda pid, pg: seen[pid].append(f"{pg.profile} {pg.url}")
+                        )
+                        for p in portals
+                    )
+                )
                 took = time.monotonic() - t
                 lab_hits = good.count("/")
                 await measure_lab(pool, evs[0], settings)
                 return {p.id: ev for p, ev in zip(portals, evs)}, took, good.count("/") - lab_hits
 
         evidence, took, lab_hits = asyncio.run(go())
-        yield {"ev": evidence, "took": took, "seen": seen, "good": good, "faulty": faulty, "elsewhere": elsewhere,
-               "lab_hits": lab_hits}
+        yield {
+            "ev": evidence,
+            "took": took,
+            "seen": seen,
+            "good": good,
+            "faulty": faulty,
+            "elsewhere": elsewhere,
+            "lab_hits": lab_hits,
+        }
 
 
 def _pages(ev, profile="desktop"):
-    return {(p.url.split("/", 3)[3] and "/" + p.url.split("/", 3)[3]) or "/": p for p in ev.pages
-            if p.profile == profile}
+    return {
+        (p.url.split("/", 3)[3] and "/" + p.url.split("/", 3)[3]) or "/": p for p in ev.pages if p.profile == profile
+    }
 
 
 def test_crawl_finishes_within_bounds(crawl):
@@ -149,8 +226,9 @@ def test_good_portal_is_fully_covered(crawl):
     # page's audit turned out to be its template's (/thu-tuc/3 is the third page of /thu-tuc/{id})
     seen = crawl["seen"]["good"]
     assert sorted(set(seen)) == sorted(f"{p.profile} {p.url}" for p in ev.pages)
-    assert {s for s in seen if seen.count(s) > 1} == {f"{p.profile} {p.url}" for p in ev.pages
-                                                      if p.accessibility and p.accessibility.sampled_from}
+    assert {s for s in seen if seen.count(s) > 1} == {
+        f"{p.profile} {p.url}" for p in ev.pages if p.accessibility and p.accessibility.sampled_from
+    }
     assert pages["/thu-tuc/3"].accessibility.sampled_from == crawl["good"].url("/thu-tuc/1")
     assert len({(p.url, p.profile) for p in ev.pages}) == len(ev.pages)
     assert [p.profile for p in ev.pages].count("mobile") == 1
@@ -171,7 +249,7 @@ def test_other_hosts_are_never_contacted(crawl):
 
 
 def test_links_and_documents_are_checked(crawl):
-    links = {l.url.split("/", 3)[3]: l for l in crawl["ev"]["good"].links}
+    links = {lc.url.split("/", 3)[3]: lc for lc in crawl["ev"]["good"].links}
     assert links["files/mau-don.pdf"].kind == "document"
     assert links["files/mau-don.pdf"].status == 200 and links["files/mau-don.pdf"].size == 5009
     assert links["thu-tuc/2"].kind == "page" and not links["thu-tuc/2"].broken
@@ -181,7 +259,7 @@ def test_links_and_documents_are_checked(crawl):
 def test_lab_pass_times_pages_alone_and_keeps_the_median(crawl):
     ev = crawl["ev"]["good"]
     assert len(ev.lab) == 2
-    home = next(l for l in ev.lab if l.url.endswith(":%d/" % crawl["good"].port))
+    home = next(t for t in ev.lab if t.url.endswith(f":{crawl['good'].port}/"))
     assert home.runs == 2 and len(home.samples) == 2 and home.error is None
     assert home.median.load_ms is not None
     assert crawl["lab_hits"] == 2
@@ -224,7 +302,7 @@ def test_endless_spaces_and_downloads_are_bounded(crawl):
     pages = _pages(ev)
     assert sum(1 for p in pages if p.startswith("/calendar?")) == 3  # max_query_variants
     assert "/download" not in pages  # a file is not a page
-    download = next(l for l in ev.links if l.url.endswith("/download"))
+    download = next(lc for lc in ev.links if lc.url.endswith("/download"))
     assert download.kind == "document" and download.status == 200
 
 

@@ -1,6 +1,7 @@
 """More ways a portal goes wrong, against the real crawler and Chromium, servers on 127.0.0.1 only:
 a page that crashes the renderer, a server that resets connections, a start URL that redirects to
 another host with its own robots.txt; and the throttled lab profile that makes timings comparable."""
+
 from __future__ import annotations
 
 import asyncio
@@ -21,9 +22,22 @@ from tests.helpers import portalscore_cli
 
 pytestmark = pytest.mark.browser
 
-SETTINGS = dict(max_pages=10, max_depth=3, workers=2, per_host=2, min_delay_s=0.05, page_timeout_s=20,
-                request_timeout_s=10, lab_runs=1, lab_pages=1, mobile_pages=0, outbound_sample=0, retries=2,
-                settle_s=0.5, allowed_hosts=["127.0.0.1", "localhost"])
+SETTINGS = dict(
+    max_pages=10,
+    max_depth=3,
+    workers=2,
+    per_host=2,
+    min_delay_s=0.05,
+    page_timeout_s=20,
+    request_timeout_s=10,
+    lab_runs=1,
+    lab_pages=1,
+    mobile_pages=0,
+    outbound_sample=0,
+    retries=2,
+    settle_s=0.5,
+    allowed_hosts=["127.0.0.1", "localhost"],
+)
 
 
 def _path(url: str) -> str:
@@ -38,7 +52,8 @@ def _desktop(ev: PortalEvidence) -> dict:
 def faulty():
     routes = {
         "/": page("Cổng lỗi", links("/crash", "/reset", "/thu-tuc/1", "/thu-tuc/2")),
-        "/crash": CRASH, "/reset": reset,
+        "/crash": CRASH,
+        "/reset": reset,
         "/thu-tuc/*": page("Thủ tục", links("/")),
         "/after": page("Sau sự cố", "<p>vẫn chạy</p>"),
     }
@@ -94,16 +109,21 @@ def test_connection_reset_is_retried_with_backoff_then_recorded(faulty):
 def test_robots_txt_of_the_host_the_start_url_redirects_to_is_obeyed():
     delay = 1
     other_routes = {
-        "/robots.txt": lambda h: h.send(200, f"User-agent: *\nDisallow: /private/\nCrawl-delay: {delay}\n",
-                                        "text/plain"),
+        "/robots.txt": lambda h: h.send(
+            200, f"User-agent: *\nDisallow: /private/\nCrawl-delay: {delay}\n", "text/plain"
+        ),
         "/": page("Cổng mới", links("/private/ho-so", "/private/", "/cong-khai/1", "/cong-khai/2")),
         "/cong-khai/*": page("Công khai", links("/private/quan-tri", "/cong-khai/3")),
         "/private/*": page("Riêng tư"),
     }
     # The old host lets everyone everywhere (its own /private/ included): only the new host's rules protect it.
     with Farm(other_routes) as new, Farm({}) as old:
-        old.routes.update({"/robots.txt": lambda h: h.send(200, "User-agent: *\nAllow: /\n", "text/plain"),
-                           "/": redirect_to(new.url("/", host="localhost"), 301)})
+        old.routes.update(
+            {
+                "/robots.txt": lambda h: h.send(200, "User-agent: *\nAllow: /\n", "text/plain"),
+                "/": redirect_to(new.url("/", host="localhost"), 301),
+            }
+        )
         settings = CrawlSettings(**SETTINGS)
         portal = Portal(id="moved", name="Tỉnh đã chuyển", kind="province", url=old.url("/"))
 
@@ -117,8 +137,9 @@ def test_robots_txt_of_the_host_the_start_url_redirects_to_is_obeyed():
     assert not any(path.startswith("/private") for path in new.paths())
     assert not any("/private" in url for url in crawled)
     assert ev.site["skipped_links"]["robots"] >= 3
-    assert ev.site["robots_hosts"] == {new.url("/", host="localhost"): {"status": 200, "found": True,
-                                                                       "crawl_delay": delay}}
+    assert ev.site["robots_hosts"] == {
+        new.url("/", host="localhost"): {"status": 200, "found": True, "crawl_delay": delay}
+    }
     assert new.count("/robots.txt") == 1
     # Crawl-delay of the new host: once its robots.txt is read, its page loads start `delay` apart (before,
     # the browser followed the old host's redirect to "/", when nothing was known yet). The server sees a
@@ -136,8 +157,10 @@ BLOB = ("/*" + "x" * 300_000 + "*/").encode()  # a script that is one comment: b
 
 @pytest.fixture(scope="module")
 def throttled():
-    routes = {"/": page("Trang đo", "<p>Thủ tục</p><script src='/blob.js'></script>"),
-              "/blob.js": lambda h: h.send(200, BLOB, "text/javascript")}
+    routes = {
+        "/": page("Trang đo", "<p>Thủ tục</p><script src='/blob.js'></script>"),
+        "/blob.js": lambda h: h.send(200, BLOB, "text/javascript"),
+    }
     with Farm(routes) as farm:
         settings = CrawlSettings(**{**SETTINGS, "lab_runs": 2, "throttle": "slow-4g"})
         portal = Portal(id="timed", name="Tỉnh đo", kind="province", url=farm.url("/"))

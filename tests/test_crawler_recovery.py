@@ -1,4 +1,5 @@
 """The crawl survives a browser that dies under it, and a portal that takes too long stops on time."""
+
 from __future__ import annotations
 
 import asyncio
@@ -16,8 +17,15 @@ from tests.faultfarm import Farm, links, page
 
 pytestmark = pytest.mark.browser
 
-QUICK = dict(min_delay_s=0.05, request_timeout_s=5, page_timeout_s=30, mobile_pages=0, run_axe=False, settle_s=0.5,
-             allowed_hosts=["127.0.0.1"])
+QUICK = dict(
+    min_delay_s=0.05,
+    request_timeout_s=5,
+    page_timeout_s=30,
+    mobile_pages=0,
+    run_axe=False,
+    settle_s=0.5,
+    allowed_hosts=["127.0.0.1"],
+)
 
 
 def _descendants(root: int) -> dict[int, str]:
@@ -51,6 +59,7 @@ def test_a_killed_browser_is_restarted_and_the_crawl_goes_on():
     routes = {"/": page("Trang chủ", links("/a", "/b", "/c")), "/*": page("Trang")}
     settings = CrawlSettings(**QUICK, max_pages=4)
     with Farm(routes) as farm:
+
         async def go():
             async with BrowserPool(settings) as pool:
                 first = await audit_url(pool, farm.url("/"), settings)
@@ -61,6 +70,7 @@ def test_a_killed_browser_is_restarted_and_the_crawl_goes_on():
                 await asyncio.sleep(0.5)
                 ev = await crawl_portal(pool, Portal(id="p", name="P", kind="province", url=farm.url("/")), settings)
                 return first, ev, pool.restarts
+
         first, ev, restarts = asyncio.run(go())
     assert first.status == 200
     assert restarts >= 1

@@ -1,5 +1,6 @@
 """Crawler parts that need no browser: URL normalisation, the frontier, the host gate,
 light HTTP against misbehaving local servers, robots.txt and sitemaps."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,23 +19,26 @@ from tests.faultfarm import Farm, drip, hang, page, redirect_to, retry_once, sta
 UA = "test portalscore/0.1"
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("HTTP://Example.GOV.vn:80/a/../b/?utm_source=x&b=2&a=1#top", "http://example.gov.vn/b/?a=1&b=2"),
-    ("https://dvc.vn:443/", "https://dvc.vn/"),
-    ("https://dvc.vn", "https://dvc.vn/"),
-    ("https://dvc.vn:8443/x", "https://dvc.vn:8443/x"),
-    ("https://dvc.vn/#/thu-tuc?ma=1.001", "https://dvc.vn/#/thu-tuc?ma=1.001"),  # hash route: a page
-    ("https://dvc.vn/#!/tra-cuu", "https://dvc.vn/#!/tra-cuu"),
-    ("https://dvc.vn/gioi-thieu#lien-he", "https://dvc.vn/gioi-thieu"),  # anchor: same page
-    ("https://dvc.vn/p;jsessionid=ABC123?PHPSESSID=9&q=a", "https://dvc.vn/p?q=a"),
-    ("https://dvc.vn/?fbclid=1&gclid=2&sid=3&page=2", "https://dvc.vn/?page=2"),
-    ("https://dvc.vn/tra-cứu?q=hồ sơ", "https://dvc.vn/tra-c%E1%BB%A9u?q=h%E1%BB%93%20s%C6%A1"),
-    ("https://dvc.vn/a%7e/%2F", "https://dvc.vn/a~/%2F"),
-    ("mailto:lienhe@dvc.vn", None),
-    ("javascript:;", None),
-    ("tel:1900", None),
-    ("ftp://dvc.vn/x", None),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("HTTP://Example.GOV.vn:80/a/../b/?utm_source=x&b=2&a=1#top", "http://example.gov.vn/b/?a=1&b=2"),
+        ("https://dvc.vn:443/", "https://dvc.vn/"),
+        ("https://dvc.vn", "https://dvc.vn/"),
+        ("https://dvc.vn:8443/x", "https://dvc.vn:8443/x"),
+        ("https://dvc.vn/#/thu-tuc?ma=1.001", "https://dvc.vn/#/thu-tuc?ma=1.001"),  # hash route: a page
+        ("https://dvc.vn/#!/tra-cuu", "https://dvc.vn/#!/tra-cuu"),
+        ("https://dvc.vn/gioi-thieu#lien-he", "https://dvc.vn/gioi-thieu"),  # anchor: same page
+        ("https://dvc.vn/p;jsessionid=ABC123?PHPSESSID=9&q=a", "https://dvc.vn/p?q=a"),
+        ("https://dvc.vn/?fbclid=1&gclid=2&sid=3&page=2", "https://dvc.vn/?page=2"),
+        ("https://dvc.vn/tra-cứu?q=hồ sơ", "https://dvc.vn/tra-c%E1%BB%A9u?q=h%E1%BB%93%20s%C6%A1"),
+        ("https://dvc.vn/a%7e/%2F", "https://dvc.vn/a~/%2F"),
+        ("mailto:lienhe@dvc.vn", None),
+        ("javascript:;", None),
+        ("tel:1900", None),
+        ("ftp://dvc.vn/x", None),
+    ],
+)
 def test_normalise(raw, expected):
     assert normalise(raw) == expected
 
@@ -59,8 +63,16 @@ GRAPH = {
     "/a": ["/a1", "/a2", "/b"],
     "/b": ["/b1", "/cal?m=1"],
     "/c": ["/c1"],
-    "/a1": ["/deep1"], "/a2": [], "/b1": [], "/c1": [], "/deep1": ["/deep2"], "/deep2": ["/deep3"],
-    "/cal?m=1": ["/cal?m=2"], "/cal?m=2": ["/cal?m=3"], "/cal?m=3": ["/cal?m=4"], "/cal?m=4": ["/cal?m=5"],
+    "/a1": ["/deep1"],
+    "/a2": [],
+    "/b1": [],
+    "/c1": [],
+    "/deep1": ["/deep2"],
+    "/deep2": ["/deep3"],
+    "/cal?m=1": ["/cal?m=2"],
+    "/cal?m=2": ["/cal?m=3"],
+    "/cal?m=3": ["/cal?m=4"],
+    "/cal?m=4": ["/cal?m=5"],
 }
 BASE = "https://dvc.vn"
 
@@ -74,12 +86,12 @@ def _crawl(frontier: Frontier, finish_order: str = "fifo", width: int = 2) -> li
             if not item:
                 break
             inflight.append(item)
-            crawled.append(item.url[len(BASE):])
+            crawled.append(item.url[len(BASE) :])
         if not inflight:
             assert frontier.next() is False
             return crawled
         item = inflight.pop(-1 if finish_order == "lifo" else 0)
-        path = item.url[len(BASE):]
+        path = item.url[len(BASE) :]
         frontier.add_links(item, [normalise(u, item.url) for u in GRAPH.get(path, [])])
         frontier.done(item)
 
@@ -127,7 +139,7 @@ def test_frontier_names_pages_the_cap_keeps_out_before_the_crawl_ends():
                 break
             early |= set(f.never_crawled())
             item = inflight.pop(-1 if finish_order == "lifo" else 0)
-            f.add_links(item, [normalise(u, item.url) for u in GRAPH.get(item.url[len(BASE):], [])])
+            f.add_links(item, [normalise(u, item.url) for u in GRAPH.get(item.url[len(BASE) :], [])])
             f.done(item)
         assert early and not early & set(crawled), cap
         assert early <= set(f.unvisited) and set(f.never_crawled()) == set(f.unvisited)
@@ -176,9 +188,11 @@ def test_host_gate_bounds_concurrency_and_spaces_starts():
 
 def test_light_fetch_holds_the_per_host_limit_against_a_real_server():
     with Farm({"/p*": page("x")}, delay_s=0.2) as farm:
+
         async def go():
             gate = HostGate(per_host=2, min_delay_s=0.05)
             return await asyncio.gather(*(light_fetch(gate, farm.url(f"/p{i}"), user_agent=UA) for i in range(8)))
+
         results = asyncio.run(go())
     assert all(r.status == 200 for r in results)
     assert farm.max_inflight == 2
@@ -186,8 +200,14 @@ def test_light_fetch_holds_the_per_host_limit_against_a_real_server():
 
 
 def test_light_requests_are_bounded_against_misbehaving_servers():
-    routes = {"/hang": hang, "/drip": drip, "/loop": redirect_to("/loop"), "/500": status(500),
-              "/retry": retry_once, "/away": redirect_to("http://localhost:1/x")}
+    routes = {
+        "/hang": hang,
+        "/drip": drip,
+        "/loop": redirect_to("/loop"),
+        "/500": status(500),
+        "/retry": retry_once,
+        "/away": redirect_to("http://localhost:1/x"),
+    }
     with Farm(routes) as farm:
         t = time.monotonic()
         hung = fetch(farm.url("/hang"), user_agent=UA, timeout_s=1)
@@ -200,8 +220,11 @@ def test_light_requests_are_bounded_against_misbehaving_servers():
 
         async def go():
             gate = HostGate(per_host=2, min_delay_s=0)
-            return (await light_fetch(gate, farm.url("/500"), user_agent=UA),
-                    await light_fetch(gate, farm.url("/retry"), user_agent=UA))
+            return (
+                await light_fetch(gate, farm.url("/500"), user_agent=UA),
+                await light_fetch(gate, farm.url("/retry"), user_agent=UA),
+            )
+
         t = time.monotonic()
         failed, retried = asyncio.run(go())
         assert failed.status == 500 and farm.count("/500") == 1  # a 500 is not transient: asked once
@@ -216,10 +239,14 @@ def test_retry_after_forms():
 
 
 def test_sitemap_and_index_parsing():
-    index = (b"<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
-             b"<sitemap><loc>https://dvc.vn/s1.xml</loc></sitemap></sitemapindex>")
-    urlset = (b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><url><loc> https://dvc.vn/a </loc></url>"
-              b"<url><loc>https://dvc.vn/b</loc></url></urlset>")
+    index = (
+        b"<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+        b"<sitemap><loc>https://dvc.vn/s1.xml</loc></sitemap></sitemapindex>"
+    )
+    urlset = (
+        b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><url><loc> https://dvc.vn/a </loc></url>"
+        b"<url><loc>https://dvc.vn/b</loc></url></urlset>"
+    )
     assert _locs(index) == ([], ["https://dvc.vn/s1.xml"])
     assert _locs(urlset) == (["https://dvc.vn/a", "https://dvc.vn/b"], [])
     assert _locs(gzip.compress(urlset))[0] == ["https://dvc.vn/a", "https://dvc.vn/b"]
@@ -262,8 +289,14 @@ def test_mobile_pages_are_the_first_good_pages_in_crawl_order_known_before_the_c
     from portalscore.crawler.settings import CrawlSettings
 
     portal = Portal(id="p", name="P", kind="province", url="http://127.0.0.1/")
-    crawl = _Crawl(None, portal, CrawlSettings(), PortalEvidence(portal=PortalRef(id="p", name="P", kind="province",
-                                                                                  url=portal.url)), None, {})
+    crawl = _Crawl(
+        None,
+        portal,
+        CrawlSettings(),
+        PortalEvidence(portal=PortalRef(id="p", name="P", kind="province", url=portal.url)),
+        None,
+        {},
+    )
     crawl.frontier = f = Frontier("http://127.0.0.1/", max_pages=10, max_depth=3, max_query_variants=5)
     start = f.next()
     f.add_links(start, [f"http://127.0.0.1/{c}" for c in "abcd"])

@@ -1,6 +1,7 @@
 """Portals behind a login (staging sites behind HTTP Basic authentication): the credentials come from the
 environment or a secrets file, reach the portal's own origin and nothing else, and never appear in logs,
 progress, the database or the report."""
+
 from __future__ import annotations
 
 import base64
@@ -39,25 +40,38 @@ PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR4
 def other_farm() -> Farm:
     """Another portal on another origin: it must never be sent the staging credentials, not even when it
     asks for Basic credentials itself (/dang-nhap answers 401 with a challenge, as a phishing host would)."""
-    return Farm({
-        "/": page("Cổng khác", "<p>Cổng dịch vụ công khác</p>"),
-        "/dang-nhap": basic_auth(None, "ai-do", "khac"),
-        "/mau.pdf": lambda h: h.send(200, b"%PDF-1.4\n" + b"0" * 500, content_type="application/pdf"),
-        "/anh.png": lambda h: h.send(200, PNG, content_type="image/png"),
-    })
+    return Farm(
+        {
+            "/": page("Cổng khác", "<p>Cổng dịch vụ công khác</p>"),
+            "/dang-nhap": basic_auth(None, "ai-do", "khac"),
+            "/mau.pdf": lambda h: h.send(200, b"%PDF-1.4\n" + b"0" * 500, content_type="application/pdf"),
+            "/anh.png": lambda h: h.send(200, PNG, content_type="image/png"),
+        }
+    )
 
 
 def staging_farm(other: Farm) -> Farm:
     """A staging portal behind Basic auth whose pages echo sensitive-looking things back: the header it was
     sent, the password, a link carrying user:pass@; and that reach the other portal (image, redirects, links)."""
+
     def home(h) -> None:
         echoed = h.headers.get("Authorization", "")
-        h.send(200, page(f"Xin chào {USER} ({echoed})",
-                         f"<p>Đã đăng nhập với {echoed}; mật khẩu {PASSWORD}</p>"
-                         f"<img src='{other.url('/anh.png')}' alt='Ảnh minh hoạ'>"
-                         + links("/chuyen", "/thu-tuc", "/mau-don.pdf", "/tra-cuu?mk=" + quote(PASSWORD, safe=""),
-                                 f"http://{USER}:{quote(PASSWORD, safe='')}@127.0.0.1:{other.port}/",
-                                 other.url("/"))))
+        h.send(
+            200,
+            page(
+                f"Xin chào {USER} ({echoed})",
+                f"<p>Đã đăng nhập với {echoed}; mật khẩu {PASSWORD}</p>"
+                f"<img src='{other.url('/anh.png')}' alt='Ảnh minh hoạ'>"
+                + links(
+                    "/chuyen",
+                    "/thu-tuc",
+                    "/mau-don.pdf",
+                    "/tra-cuu?mk=" + quote(PASSWORD, safe=""),
+                    f"http://{USER}:{quote(PASSWORD, safe='')}@127.0.0.1:{other.port}/",
+                    other.url("/"),
+                ),
+            ),
+        )
 
     routes = {
         "/": home,
@@ -72,19 +86,22 @@ def staging_farm(other: Farm) -> Farm:
 
 
 def write_registry(path: Path, staging: Farm, other: Farm, extra: str = "") -> Path:
-    path.write_text(textwrap.dedent(f"""\
+    path.write_text(
+        textwrap.dedent(f"""\
         name: staging-test
         portals:
           - id: thu-nghiem
             name: Cổng thử nghiệm
             kind: other
-            url: {staging.url('/')}
+            url: {staging.url("/")}
             credentials: {SET}{extra}
           - id: cong-khac
             name: Cổng khác
             kind: other
-            url: {other.url('/')}
-        """), encoding="utf-8")
+            url: {other.url("/")}
+        """),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -117,15 +134,34 @@ def test_staging_portal_is_crawled_and_its_credentials_never_leak(tmp_path, sour
     with other_farm() as other, staging_farm(other) as staging:
         registry = write_registry(tmp_path / "registry.yaml", staging, other)
         db = tmp_path / "db.sqlite"
-        proc = portalscore_cli("-v", "run", "--registry", str(registry), "--out", str(tmp_path / "out"),
-                               "--db", f"sqlite:///{db}", "--max-pages", "3", "--lab-runs", "1", "--no-scenarios",
-                               "--allow-host", "127.0.0.1", *extra, env=env, timeout=600)
+        proc = portalscore_cli(
+            "-v",
+            "run",
+            "--registry",
+            str(registry),
+            "--out",
+            str(tmp_path / "out"),
+            "--db",
+            f"sqlite:///{db}",
+            "--max-pages",
+            "3",
+            "--lab-runs",
+            "1",
+            "--no-scenarios",
+            "--allow-host",
+            "127.0.0.1",
+            *extra,
+            env=env,
+            timeout=600,
+        )
         assert proc.returncode == 0, proc.stderr[-3000:]
 
         # The portal was evaluated as its users see it: pages behind the login answered 200.
         with sqlite3.connect(db) as conn:
-            rows = conn.execute("SELECT url, json_extract(data, '$.status') FROM pages "
-                                "WHERE portal_id = 'thu-nghiem' AND profile = 'desktop'").fetchall()
+            rows = conn.execute(
+                "SELECT url, json_extract(data, '$.status') FROM pages "
+                "WHERE portal_id = 'thu-nghiem' AND profile = 'desktop'"
+            ).fetchall()
         behind_login = [status for url, status in rows if not url.endswith("/chuyen")]  # /chuyen leaves the portal
         assert len(behind_login) >= 2 and set(behind_login) == {200}, rows
         assert staging.count("/") >= 1
@@ -154,8 +190,9 @@ def test_journeys_offer_the_credentials_to_the_portal_only_and_keep_no_trace(tmp
         with sync_playwright() as pw:
             browser = pw.chromium.launch(**launch_options())
             try:
-                results = run_scenarios(browser, registry.portals[0], tmp_path / "artefacts", allowed_hosts=LOOPBACK,
-                                        only=["home"])
+                results = run_scenarios(
+                    browser, registry.portals[0], tmp_path / "artefacts", allowed_hosts=LOOPBACK, only=["home"]
+                )
             finally:
                 browser.close()
         home = results[0]
@@ -174,9 +211,18 @@ def refused(tmp_path: Path, registry_text: str, env: dict | None = None, *extra:
     registry = tmp_path / "registry.yaml"
     registry.write_text(textwrap.dedent(registry_text), encoding="utf-8")
     out = tmp_path / "out"
-    proc = portalscore_cli("run", "--registry", str(registry), "--out", str(out),
-                           "--db", f"sqlite:///{tmp_path / 'db.sqlite'}", *extra,
-                           env={**dict.fromkeys(ENV, ""), **(env or {})}, timeout=120)
+    proc = portalscore_cli(
+        "run",
+        "--registry",
+        str(registry),
+        "--out",
+        str(out),
+        "--db",
+        f"sqlite:///{tmp_path / 'db.sqlite'}",
+        *extra,
+        env={**dict.fromkeys(ENV, ""), **(env or {})},
+        timeout=120,
+    )
     assert proc.returncode == 2, (proc.returncode, proc.stderr)
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("portalscore: error: "), proc.stderr  # one line, no traceback
@@ -200,25 +246,43 @@ PORTAL = """\
 
 def test_a_credential_set_that_is_not_provided_stops_the_run(tmp_path):
     line = refused(tmp_path, PORTAL + "        credentials: staging-account\n")
-    for needle in ("registry.yaml:11:", "portals[1].credentials", "'thu-nghiem'", "'staging-account'",
-                   "PORTALSCORE_SECRET_STAGING_ACCOUNT_USERNAME", "PORTALSCORE_SECRET_STAGING_ACCOUNT_PASSWORD",
-                   "--secrets"):
+    for needle in (
+        "registry.yaml:11:",
+        "portals[1].credentials",
+        "'thu-nghiem'",
+        "'staging-account'",
+        "PORTALSCORE_SECRET_STAGING_ACCOUNT_USERNAME",
+        "PORTALSCORE_SECRET_STAGING_ACCOUNT_PASSWORD",
+        "--secrets",
+    ):
         assert needle in line, line
 
 
 def test_half_a_credential_set_in_the_environment_is_refused(tmp_path):
-    line = refused(tmp_path, PORTAL + "        credentials: staging-account\n",
-                   {"PORTALSCORE_SECRET_STAGING_ACCOUNT_PASSWORD": PASSWORD})
+    line = refused(
+        tmp_path,
+        PORTAL + "        credentials: staging-account\n",
+        {"PORTALSCORE_SECRET_STAGING_ACCOUNT_PASSWORD": PASSWORD},
+    )
     assert "registry.yaml:11:" in line and "PORTALSCORE_SECRET_STAGING_ACCOUNT_USERNAME is not set" in line, line
     assert PASSWORD not in line
 
 
-@pytest.mark.parametrize("entry, needles", [
-    (f"        password: {PASSWORD}\n", ("registry.yaml:11:", "portals[1].password", "do not belong in a registry")),
-    (f"        credentials:\n          username: {USER}\n          password: {PASSWORD}\n",
-     ("registry.yaml:11:", "portals[1].credentials", "must be the NAME of a credential set")),
-    (f"        http_credentials: {USER}:{PASSWORD}\n", ("registry.yaml:11:", "do not belong in a registry")),
-], ids=["password-key", "values-under-credentials", "http_credentials-key"])
+@pytest.mark.parametrize(
+    "entry, needles",
+    [
+        (
+            f"        password: {PASSWORD}\n",
+            ("registry.yaml:11:", "portals[1].password", "do not belong in a registry"),
+        ),
+        (
+            f"        credentials:\n          username: {USER}\n          password: {PASSWORD}\n",
+            ("registry.yaml:11:", "portals[1].credentials", "must be the NAME of a credential set"),
+        ),
+        (f"        http_credentials: {USER}:{PASSWORD}\n", ("registry.yaml:11:", "do not belong in a registry")),
+    ],
+    ids=["password-key", "values-under-credentials", "http_credentials-key"],
+)
 def test_secret_values_in_the_registry_are_refused_without_being_echoed(tmp_path, entry, needles):
     line = refused(tmp_path, PORTAL + entry)
     for needle in needles:
@@ -244,8 +308,9 @@ def test_secrets_file_checks_and_permission_warning(tmp_path, caplog):
     path.chmod(0o644)
     with caplog.at_level(logging.WARNING, logger="portalscore.contract.secrets"):
         credentials.load_file(path)
-    assert any("accessible by group or others" in r.getMessage() and "chmod 600" in r.getMessage()
-               for r in caplog.records)
+    assert any(
+        "accessible by group or others" in r.getMessage() and "chmod 600" in r.getMessage() for r in caplog.records
+    )
 
     path.write_text(f"{SET}:\n  username: {USER}\n  password: 12345678\n", encoding="utf-8")
     path.chmod(0o600)
@@ -257,8 +322,10 @@ def test_secrets_file_checks_and_permission_warning(tmp_path, caplog):
 
 
 def test_environment_wins_over_the_file_and_names_are_mapped(tmp_path):
-    assert credentials.env_names("staging-account.v2") == ("PORTALSCORE_SECRET_STAGING_ACCOUNT_V2_USERNAME",
-                                                       "PORTALSCORE_SECRET_STAGING_ACCOUNT_V2_PASSWORD")
+    assert credentials.env_names("staging-account.v2") == (
+        "PORTALSCORE_SECRET_STAGING_ACCOUNT_V2_USERNAME",
+        "PORTALSCORE_SECRET_STAGING_ACCOUNT_V2_PASSWORD",
+    )
     path = tmp_path / "secrets.yaml"
     path.write_text(f"{SET}:\n  username: from-file\n  password: file-password\n", encoding="utf-8")
     path.chmod(0o600)
@@ -270,8 +337,9 @@ def test_environment_wins_over_the_file_and_names_are_mapped(tmp_path):
     assert (cred.username, cred.password, cred.source) == (USER, PASSWORD, "environment")
 
     # Two sets for one origin: which one the browser should answer with is ambiguous, so it is refused.
-    text = textwrap.dedent(PORTAL).replace("url: http://127.0.0.1:9/\n", "url: http://127.0.0.1:9/\n"
-                                           "    credentials: other-account\n", 1)
+    text = textwrap.dedent(PORTAL).replace(
+        "url: http://127.0.0.1:9/\n", "url: http://127.0.0.1:9/\n    credentials: other-account\n", 1
+    )
     registry_file.write_text(text + "    credentials: staging-account\n", encoding="utf-8")
     other = {"PORTALSCORE_SECRET_OTHER_ACCOUNT_USERNAME": "u", "PORTALSCORE_SECRET_OTHER_ACCOUNT_PASSWORD": "p"}
     with pytest.raises(InputError, match="one origin has one credential set") as e:
@@ -282,14 +350,21 @@ def test_environment_wins_over_the_file_and_names_are_mapped(tmp_path):
 def test_credentials_go_to_their_origin_only_and_are_masked_everywhere():
     secrets.activate({"http://127.0.0.1:8080": secrets.Credential(SET, USER, PASSWORD)})
     assert secrets.authorization("http://127.0.0.1:8080/a?b") == f"Basic {TOKEN}"
-    for elsewhere in ("http://127.0.0.1:8081/", "https://127.0.0.1:8080/", "http://localhost:8080/",
-                      "http://127.0.0.1.evil.example:8080/", "http://kiemthu@evil.example/"):
+    for elsewhere in (
+        "http://127.0.0.1:8081/",
+        "https://127.0.0.1:8080/",
+        "http://localhost:8080/",
+        "http://127.0.0.1.evil.example:8080/",
+        "http://kiemthu@evil.example/",
+    ):
         assert secrets.authorization(elsewhere) is None, elsewhere
     assert secrets.http_credentials() == [{"username": USER, "password": PASSWORD, "origin": "http://127.0.0.1:8080"}]
     assert secrets.http_credentials("http://127.0.0.1:8081/") is None
 
-    text = (f"pw {PASSWORD} / {quote(PASSWORD, safe='')} / Authorization: Basic {TOKEN} / "
-            f"http://{USER}:secret@127.0.0.1:8080/x / authorization=Bearer abc.def")
+    text = (
+        f"pw {PASSWORD} / {quote(PASSWORD, safe='')} / Authorization: Basic {TOKEN} / "
+        f"http://{USER}:secret@127.0.0.1:8080/x / authorization=Bearer abc.def"
+    )
     masked = secrets.redact(text)
     assert all(leak not in masked for leak in LEAKS) and "secret@" not in masked and "abc.def" not in masked, masked
     assert "http://kiemthu:***@127.0.0.1:8080/x" in masked

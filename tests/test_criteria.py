@@ -2,6 +2,7 @@
 
 Evidence is built from the real data classes of portalscore.contract.evidence (no browser needed).
 """
+
 from __future__ import annotations
 
 import json
@@ -35,18 +36,43 @@ from portalscore.criteria.stats import aggregate, percentile
 
 
 def violation(rule: str, impact: str | None, nodes: int, wcag: tuple[str, ...] = ()) -> Violation:
-    return Violation(rule=rule, impact=impact, wcag=list(wcag), help=f"{rule} help", node_count=nodes,
-                     nodes=[ViolationNode(target=f"#{rule}-{i}") for i in range(min(nodes, 3))])
+    return Violation(
+        rule=rule,
+        impact=impact,
+        wcag=list(wcag),
+        help=f"{rule} help",
+        node_count=nodes,
+        nodes=[ViolationNode(target=f"#{rule}-{i}") for i in range(min(nodes, 3))],
+    )
 
 
-def page(url: str, *, lcp: float | None = 1000, fcp: float | None = 500, ttfb: float | None = 100,
-         cls: float | None = 0.0, tbt: float | None = 0, status: int | None = 200,
-         violations: list[Violation] | None = None, security: dict | None = None, title: str = "Trang",
-         lang: str = "vi", profile: str = "desktop", transfer: int = 200_000, error: str | None = None,
-         audited: bool = True) -> PageEvidence:
+def page(
+    url: str,
+    *,
+    lcp: float | None = 1000,
+    fcp: float | None = 500,
+    ttfb: float | None = 100,
+    cls: float | None = 0.0,
+    tbt: float | None = 0,
+    status: int | None = 200,
+    violations: list[Violation] | None = None,
+    security: dict | None = None,
+    title: str = "Trang",
+    lang: str = "vi",
+    profile: str = "desktop",
+    transfer: int = 200_000,
+    error: str | None = None,
+    audited: bool = True,
+) -> PageEvidence:
     return PageEvidence(
-        url=url, profile=profile, status=status, title=title, lang=lang, error=error,
-        timings=Timings(ttfb_ms=ttfb, fcp_ms=fcp, lcp_ms=lcp, cls=cls, tbt_ms=tbt), transfer_bytes=transfer,
+        url=url,
+        profile=profile,
+        status=status,
+        title=title,
+        lang=lang,
+        error=error,
+        timings=Timings(ttfb_ms=ttfb, fcp_ms=fcp, lcp_ms=lcp, cls=cls, tbt_ms=tbt),
+        transfer_bytes=transfer,
         accessibility=Accessibility(engine="axe-core 4.14.1", violations=violations or []) if audited else None,
         security=security if security is not None else {},
     )
@@ -55,16 +81,33 @@ def page(url: str, *, lcp: float | None = 1000, fcp: float | None = 500, ttfb: f
 def scenario(sid: str, outcome: str, steps: list[tuple[str, bool]] | None = None, reason: str = "") -> ScenarioResult:
     steps = steps or [("open", outcome == "passed")]
     failed = next((name for name, ok in steps if not ok), None) if outcome == "failed" else None
-    return ScenarioResult(id=sid, outcome=outcome, reason=reason, failed_step=failed,
-                          steps=[StepResult(name=n, ok=ok, url=f"https://p.example/{n}") for n, ok in steps])
+    return ScenarioResult(
+        id=sid,
+        outcome=outcome,
+        reason=reason,
+        failed_step=failed,
+        steps=[StepResult(name=n, ok=ok, url=f"https://p.example/{n}") for n, ok in steps],
+    )
 
 
-def evidence(pages: list[PageEvidence] | None = None, *, scenarios: list[ScenarioResult] | None = None,
-             lab: list[LabTiming] | None = None, links: list[LinkCheck] | None = None, site: dict | None = None,
-             pid: str = "p", kind: str = "province") -> PortalEvidence:
-    return PortalEvidence(portal=PortalRef(pid, f"Cổng {pid}", kind, f"https://{pid}.example/"),
-                          pages=pages or [], scenarios=scenarios or [], lab=lab or [], links=links or [],
-                          site=site or {})
+def evidence(
+    pages: list[PageEvidence] | None = None,
+    *,
+    scenarios: list[ScenarioResult] | None = None,
+    lab: list[LabTiming] | None = None,
+    links: list[LinkCheck] | None = None,
+    site: dict | None = None,
+    pid: str = "p",
+    kind: str = "province",
+) -> PortalEvidence:
+    return PortalEvidence(
+        portal=PortalRef(pid, f"Cổng {pid}", kind, f"https://{pid}.example/"),
+        pages=pages or [],
+        scenarios=scenarios or [],
+        lab=lab or [],
+        links=links or [],
+        site=site or {},
+    )
 
 
 def write_set(tmp_path: Path, body: str, name: str = "set.yaml") -> Path:
@@ -144,10 +187,10 @@ def test_lognormal_matches_lighthouse_control_points():
     assert lognormal_score(0, 1200, 2400) == 1.0
     assert lognormal_score(1e9, 1200, 2400) == pytest.approx(0.0, abs=1e-9)
     # Worked check from Lighthouse's mobile control points (shared/reference/anchors.md)
-    assert lognormal_score(2000, 1800, 3000) == pytest.approx(0.845, abs=0.001)   # FCP 2.0 s
-    assert lognormal_score(3000, 2500, 4000) == pytest.approx(0.784, abs=0.001)   # LCP 3.0 s
-    assert lognormal_score(300, 200, 600) == pytest.approx(0.791, abs=0.001)      # TBT 300 ms
-    assert lognormal_score(0.05, 0.1, 0.25) == pytest.approx(0.988, abs=0.001)    # CLS 0.05
+    assert lognormal_score(2000, 1800, 3000) == pytest.approx(0.845, abs=0.001)  # FCP 2.0 s
+    assert lognormal_score(3000, 2500, 4000) == pytest.approx(0.784, abs=0.001)  # LCP 3.0 s
+    assert lognormal_score(300, 200, 600) == pytest.approx(0.791, abs=0.001)  # TBT 300 ms
+    assert lognormal_score(0.05, 0.1, 0.25) == pytest.approx(0.988, abs=0.001)  # CLS 0.05
     # The clamps keep each band: just above p10 is below 0.9, just above the median below 0.5.
     assert lognormal_score(1201, 1200, 2400) < 0.9 and lognormal_score(2401, 1200, 2400) < 0.5
 
@@ -183,14 +226,21 @@ def test_percentile_is_linear_between_ranks():
 
 def test_score_portal_arithmetic_by_hand(small):
     ev = evidence(
-        [page(f"https://p.example/{i}", lcp=lcp, violations=v) for i, (lcp, v) in enumerate([
-            (1000, [violation("image-alt", "critical", 3, ("1.1.1",))]),                      # 30
-            (2000, [violation("color-contrast", "serious", 25, ("1.4.3",))]),                 # 7 × 10 (capped)
-            (2400, []),                                                                       # 0
-            (3000, [violation("region", "moderate", 2), violation("x", "minor", 20)]),        # 6 + 10
-        ])],
-        scenarios=[scenario("search_procedure", "passed"), scenario("dossier_lookup", "failed",
-                                                                   [("open", True), ("submit", False)])],
+        [
+            page(f"https://p.example/{i}", lcp=lcp, violations=v)
+            for i, (lcp, v) in enumerate(
+                [
+                    (1000, [violation("image-alt", "critical", 3, ("1.1.1",))]),  # 30
+                    (2000, [violation("color-contrast", "serious", 25, ("1.4.3",))]),  # 7 × 10 (capped)
+                    (2400, []),  # 0
+                    (3000, [violation("region", "moderate", 2), violation("x", "minor", 20)]),  # 6 + 10
+                ]
+            )
+        ],
+        scenarios=[
+            scenario("search_procedure", "passed"),
+            scenario("dossier_lookup", "failed", [("open", True), ("submit", False)]),
+        ],
     )
     ps = score_portal(small, ev)
     # LCP p75 of 1000, 2000, 2400, 3000 = 2400 + 0.25 × 600 = 2550
@@ -222,8 +272,10 @@ def test_score_portal_arithmetic_by_hand(small):
 
 def test_lab_medians_preferred_and_fallback_said(small):
     pages = [page("https://p.example/a", lcp=9000), page("https://p.example/b", lcp=9000)]
-    lab = [LabTiming(url="https://p.example/a", runs=5, median=Timings(lcp_ms=1200)),
-           LabTiming(url="https://p.example/b", runs=5, median=Timings(lcp_ms=1200))]
+    lab = [
+        LabTiming(url="https://p.example/a", runs=5, median=Timings(lcp_ms=1200)),
+        LabTiming(url="https://p.example/b", runs=5, median=Timings(lcp_ms=1200)),
+    ]
     with_lab = crit(score_portal(small, evidence(pages, lab=lab)), "p.lcp")
     assert with_lab.value == 1200 and with_lab.score == 90.0
     assert "lab medians of 5 isolated loads each" in with_lab.statistic
@@ -246,9 +298,13 @@ def test_noise_measured_from_repeated_lab_loads(small):
 
 def test_missing_evidence_follows_the_written_rule(small):
     # Lookup not applicable → excluded: search's 30 pts become the group's 50.
-    ev = evidence([page("https://p.example/")],
-                  scenarios=[scenario("search_procedure", "passed"),
-                             scenario("dossier_lookup", "not_applicable", reason="no lookup offered")])
+    ev = evidence(
+        [page("https://p.example/")],
+        scenarios=[
+            scenario("search_procedure", "passed"),
+            scenario("dossier_lookup", "not_applicable", reason="no lookup offered"),
+        ],
+    )
     ps = score_portal(small, ev)
     lookup = crit(ps, "f.lookup")
     assert lookup.score is None and lookup.status == "excluded" and lookup.points == 0
@@ -270,16 +326,21 @@ def test_fixed_missing_score_and_excluded_group(tmp_path):
     ps = score_portal(cs, evidence([page("https://p.example/")], scenarios=[scenario("search_procedure", "passed")]))
     assert crit(ps, "f.lookup").score == 40.0 and crit(ps, "f.lookup").points == 8.0
     # A group whose only criterion is excluded hands its points to the other groups.
-    body = SMALL_SET.replace("""    evidence: timing.lcp_ms
+    body = SMALL_SET.replace(
+        """    evidence: timing.lcp_ms
     statistic: p75
     rule: {type: lognormal, p10: 1200, median: 2400}
-    when_missing: zero""", """    evidence: timing.lcp_ms
+    when_missing: zero""",
+        """    evidence: timing.lcp_ms
     statistic: p75
     rule: {type: lognormal, p10: 1200, median: 2400}
-    when_missing: exclude""")
+    when_missing: exclude""",
+    )
     cs = load_criteria_set(write_set(tmp_path, body, "g.yaml"))
-    ev = evidence([page("https://p.example/", lcp=None)],
-                  scenarios=[scenario("search_procedure", "passed"), scenario("dossier_lookup", "passed")])
+    ev = evidence(
+        [page("https://p.example/", lcp=None)],
+        scenarios=[scenario("search_procedure", "passed"), scenario("dossier_lookup", "passed")],
+    )
     ps = score_portal(cs, ev)
     assert ps.groups["performance"].status == "excluded" and ps.groups["performance"].max_points == 0
     assert ps.groups["functionality"].max_points == pytest.approx(50 * 100 / 70, abs=1e-3)
@@ -288,8 +349,9 @@ def test_fixed_missing_score_and_excluded_group(tmp_path):
 
 def test_unreachable_portal_scores_zero_with_reasons():
     cs = load_criteria_set("mic-2024")
-    ev = evidence([page("https://p.example/", status=None, error="net::ERR_CONNECTION_REFUSED", lcp=None,
-                        audited=False)])
+    ev = evidence(
+        [page("https://p.example/", status=None, error="net::ERR_CONNECTION_REFUSED", lcp=None, audited=False)]
+    )
     ev.errors.append("start page unreachable")
     ps = score_portal(cs, ev)
     assert ps.score == 0.0 and ps.grade == "E"
@@ -300,16 +362,33 @@ def test_unreachable_portal_scores_zero_with_reasons():
 
 def test_security_metrics_read_the_crawler_keys():
     cs = load_criteria_set("mic-2024")
-    good = {"https": True, "hsts": True, "server": "nginx", "x_powered_by": None, "mixed_content": [],
-            "headers": dict.fromkeys(("content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy"), "x"),
-            "cookies": [{"name": "s", "secure": True, "httponly": True, "samesite": "Lax"}]}
-    bad = {"https": True, "hsts": False, "server": "Microsoft-IIS/8.5", "x_powered_by": "ASP.NET",
-           "mixed_content": ["http://p.example/a.js"], "headers": {"x-frame-options": "DENY"},
-           "cookies": [{"name": "ASP.NET_SessionId", "secure": False, "httponly": True, "samesite": None}]}
-    ps = score_portal(cs, evidence([page("https://p.example/1", security=good),
-                                    page("https://p.example/2", security=bad)],
-                                   site={"tls": {"valid": False, "error": "certificate has expired"},
-                                         "https_redirect": True}))
+    good = {
+        "https": True,
+        "hsts": True,
+        "server": "nginx",
+        "x_powered_by": None,
+        "mixed_content": [],
+        "headers": dict.fromkeys(
+            ("content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy"), "x"
+        ),
+        "cookies": [{"name": "s", "secure": True, "httponly": True, "samesite": "Lax"}],
+    }
+    bad = {
+        "https": True,
+        "hsts": False,
+        "server": "Microsoft-IIS/8.5",
+        "x_powered_by": "ASP.NET",
+        "mixed_content": ["http://p.example/a.js"],
+        "headers": {"x-frame-options": "DENY"},
+        "cookies": [{"name": "ASP.NET_SessionId", "secure": False, "httponly": True, "samesite": None}],
+    }
+    ps = score_portal(
+        cs,
+        evidence(
+            [page("https://p.example/1", security=good), page("https://p.example/2", security=bad)],
+            site={"tls": {"valid": False, "error": "certificate has expired"}, "https_redirect": True},
+        ),
+    )
     assert crit(ps, "sec.hsts").score == 50.0
     assert crit(ps, "sec.headers").value == pytest.approx((1 + 0.25) / 2)
     assert crit(ps, "sec.cookies").score == 50.0
@@ -326,9 +405,15 @@ def test_security_metrics_read_the_crawler_keys():
 def test_links_and_scenario_steps():
     cs = load_criteria_set("mic-2024")
     links = [LinkCheck(url=f"https://p.example/l{i}", source="https://p.example/", status=200) for i in range(18)]
-    links += [LinkCheck(url="https://p.example/gone", status=404), LinkCheck(url="https://p.example/x", error="timeout")]
-    detail = scenario("procedure_detail", "failed", [("thanh_phan_ho_so", True), ("thoi_han", True),
-                                                      ("phi", False), ("can_cu_phap_ly", True)])
+    links += [
+        LinkCheck(url="https://p.example/gone", status=404),
+        LinkCheck(url="https://p.example/x", error="timeout"),
+    ]
+    detail = scenario(
+        "procedure_detail",
+        "failed",
+        [("thanh_phan_ho_so", True), ("thoi_han", True), ("phi", False), ("can_cu_phap_ly", True)],
+    )
     ps = score_portal(cs, evidence([page("https://p.example/")], links=links, scenarios=[detail]))
     lk = crit(ps, "func.links")
     assert lk.value == pytest.approx(0.9) and lk.score == 0.0  # linear: 1.0 → 100, 0.9 → 0
@@ -339,9 +424,14 @@ def test_links_and_scenario_steps():
 
 def test_scoring_is_deterministic_and_round_trips():
     cs = load_criteria_set("mic-2024")
-    ev = evidence([page(f"https://p.example/{i}", lcp=1000 + 137 * i,
-                        violations=[violation("link-name", "serious", i)]) for i in range(7)],
-                  scenarios=[scenario(s, "passed") for s in SCENARIO_IDS], site={"emc": True})
+    ev = evidence(
+        [
+            page(f"https://p.example/{i}", lcp=1000 + 137 * i, violations=[violation("link-name", "serious", i)])
+            for i in range(7)
+        ],
+        scenarios=[scenario(s, "passed") for s in SCENARIO_IDS],
+        site={"emc": True},
+    )
     a, b = score_portal(cs, ev), score_portal(cs, PortalEvidence.from_dict(json.loads(json.dumps(ev.to_dict()))))
     assert a.to_dict() == b.to_dict()
     again = PortalScore.from_dict(json.loads(json.dumps(a.to_dict())))
@@ -354,14 +444,28 @@ def test_scoring_is_deterministic_and_round_trips():
 # ---------------------------------------------------------------- grades
 
 
-@pytest.mark.parametrize("score,letter", [(100, "A"), (90, "A"), (89.99, "B"), (80, "B"), (79.99, "C"),
-                                          (65, "C"), (64.99, "D"), (50, "D"), (49.99, "E"), (0, "E")])
+@pytest.mark.parametrize(
+    "score,letter",
+    [
+        (100, "A"),
+        (90, "A"),
+        (89.99, "B"),
+        (80, "B"),
+        (79.99, "C"),
+        (65, "C"),
+        (64.99, "D"),
+        (50, "D"),
+        (49.99, "E"),
+        (0, "E"),
+    ],
+)
 def test_grades_at_the_bands(tmp_path, score, letter):
     cs = load_criteria_set("mic-2024")
     assert grade(score, cs.grades) == letter
     # Through the scorer: one criterion whose missing-evidence rule is the fixed score.
     body = SMALL_SET.replace("when_missing: zero", f"when_missing: {score}").replace(
-        "when_missing: exclude", f"when_missing: {score}")
+        "when_missing: exclude", f"when_missing: {score}"
+    )
     ps = score_portal(load_criteria_set(write_set(tmp_path, body)), evidence())
     assert ps.score == score and ps.grade == letter
 
@@ -388,8 +492,14 @@ def test_bundled_sets_load_and_explain_themselves(name):
 
 def test_mic_2024_groups_and_points():
     cs = load_criteria_set("mic-2024")
-    assert {g.id: g.points for g in cs.groups} == {"functionality": 50, "structure": 5, "performance": 20,
-                                                   "security": 15, "accessibility": 5, "emc": 5}
+    assert {g.id: g.points for g in cs.groups} == {
+        "functionality": 50,
+        "structure": 5,
+        "performance": 20,
+        "security": 15,
+        "accessibility": 5,
+        "emc": 5,
+    }
     assert len(load_criteria_set("mic-2023").groups) == 3
 
 
@@ -435,23 +545,31 @@ def test_unknown_rule_type_and_rule_keys(tmp_path):
 
 
 def test_rule_must_fit_the_metric(tmp_path):
-    e = load_error(tmp_path, SMALL_SET.replace("evidence: scenario.search_procedure\n    rule: {type: pass_fail}",
-                                               "evidence: scenario.search_procedure\n    rule: {type: lognormal, "
-                                               "p10: 1, median: 2}"))
+    e = load_error(
+        tmp_path,
+        SMALL_SET.replace(
+            "evidence: scenario.search_procedure\n    rule: {type: pass_fail}",
+            "evidence: scenario.search_procedure\n    rule: {type: lognormal, p10: 1, median: 2}",
+        ),
+    )
     assert e.field == "criteria[0].rule" and "lower is better" in e.message
-    e = load_error(tmp_path, SMALL_SET.replace("rule: {type: linear, best: 0, worst: 100}",
-                                               "rule: {type: linear, best: 100, worst: 0}"))
+    e = load_error(
+        tmp_path,
+        SMALL_SET.replace("rule: {type: linear, best: 0, worst: 100}", "rule: {type: linear, best: 100, worst: 0}"),
+    )
     assert e.field == "criteria[3].rule.best"
 
 
 def test_wrong_types(tmp_path):
-    e = load_error(tmp_path, SMALL_SET.replace("points: 30\n    evidence: scenario",
-                                               "points: thirty\n    evidence: scenario"))
+    e = load_error(
+        tmp_path, SMALL_SET.replace("points: 30\n    evidence: scenario", "points: thirty\n    evidence: scenario")
+    )
     assert e.field == "criteria[0].points" and "must be a number" in e.message and e.line == 15
     e = load_error(tmp_path, SMALL_SET.replace('version: "1"', "version: 1.0"))
     assert e.field == "version" and "quote it" in e.message
-    e = load_error(tmp_path, SMALL_SET.replace("when_missing: zero\n    source: \"ND", "when_missing: nothing\n    "
-                                                                                   "source: \"ND"))
+    e = load_error(
+        tmp_path, SMALL_SET.replace('when_missing: zero\n    source: "ND', 'when_missing: nothing\n    source: "ND')
+    )
     assert e.field == "criteria[0].when_missing" and "zero, exclude" in e.message
     e = load_error(tmp_path, SMALL_SET.replace("statistic: p75", "statistic: p95"))
     assert e.field == "criteria[2].statistic" and "p50, p75, p90" in e.message
@@ -467,10 +585,14 @@ def test_missing_fields(tmp_path):
 
 
 def test_points_must_add_up(tmp_path):
-    e = load_error(tmp_path, SMALL_SET.replace("points: 20\n    evidence: scenario.dossier_lookup",
-                                               "points: 15\n    evidence: scenario.dossier_lookup"))
+    e = load_error(
+        tmp_path,
+        SMALL_SET.replace(
+            "points: 20\n    evidence: scenario.dossier_lookup", "points: 15\n    evidence: scenario.dossier_lookup"
+        ),
+    )
     assert e.field == "criteria[1].points" and "add up to 45" in e.message and "declares 50" in e.message
-    e = load_error(tmp_path, SMALL_SET.replace("Access\", points: 20}", "Access\", points: 25}"))
+    e = load_error(tmp_path, SMALL_SET.replace('Access", points: 20}', 'Access", points: 25}'))
     assert e.field == "groups" and "add up to 105" in e.message and "total is 100" in e.message
 
 
@@ -482,11 +604,15 @@ def test_duplicate_ids_and_unknown_group(tmp_path):
 
 
 def test_required_groups_and_unknown_set_name(tmp_path):
-    e = load_error(tmp_path, HEADER + """
+    e = load_error(
+        tmp_path,
+        HEADER
+        + """
         grades: {A: 90, E: 0}
         groups: [{id: functionality, title_vi: a, title_en: b, points: 100}]
         criteria: []
-        """.replace("        ", ""))
+        """.replace("        ", ""),
+    )
     assert "missing group 'performance'" in e.message
     with pytest.raises(InputError, match=r"unknown criteria set 'mic-2025' \(available: mic-2023, mic-2024"):
         load_criteria_set("mic-2025")
@@ -500,7 +626,10 @@ def test_required_groups_and_unknown_set_name(tmp_path):
 
 
 def test_extends_overrides_adds_and_removes(tmp_path):
-    path = write_set(tmp_path, HEADER + """
+    path = write_set(
+        tmp_path,
+        HEADER
+        + """
 extends: mic-2024
 remove: [sec.cookies, struct.sitemap]
 criteria:
@@ -518,15 +647,19 @@ criteria:
     rule: {type: ratio}
     when_missing: zero
     source: "WCAG 2.1 SC 3.1.1"
-""")
+""",
+    )
     cs = load_criteria_set(path)
     base = load_criteria_set("mic-2024")
     assert cs.id == "mine" and cs.extends == "mic-2024" and cs.file == str(path)
     ids = [c.id for c in cs.criteria]
     assert "sec.cookies" not in ids and "struct.sitemap" not in ids and ids[-1] == "struct.lang"
     lcp = next(c for c in cs.criteria if c.id == "perf.lcp")
-    assert lcp.rule == LogNormal(1000, 2000) and lcp.points == 6 and lcp.source == \
-        next(c for c in base.criteria if c.id == "perf.lcp").source
+    assert (
+        lcp.rule == LogNormal(1000, 2000)
+        and lcp.points == 6
+        and lcp.source == next(c for c in base.criteria if c.id == "perf.lcp").source
+    )
     assert next(c for c in cs.criteria if c.id == "sec.headers").points == 3
     assert [g.id for g in cs.groups] == [g.id for g in base.groups]
 
@@ -552,7 +685,10 @@ def test_extends_changing_evidence_needs_a_new_rule(tmp_path):
 
 
 def test_extends_removing_a_group_with_its_criteria(tmp_path):
-    path = write_set(tmp_path, HEADER + """
+    path = write_set(
+        tmp_path,
+        HEADER
+        + """
 extends: mic-2024
 remove_groups: [emc]
 groups:
@@ -560,7 +696,8 @@ groups:
 criteria:
   - id: sec.https
     points: 8
-""")
+""",
+    )
     cs = load_criteria_set(path)
     assert "emc" not in [g.id for g in cs.groups] and not any(c.group == "emc" for c in cs.criteria)
     assert math.isclose(sum(c.points for c in cs.criteria), 100)

@@ -1,5 +1,6 @@
 """`portalscore run --workers celery`: a real run through two real `portalscore worker` processes, with a
 real Redis broker and a real PostgreSQL database, over tiny portals served on 127.0.0.1."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -36,6 +37,7 @@ PAGES = {
 
 class TinyPortals(ThreadingHTTPServer):
     """One host:port serving small DVC-like sites under path prefixes; counts requests in flight."""
+
     daemon_threads = True
 
     def __init__(self, prefixes: list[str]):
@@ -70,14 +72,19 @@ class _Handler(BaseHTTPRequestHandler):
         parts = self.path.split("?")[0].strip("/").split("/")
         prefix, page = parts[0], "/".join(parts[1:])
         if prefix not in server.prefixes or page not in PAGES:
-            body, status = b"<!doctype html><html lang=vi><title>Kh\xc3\xb4ng t\xc3\xacm th\xe1\xba\xa5y</title></html>", 404
+            body, status = (
+                b"<!doctype html><html lang=vi><title>Kh\xc3\xb4ng t\xc3\xacm th\xe1\xba\xa5y</title></html>",
+                404,
+            )
         else:
             title, links = PAGES[page]
             time.sleep(0.05)  # a little server time, so that loads overlap when they can
             nav = "".join(f'<li><a href="/{prefix}/{link}">{PAGES[link][0]}</a></li>' for link in links)
-            body = (f'<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{title} — {prefix}</title>'
-                    f'<link rel="icon" href="data:,"></head><body><header><nav aria-label="Chính"><ul>{nav}</ul></nav>'
-                    f'</header><main><h1>{title}</h1><p>Cổng dịch vụ công {prefix}.</p></main></body></html>').encode()
+            body = (
+                f'<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{title} — {prefix}</title>'
+                f'<link rel="icon" href="data:,"></head><body><header><nav aria-label="Chính"><ul>{nav}</ul></nav>'
+                f"</header><main><h1>{title}</h1><p>Cổng dịch vụ công {prefix}.</p></main></body></html>"
+            ).encode()
             status = 200
         self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -90,10 +97,12 @@ class _Handler(BaseHTTPRequestHandler):
 def tiny_registry():
     shared = TinyPortals(["so-tu-phap", "so-xay-dung"])  # two portals on one host:port: one host group
     alone = [TinyPortals(["bo-noi-vu"]), TinyPortals(["tinh-hue"])]
-    portals = [Portal(id="so-tu-phap", name="Sở Tư pháp", kind="province", url=shared.url("so-tu-phap"), max_pages=2),
-               Portal(id="so-xay-dung", name="Sở Xây dựng", kind="province", url=shared.url("so-xay-dung"), max_pages=2),
-               Portal(id="bo-noi-vu", name="Bộ Nội vụ", kind="ministry", url=alone[0].url("bo-noi-vu"), max_pages=2),
-               Portal(id="tinh-hue", name="Thành phố Huế", kind="province", url=alone[1].url("tinh-hue"), max_pages=2)]
+    portals = [
+        Portal(id="so-tu-phap", name="Sở Tư pháp", kind="province", url=shared.url("so-tu-phap"), max_pages=2),
+        Portal(id="so-xay-dung", name="Sở Xây dựng", kind="province", url=shared.url("so-xay-dung"), max_pages=2),
+        Portal(id="bo-noi-vu", name="Bộ Nội vụ", kind="ministry", url=alone[0].url("bo-noi-vu"), max_pages=2),
+        Portal(id="tinh-hue", name="Thành phố Huế", kind="province", url=alone[1].url("tinh-hue"), max_pages=2),
+    ]
     yield Registry(name="tiny", file="tiny.yaml", portals=portals), [shared, *alone]
     for server in [shared, *alone]:
         server.shutdown()
@@ -101,10 +110,20 @@ def tiny_registry():
 
 
 def options() -> RunOptions:
-    return RunOptions(settings=CrawlSettings(max_pages=2, lab_runs=1, lab_pages=1, mobile_pages=0, link_checks=5,
-                                             outbound_sample=0, settle_s=0.3, min_delay_s=0.05,
-                                             allowed_hosts=["127.0.0.1"]),
-                      scenarios=False)
+    return RunOptions(
+        settings=CrawlSettings(
+            max_pages=2,
+            lab_runs=1,
+            lab_pages=1,
+            mobile_pages=0,
+            link_checks=5,
+            outbound_sample=0,
+            settle_s=0.3,
+            min_delay_s=0.05,
+            allowed_hosts=["127.0.0.1"],
+        ),
+        scenarios=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -114,16 +133,24 @@ def cluster():
     db = svc.fresh_database()
     broker = svc.broker_url
     make_app(broker).control.purge()  # nothing left over from another test
-    workers = [subprocess.Popen([sys.executable, "-m", "portalscore", "worker", "--broker", broker, "--db", db,
-                                 "--name", f"w{i}@test"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True, start_new_session=True)
-               for i in (1, 2)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "portalscore", "worker", "--broker", broker, "--db", db, "--name", f"w{i}@test"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        for i in (1, 2)
+    ]
     app = make_app(broker)
     deadline = time.monotonic() + 60
     while len(app.control.ping(timeout=0.5)) < 2:
         dead = [w for w in workers if w.poll() is not None]
-        assert not dead and time.monotonic() < deadline, \
+        assert not dead and time.monotonic() < deadline, (
             f"workers did not start: {[w.stderr.read()[-2000:] for w in dead]}"
+        )
     yield {"db": db, "broker": broker, "workers": workers}
     for w in workers:
         if w.poll() is None:
@@ -163,18 +190,36 @@ def assert_one_worker_per_host_group_at_a_time(log: list[dict], killed: dict[int
 
 
 def write_registry(registry: Registry, path: Path) -> Path:
-    entries = [{"id": p.id, "name": p.name, "kind": p.kind, "url": p.url, "max_pages": p.max_pages}
-               for p in registry.portals]
+    entries = [
+        {"id": p.id, "name": p.name, "kind": p.kind, "url": p.url, "max_pages": p.max_pages} for p in registry.portals
+    ]
     path.write_text(yaml.safe_dump({"name": registry.name, "portals": entries}, allow_unicode=True), encoding="utf-8")
     return path
 
 
 def test_two_workers_collect_a_run_with_one_task_per_host_group(cluster, tiny_registry, tmp_path):
     registry, servers = tiny_registry
-    proc = portalscore_cli("run", "--workers", "celery", "--registry", str(write_registry(registry, tmp_path / "r.yaml")),
-                           "--broker", cluster["broker"], "--db", cluster["db"], "--out", str(tmp_path / "report"),
-                           "--max-pages", "2", "--lab-runs", "1", "--no-scenarios", "--allow-host", "127.0.0.1",
-                           timeout=300)
+    proc = portalscore_cli(
+        "run",
+        "--workers",
+        "celery",
+        "--registry",
+        str(write_registry(registry, tmp_path / "r.yaml")),
+        "--broker",
+        cluster["broker"],
+        "--db",
+        cluster["db"],
+        "--out",
+        str(tmp_path / "report"),
+        "--max-pages",
+        "2",
+        "--lab-runs",
+        "1",
+        "--no-scenarios",
+        "--allow-host",
+        "127.0.0.1",
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (tmp_path / "report" / "index.html").is_file() and "4 portals ranked" in proc.stdout
     store = Store(cluster["db"])
@@ -202,8 +247,15 @@ def test_a_task_lost_with_its_worker_process_is_done_again(cluster, tiny_registr
     def coordinate() -> None:
         coordinator_store = Store(cluster["db"])
         try:
-            outcome["result"] = run_distributed(registry, load_criteria_set("mic-2024"), tmp_path / "report",
-                                                coordinator_store, options(), cluster["broker"], poll_s=0.2)
+            outcome["result"] = run_distributed(
+                registry,
+                load_criteria_set("mic-2024"),
+                tmp_path / "report",
+                coordinator_store,
+                options(),
+                cluster["broker"],
+                poll_s=0.2,
+            )
         except BaseException as e:
             outcome["error"] = e
         finally:
@@ -244,12 +296,25 @@ def test_a_host_group_that_keeps_killing_its_worker_is_given_up_with_the_reason(
     group = host_group(poison.portals[0].url)
     store = Store(cluster["db"])
     try:
-        run_id = store.create_run("poison", "poison.yaml", "mic-2024", dataclasses.asdict(options().settings),
-                                  [dataclasses.asdict(p) for p in poison.portals])
+        run_id = store.create_run(
+            "poison",
+            "poison.yaml",
+            "mic-2024",
+            dataclasses.asdict(options().settings),
+            [dataclasses.asdict(p) for p in poison.portals],
+        )
         for attempt in range(MAX_LOSSES):
             store.task_started(run_id, group, ["tinh-hue"], f"lost{attempt}@test", 1)
-        result = run_distributed(poison, load_criteria_set("mic-2024"), tmp_path / "report", store, options(),
-                                 cluster["broker"], resume=True, poll_s=0.2)
+        result = run_distributed(
+            poison,
+            load_criteria_set("mic-2024"),
+            tmp_path / "report",
+            store,
+            options(),
+            cluster["broker"],
+            resume=True,
+            poll_s=0.2,
+        )
         assert result.run_id == run_id and store.run(run_id)["status"] == "complete"
         ev = store.evidence(run_id, "tinh-hue")
         assert ev.pages == [] and any(f"lost {MAX_LOSSES} times" in e for e in ev.errors), ev.errors
@@ -258,14 +323,27 @@ def test_a_host_group_that_keeps_killing_its_worker_is_given_up_with_the_reason(
         store.close()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--db", "sqlite:///runs.db", "--broker", "redis://127.0.0.1:1/0"], "postgresql"),
-    (["--db", "postgresql://nobody@127.0.0.1:1/none", "--broker", "amqp://127.0.0.1"], "Redis URL"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--db", "sqlite:///runs.db", "--broker", "redis://127.0.0.1:1/0"], "postgresql"),
+        (["--db", "postgresql://nobody@127.0.0.1:1/none", "--broker", "amqp://127.0.0.1"], "Redis URL"),
+    ],
+)
 def test_celery_mode_refuses_unusable_settings_in_one_line(tmp_path, tiny_registry, args, message):
     registry, _ = tiny_registry
-    proc = portalscore_cli("run", "--workers", "celery", "--registry", str(write_registry(registry, tmp_path / "r.yaml")),
-                           "--out", str(tmp_path / "out"), *args, timeout=60, env={"PORTALSCORE_BROKER": ""})
+    proc = portalscore_cli(
+        "run",
+        "--workers",
+        "celery",
+        "--registry",
+        str(write_registry(registry, tmp_path / "r.yaml")),
+        "--out",
+        str(tmp_path / "out"),
+        *args,
+        timeout=60,
+        env={"PORTALSCORE_BROKER": ""},
+    )
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr and "Traceback" not in proc.stderr
 
@@ -274,7 +352,16 @@ def test_host_groups_follow_host_and_port():
     def p(pid: str, url: str) -> Portal:
         return Portal(id=pid, name=pid, kind="province", url=url)
 
-    groups = host_groups([p("a", "https://dichvucong.hanoi.gov.vn/"), p("b", "https://DichVuCong.HaNoi.gov.vn:443/x"),
-                          p("c", "http://dichvucong.hanoi.gov.vn/"), p("d", "https://dvc.hue.gov.vn:8443/")])
+    groups = host_groups(
+        [
+            p("a", "https://dichvucong.hanoi.gov.vn/"),
+            p("b", "https://DichVuCong.HaNoi.gov.vn:443/x"),
+            p("c", "http://dichvucong.hanoi.gov.vn/"),
+            p("d", "https://dvc.hue.gov.vn:8443/"),
+        ]
+    )
     assert {k: [x.id for x in v] for k, v in groups.items()} == {
-        "dichvucong.hanoi.gov.vn:443": ["a", "b"], "dichvucong.hanoi.gov.vn:80": ["c"], "dvc.hue.gov.vn:8443": ["d"]}
+        "dichvucong.hanoi.gov.vn:443": ["a", "b"],
+        "dichvucong.hanoi.gov.vn:80": ["c"],
+        "dvc.hue.gov.vn:8443": ["d"],
+    }

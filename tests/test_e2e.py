@@ -1,4 +1,5 @@
 """The whole path, as a user runs it: `portalscore demo` on the sample portals, then report/explain from the database."""
+
 from __future__ import annotations
 
 import csv
@@ -31,8 +32,18 @@ def test_ranking_json_contract(demo_run):
     assert set(r) >= {"criteria_set", "generated_at", "portals"}
     kinds = {}
     for p in r["portals"]:
-        assert set(p) >= {"id", "name", "kind", "rank", "rank_in_kind", "score", "grade", "groups",
-                          "pages_evaluated", "errors"}
+        assert set(p) >= {
+            "id",
+            "name",
+            "kind",
+            "rank",
+            "rank_in_kind",
+            "score",
+            "grade",
+            "groups",
+            "pages_evaluated",
+            "errors",
+        }
         assert 0 <= p["score"] <= 100
         assert p["grade"] in "ABCDE"
         assert {"functionality", "performance", "accessibility"} <= set(p["groups"])
@@ -52,10 +63,14 @@ def test_ranking_matches_the_designed_order(demo_run):
     loopback): they may tie, but never swap.
     """
     from portalscore.samples import EXPECTED_ORDER, MAY_TIE
+
     portals = {p["id"]: p for p in demo_run["ranking"]["portals"]}
     for group, expected in EXPECTED_ORDER.items():
-        value = (lambda pid: portals[pid]["score"]) if group == "overall" else (
-            lambda pid, g=group: portals[pid]["groups"][g])
+        value = (
+            (lambda pid: portals[pid]["score"])
+            if group == "overall"
+            else (lambda pid, g=group: portals[pid]["groups"][g])
+        )
         for better, worse in zip(expected, expected[1:]):
             if (better, worse) in MAY_TIE.get(group, []):
                 assert value(better) >= value(worse), (group, better, value(better), worse, value(worse))
@@ -87,8 +102,18 @@ def test_no_form_was_submitted_and_only_loopback_contacted(demo_run):
 
 
 def test_report_rebuilds_from_the_database_without_crawling(demo_run, tmp_path):
-    proc = portalscore_cli("report", "--run", "latest", "--out", str(tmp_path / "again"), "--db", demo_run["db"],
-                           "--lang", "en", timeout=300)
+    proc = portalscore_cli(
+        "report",
+        "--run",
+        "latest",
+        "--out",
+        str(tmp_path / "again"),
+        "--db",
+        demo_run["db"],
+        "--lang",
+        "en",
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     again = json.loads((tmp_path / "again" / "ranking.json").read_text(encoding="utf-8"))
     strip = lambda r: [(p["id"], p["rank"], p["score"], p["groups"]) for p in r["portals"]]  # noqa: E731
@@ -97,8 +122,18 @@ def test_report_rebuilds_from_the_database_without_crawling(demo_run, tmp_path):
 
 
 def test_rescoring_with_another_criteria_set_needs_no_crawl(demo_run, tmp_path):
-    proc = portalscore_cli("report", "--run", "latest", "--out", str(tmp_path / "r23"), "--db", demo_run["db"],
-                           "--criteria", "mic-2023", timeout=300)
+    proc = portalscore_cli(
+        "report",
+        "--run",
+        "latest",
+        "--out",
+        str(tmp_path / "r23"),
+        "--db",
+        demo_run["db"],
+        "--criteria",
+        "mic-2023",
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     r = json.loads((tmp_path / "r23" / "ranking.json").read_text(encoding="utf-8"))
     assert r["criteria_set"].startswith("mic-2023")

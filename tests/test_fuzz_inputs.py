@@ -1,4 +1,5 @@
 """Whatever a registry or criteria file holds, loading it gives a result or an InputError, never a crash."""
+
 from __future__ import annotations
 
 import yaml
@@ -9,17 +10,53 @@ from portalscore.contract.errors import InputError
 from portalscore.criteria import load_criteria_set
 from portalscore.registry import load_registry
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**6), st.floats(allow_nan=True),
-                    st.text(max_size=12), st.sampled_from(["ministry", "province", "http://127.0.0.1:9/", "mic-2024",
-                                                           "lognormal", "p75", "Cà Mau", "ủy"]))
-keys = st.one_of(st.sampled_from(["portals", "id", "name", "kind", "url", "max_pages", "include", "exclude",
-                                  "overrides", "extends", "criteria", "groups", "points", "rule", "type", "p10",
-                                  "median", "evidence", "statistic", "when_missing", "version", "title_vi",
-                                  "title_en", "grades"]), st.text(max_size=6))
-documents = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                          st.dictionaries(keys, inner, max_size=5)), max_leaves=25)
-FUZZ = settings(max_examples=150, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 10**6),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
+    st.sampled_from(["ministry", "province", "http://127.0.0.1:9/", "mic-2024", "lognormal", "p75", "Cà Mau", "ủy"]),
+)
+keys = st.one_of(
+    st.sampled_from(
+        [
+            "portals",
+            "id",
+            "name",
+            "kind",
+            "url",
+            "max_pages",
+            "include",
+            "exclude",
+            "overrides",
+            "extends",
+            "criteria",
+            "groups",
+            "points",
+            "rule",
+            "type",
+            "p10",
+            "median",
+            "evidence",
+            "statistic",
+            "when_missing",
+            "version",
+            "title_vi",
+            "title_en",
+            "grades",
+        ]
+    ),
+    st.text(max_size=6),
+)
+documents = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=5)),
+    max_leaves=25,
+)
+FUZZ = settings(
+    max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def _write(tmp_path, data, name: str):
@@ -37,8 +74,9 @@ def test_registry_loader_never_crashes(tmp_path, data):
     except InputError as e:
         assert "registry.yaml" in str(e)
     else:
-        assert registry.portals and all(p.kind in ("ministry", "province", "national", "other")
-                                        for p in registry.portals)
+        assert registry.portals and all(
+            p.kind in ("ministry", "province", "national", "other") for p in registry.portals
+        )
 
 
 @FUZZ

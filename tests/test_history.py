@@ -1,4 +1,5 @@
 """`portalscore diff`: ranking, score and grade changes between two stored runs."""
+
 from __future__ import annotations
 
 import json
@@ -15,10 +16,12 @@ from tests.helpers import portalscore_cli
 def db(tmp_path):
     url = f"sqlite:///{tmp_path / 'runs.db'}"
     store = Store(url)
-    a = stored_runs.scored_run(store, "vn-2025", {"hanoi": 60.0, "hue": 70.0, "danang": 50.0},
-                               kinds={"danang": "province"})
-    b = stored_runs.scored_run(store, "vn-2025", {"hanoi": 80.0, "hue": 65.0, "bo-tu-phap": 90.0},
-                               kinds={"bo-tu-phap": "ministry"})
+    a = stored_runs.scored_run(
+        store, "vn-2025", {"hanoi": 60.0, "hue": 70.0, "danang": 50.0}, kinds={"danang": "province"}
+    )
+    b = stored_runs.scored_run(
+        store, "vn-2025", {"hanoi": 80.0, "hue": 65.0, "bo-tu-phap": 90.0}, kinds={"bo-tu-phap": "ministry"}
+    )
     yield {"url": url, "store": store, "a": a, "b": b}
     store.close()
 
@@ -34,7 +37,11 @@ def test_diff_names_movers_new_and_gone_portals_and_grade_changes(db):
     hue = by_id["hue"]
     assert (hue.status, hue.rank_a, hue.rank_b, hue.rank_change, hue.score_delta) == ("down", 1, 3, -2, -5.0)
     assert not hue.grade_changed and hue.groups["performance"] == {"a": 70.0, "b": 65.0, "delta": -5.0}
-    assert (by_id["bo-tu-phap"].status, by_id["bo-tu-phap"].rank_a, by_id["bo-tu-phap"].score_delta) == ("new", None, None)
+    assert (by_id["bo-tu-phap"].status, by_id["bo-tu-phap"].rank_a, by_id["bo-tu-phap"].score_delta) == (
+        "new",
+        None,
+        None,
+    )
     assert (by_id["danang"].status, by_id["danang"].rank_b, by_id["danang"].score_a) == ("gone", None, 50.0)
     assert diff.summary() == {"up": 0, "down": 1, "same": 1, "new": 1, "gone": 1, "grade_changes": 1}
 
@@ -75,11 +82,14 @@ def test_diff_rescores_stored_evidence_with_another_criteria_set(db):
     assert len(store.scores(db["a"], "mic-2024")) == 3  # stored, as `report --criteria` does
 
 
-@pytest.mark.parametrize("args, message", [
-    (["1", "99"], "no run 99"),
-    (["1", "two"], "run id must be a number"),
-    (["1", "2", "--criteria", "no-such-set"], "no-such-set"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["1", "99"], "no run 99"),
+        (["1", "two"], "run id must be a number"),
+        (["1", "2", "--criteria", "no-such-set"], "no-such-set"),
+    ],
+)
 def test_diff_bad_input_is_one_clear_line(db, args, message):
     proc = portalscore_cli("diff", *args, "--db", db["url"])
     assert proc.returncode == 2

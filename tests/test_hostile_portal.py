@@ -1,4 +1,5 @@
 """A portal whose pages carry script in titles, alt texts and URLs cannot run anything in our report."""
+
 from __future__ import annotations
 
 import threading
@@ -45,11 +46,26 @@ def hostile_report(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hostile")
     registry = tmp / "registry.yaml"
     registry.write_text(
-        "portals:\n  - id: hostile\n    name: \"<img src=x onerror=window.__pwned=5> {{ 7*7 }}\"\n"
-        f"    kind: province\n    url: http://127.0.0.1:{server.server_port}/\n", encoding="utf-8")
-    proc = portalscore_cli("run", "--registry", str(registry), "--out", str(tmp / "out"),
-                           "--db", f"sqlite:///{tmp / 'db.sqlite'}", "--max-pages", "5", "--lab-runs", "1",
-                           "--allow-host", "127.0.0.1", timeout=600)
+        'portals:\n  - id: hostile\n    name: "<img src=x onerror=window.__pwned=5> {{ 7*7 }}"\n'
+        f"    kind: province\n    url: http://127.0.0.1:{server.server_port}/\n",
+        encoding="utf-8",
+    )
+    proc = portalscore_cli(
+        "run",
+        "--registry",
+        str(registry),
+        "--out",
+        str(tmp / "out"),
+        "--db",
+        f"sqlite:///{tmp / 'db.sqlite'}",
+        "--max-pages",
+        "5",
+        "--lab-runs",
+        "1",
+        "--allow-host",
+        "127.0.0.1",
+        timeout=600,
+    )
     server.shutdown()
     assert proc.returncode == 0, proc.stderr[-3000:]
     return tmp / "out"
@@ -59,8 +75,12 @@ def test_nothing_from_the_portal_runs_in_the_report(hostile_report):
     from playwright.sync_api import sync_playwright
 
     from portalscore.crawler.browser import launch_options
-    pages = [hostile_report / "index.html", hostile_report / "portals" / "hostile.html",
-             hostile_report / "en" / "index.html"]
+
+    pages = [
+        hostile_report / "index.html",
+        hostile_report / "portals" / "hostile.html",
+        hostile_report / "en" / "index.html",
+    ]
     with sync_playwright() as pw:
         browser = pw.chromium.launch(**launch_options())
         page = browser.new_page()

@@ -4,6 +4,7 @@ Three real runs of a one-portal registry into one SQLite file, through the comma
 portal whose pages carry what real portals change on every load (CSRF tokens, a nonce, an inline
 timestamp, a visitor counter) and one page whose news text changes between the runs.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -24,21 +25,27 @@ def portal_farm(news: dict[str, str]) -> Farm:
 
     def home(h) -> None:
         token = uuid.uuid4().hex  # what a CSRF-protected portal sends: new on every load
-        h.send(200, page(
-            "Cổng dịch vụ công tỉnh thử nghiệm",
-            links("/gioi-thieu", "/tin-tuc")
-            + "<img src='data:,' width='10' height='10'>"  # no alt: a violation to carry over
-            + f"<form method='get' action='/tra-cuu'><input type='hidden' name='__RequestVerificationToken' "
-              f"value='{token}'><label>Mã hồ sơ <input name='ma'></label></form>"
-            + f"<footer>Lượt truy cập: {next(visits)}</footer>"
-            + f"<script nonce='{uuid.uuid4().hex}'>window.__loadedAt = {uuid.uuid4().int % 10**12};</script>",
-            head=f"<meta name='csrf-token' content='{token}'>"))
+        h.send(
+            200,
+            page(
+                "Cổng dịch vụ công tỉnh thử nghiệm",
+                links("/gioi-thieu", "/tin-tuc")
+                + "<img src='data:,' width='10' height='10'>"  # no alt: a violation to carry over
+                + f"<form method='get' action='/tra-cuu'><input type='hidden' name='__RequestVerificationToken' "
+                f"value='{token}'><label>Mã hồ sơ <input name='ma'></label></form>"
+                + f"<footer>Lượt truy cập: {next(visits)}</footer>"
+                + f"<script nonce='{uuid.uuid4().hex}'>window.__loadedAt = {uuid.uuid4().int % 10**12};</script>",
+                head=f"<meta name='csrf-token' content='{token}'>",
+            ),
+        )
 
-    return Farm({
-        "/": home,
-        "/gioi-thieu": page("Giới thiệu", "<p>Thông tin chung.</p><img src='data:,' width='5' height='5'>"),
-        "/tin-tuc": lambda h: h.send(200, page("Tin tức", f"<p>{news['text']}</p>")),
-    })
+    return Farm(
+        {
+            "/": home,
+            "/gioi-thieu": page("Giới thiệu", "<p>Thông tin chung.</p><img src='data:,' width='5' height='5'>"),
+            "/tin-tuc": lambda h: h.send(200, page("Tin tức", f"<p>{news['text']}</p>")),
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +62,13 @@ def runs(tmp_path_factory):
         home_loads = farm.count("/")
 
     from portalscore.storage import Store
+
     store = Store(db)
     try:
-        pages = {run_id: {(p.url.replace(farm.url(""), ""), p.profile): p for p in store.pages(run_id, PORTAL)}
-                 for run_id in (1, 2, 3)}
+        pages = {
+            run_id: {(p.url.replace(farm.url(""), ""), p.profile): p for p in store.pages(run_id, PORTAL)}
+            for run_id in (1, 2, 3)
+        }
         settings = {run_id: store.run(run_id)["settings"] for run_id in (1, 2, 3)}
         scores = {run_id: store.scores(run_id, "mic-2024")[0] for run_id in (1, 2, 3)}
     finally:
@@ -97,8 +107,10 @@ def test_reuse_leaves_the_scores_unchanged(runs):
     first, second, full = (runs["scores"][i] for i in (1, 2, 3))
 
     def accessibility(score):
-        return score.groups["accessibility"].score, [(c.id, c.value, c.score) for c in score.criteria
-                                                     if c.group == "accessibility"]
+        return score.groups["accessibility"].score, [
+            (c.id, c.value, c.score) for c in score.criteria if c.group == "accessibility"
+        ]
+
     assert accessibility(first)[1]
     assert accessibility(second) == accessibility(first)
     assert accessibility(full) == accessibility(first)
@@ -130,6 +142,7 @@ def test_a_stored_audit_is_used_only_where_axe_would_run_with_the_same_engine():
         def reuse(url: str, profile: str, content_hash: str) -> Accessibility:
             asked.append((url, profile, content_hash))
             return Accessibility(engine=engine, passes=1, reused_from_run=7)
+
         return reuse
 
     async def load(url: str, settings: CrawlSettings, engine: str):
@@ -141,8 +154,9 @@ def test_a_stored_audit_is_used_only_where_axe_would_run_with_the_same_engine():
         same = asyncio.run(load(farm.url("/"), settings, axe_engine()))
         other = asyncio.run(load(farm.url("/"), settings, "axe-core 3.0.0"))
         asked_before_cap = len(asked)
-        capped = asyncio.run(load(farm.url("/"), CrawlSettings(allowed_hosts=["127.0.0.1"], max_dom_nodes=3),
-                                  axe_engine()))
+        capped = asyncio.run(
+            load(farm.url("/"), CrawlSettings(allowed_hosts=["127.0.0.1"], max_dom_nodes=3), axe_engine())
+        )
 
     assert same.accessibility.reused_from_run == 7 and same.accessibility.violations == []
     assert asked[0] == (farm.url("/"), "desktop", same.content_hash) and len(same.content_hash) == 64
@@ -165,11 +179,19 @@ def test_content_hash_follows_the_stylesheet_but_not_per_load_tokens():
     css = {"text": "p { color: #222; }"}
 
     def home(h) -> None:
-        h.send(200, page("Trang", "<p>Nội dung</p><input type='hidden' name='csrf' value='"
-                         f"{uuid.uuid4().hex}'>", head="<link rel='stylesheet' href='/site.css'>"))
+        h.send(
+            200,
+            page(
+                "Trang",
+                f"<p>Nội dung</p><input type='hidden' name='csrf' value='{uuid.uuid4().hex}'>",
+                head="<link rel='stylesheet' href='/site.css'>",
+            ),
+        )
 
-    routes = {"/": home, "/site.css": lambda h: h.send(200, css["text"], content_type="text/css",
-                                                        headers={"Cache-Control": "no-store"})}
+    routes = {
+        "/": home,
+        "/site.css": lambda h: h.send(200, css["text"], content_type="text/css", headers={"Cache-Control": "no-store"}),
+    }
     settings = CrawlSettings(allowed_hosts=["127.0.0.1"], run_axe=False)
 
     async def hashes(url: str) -> list[str]:

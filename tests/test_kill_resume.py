@@ -12,6 +12,7 @@ such portals are left out of the evidence and score comparisons (and the timing 
 overloaded machine), never out of the checks that nothing was lost or stored twice.
 Set KILL_RESUME_SEED to replay other kill points.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,6 +26,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -109,7 +111,7 @@ def _marked(token: bytes) -> list[int]:
 class Run:
     """One `portalscore run` process in its own session; killable with everything it started."""
 
-    started: list[str] = []  # every mark handed out, to check at the end that none is alive
+    started: ClassVar[list[str]] = []  # every mark handed out, to check at the end that none is alive
 
     def __init__(self, folder: Path, registry: Path, db: Path, name: str, resume: bool = False):
         self.token = f"{MARK}={uuid.uuid4().hex}"
@@ -118,10 +120,26 @@ class Run:
         name, value = self.token.split("=")
         with open(self.log, "wb") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "portalscore", "run", "--registry", str(registry), "--db", f"sqlite:///{db}",
-                 "--out", str(folder / "out"), *ARGS, *(["--resume"] if resume else [])],
-                cwd=ROOT, env=dict(os.environ, **{name: value}), stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True)
+                [
+                    sys.executable,
+                    "-m",
+                    "portalscore",
+                    "run",
+                    "--registry",
+                    str(registry),
+                    "--db",
+                    f"sqlite:///{db}",
+                    "--out",
+                    str(folder / "out"),
+                    *ARGS,
+                    *(["--resume"] if resume else []),
+                ],
+                cwd=ROOT,
+                env=dict(os.environ, **{name: value}),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -193,26 +211,40 @@ def _condition(phase: str, param):
 
 # -- reading a finished run ---------------------------------------------------------------------------------------
 
+
 def _open(db: Path):
     from portalscore.storage import Store
+
     return Store(f"sqlite:///{db}")
 
 
 def _page_view(p) -> tuple:
     """What a page's evidence says, without its timings."""
     axe = p.accessibility
-    return (p.url, p.profile, p.status, p.final_url, p.title, p.lang, p.depth, tuple(sorted(p.links)), p.error,
-            None if axe is None else (axe.error, tuple(sorted((v.rule, v.node_count) for v in axe.violations))))
+    return (
+        p.url,
+        p.profile,
+        p.status,
+        p.final_url,
+        p.title,
+        p.lang,
+        p.depth,
+        tuple(sorted(p.links)),
+        p.error,
+        None if axe is None else (axe.error, tuple(sorted((v.rule, v.node_count) for v in axe.violations))),
+    )
 
 
 def _raw_page_rows(db: Path, run_id: int, portal_id: str) -> tuple[list, list]:
     """(url, profile) of the stored page rows, and the crawl order recorded with the portal's stage."""
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        rows = con.execute("SELECT url, profile FROM pages WHERE run_id = ? AND portal_id = ?",
-                           (run_id, portal_id)).fetchall()
-        evidence = con.execute("SELECT evidence FROM run_portals WHERE run_id = ? AND portal_id = ?",
-                               (run_id, portal_id)).fetchone()[0]
+        rows = con.execute(
+            "SELECT url, profile FROM pages WHERE run_id = ? AND portal_id = ?", (run_id, portal_id)
+        ).fetchall()
+        evidence = con.execute(
+            "SELECT evidence FROM run_portals WHERE run_id = ? AND portal_id = ?", (run_id, portal_id)
+        ).fetchone()[0]
     finally:
         con.close()
     return rows, [tuple(x) for x in json.loads(evidence or "{}").get("page_order", [])]
@@ -223,6 +255,7 @@ def _stage_problems(db: Path) -> list[str]:
     from portalscore.crawler.lab import lab_sample
     from portalscore.crawler.settings import CrawlSettings
     from portalscore.scenarios.catalog import SCENARIOS
+
     lab_pages = CrawlSettings().lab_pages
     problems = []
     store = _open(db)
@@ -258,8 +291,13 @@ def _stored(db: Path) -> dict:
         runs = store.list_runs()
         run = runs[0]
         evidence = {p["id"]: store.evidence(run["id"], p["id"]) for p in run["portals"]}
-        return {"runs": runs, "run": run, "stages": store.portal_stages(run["id"]), "evidence": evidence,
-                "scores": {s.portal_id: s for s in store.scores(run["id"], run["criteria_set"])}}
+        return {
+            "runs": runs,
+            "run": run,
+            "stages": store.portal_stages(run["id"]),
+            "evidence": evidence,
+            "scores": {s.portal_id: s for s in store.scores(run["id"], run["criteria_set"])},
+        }
     finally:
         store.close()
 
@@ -279,10 +317,12 @@ def _load_errors(stored: dict) -> list[str]:
 
 def _timing_criteria() -> set[str]:
     from portalscore.criteria import load_criteria_set
+
     return {c.id for c in load_criteria_set("mic-2024").criteria if c.evidence.startswith("timing.")}
 
 
 # -- the runs -----------------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def runs(fleet, tmp_path_factory):
@@ -290,8 +330,9 @@ def runs(fleet, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("kill-resume")
     registry = tmp / "registry.yaml"
     entries = [p for p in fleet.registry_dict()["portals"] if p["id"] in PORTALS]
-    registry.write_text(yaml.safe_dump({"name": "kill-resume", "portals": entries}, allow_unicode=True),
-                        encoding="utf-8")
+    registry.write_text(
+        yaml.safe_dump({"name": "kill-resume", "portals": entries}, allow_unicode=True), encoding="utf-8"
+    )
     started = time.monotonic()
 
     ref_folder = tmp / "reference"
@@ -315,8 +356,15 @@ def runs(fleet, tmp_path_factory):
             time.sleep(delay)
             run.kill()
             after = _snapshot(db)
-            kills.append({"planned": phase, "killed_in": after.phase, "pages": after.pages,
-                          "stages": dict(after.stages), "problems": _stage_problems(db)})
+            kills.append(
+                {
+                    "planned": phase,
+                    "killed_in": after.phase,
+                    "pages": after.pages,
+                    "stages": dict(after.stages),
+                    "problems": _stage_problems(db),
+                }
+            )
             if after.phase == "complete":  # killed once the run was complete: nothing is left to resume
                 break
             run = Run(folder, registry, db, f"attempt-{len(kills)}", resume=True)
@@ -324,13 +372,23 @@ def runs(fleet, tmp_path_factory):
     finally:
         if run.alive():  # a failed assertion must not leave a browser running under the rest of the suite
             run.kill()
-    print(f"\nseed {SEED}: kill points {plan}\nkills {kills}\n"
-          f"reference {reference_s:.0f} s, all {time.monotonic() - started:.0f} s")
-    return {"reference": _stored(ref_folder / "runs.db"), "final": _stored(db), "db": db, "out": folder / "out",
-            "kills": kills, "ended": ended, "last_log": run.tail()}
+    print(
+        f"\nseed {SEED}: kill points {plan}\nkills {kills}\n"
+        f"reference {reference_s:.0f} s, all {time.monotonic() - started:.0f} s"
+    )
+    return {
+        "reference": _stored(ref_folder / "runs.db"),
+        "final": _stored(db),
+        "db": db,
+        "out": folder / "out",
+        "kills": kills,
+        "ended": ended,
+        "last_log": run.tail(),
+    }
 
 
 # -- what a user relies on ----------------------------------------------------------------------------------------
+
 
 def test_kills_landed_in_every_phase_and_left_no_process_behind(runs):
     killed_in = [k["killed_in"] for k in runs["kills"]]
@@ -356,8 +414,9 @@ def test_resume_completes_the_one_run_with_every_page_once(runs):
     assert _stage_problems(runs["db"]) == []
     # None lost, none added: the same pages as the uninterrupted run, in the same crawl order.
     for pid in PORTALS:
-        assert [(p.url, p.profile) for p in final["evidence"][pid].pages if p.profile == "desktop"] == \
-               [(p.url, p.profile) for p in reference["evidence"][pid].pages if p.profile == "desktop"], pid
+        assert [(p.url, p.profile) for p in final["evidence"][pid].pages if p.profile == "desktop"] == [
+            (p.url, p.profile) for p in reference["evidence"][pid].pages if p.profile == "desktop"
+        ], pid
 
 
 def test_the_report_of_the_resumed_run_is_written(runs):
@@ -373,8 +432,13 @@ def test_resumed_pages_equal_the_uninterrupted_runs(runs):
     """Page for page, what a resumed run reused or loaded says what the uninterrupted run's page says
     (pages an overloaded machine timed out, in either run, cannot be compared and are left out)."""
     final, reference = runs["final"], runs["reference"]
-    timed_out = {(p.url, p.profile) for stored in (final, reference) for ev in stored["evidence"].values()
-                 for p in ev.pages if _timed_out(p)}
+    timed_out = {
+        (p.url, p.profile)
+        for stored in (final, reference)
+        for ev in stored["evidence"].values()
+        for p in ev.pages
+        if _timed_out(p)
+    }
     for pid in PORTALS:
         got = {(p.url, p.profile): _page_view(p) for p in final["evidence"][pid].pages}
         ref = {(p.url, p.profile): _page_view(p) for p in reference["evidence"][pid].pages}
@@ -410,12 +474,15 @@ def test_resumed_scores_equal_the_uninterrupted_runs(runs):
     for pid in comparable:
         got, ref = final["evidence"][pid], reference["evidence"][pid]
         assert [(p.url, p.profile) for p in got.pages] == [(p.url, p.profile) for p in ref.pages], pid
-        assert [(t.url, t.profile, t.runs, t.error) for t in got.lab] == \
-               [(t.url, t.profile, LAB_RUNS, None) for t in ref.lab], pid
-        assert [(s.id, s.outcome, s.failed_step) for s in got.scenarios] == \
-               [(s.id, s.outcome, s.failed_step) for s in ref.scenarios], pid
-        assert sorted((c.url, c.kind, c.status) for c in got.links) == \
-               sorted((c.url, c.kind, c.status) for c in ref.links), pid
+        assert [(t.url, t.profile, t.runs, t.error) for t in got.lab] == [
+            (t.url, t.profile, LAB_RUNS, None) for t in ref.lab
+        ], pid
+        assert [(s.id, s.outcome, s.failed_step) for s in got.scenarios] == [
+            (s.id, s.outcome, s.failed_step) for s in ref.scenarios
+        ], pid
+        assert sorted((c.url, c.kind, c.status) for c in got.links) == sorted(
+            (c.url, c.kind, c.status) for c in ref.links
+        ), pid
 
     timing = _timing_criteria()
     assert timing, "no timing criteria found in mic-2024"
@@ -436,8 +503,10 @@ def test_resumed_scores_equal_the_uninterrupted_runs(runs):
 
 def test_resumed_timing_scores_are_within_the_noise_bound(runs):
     final, reference = runs["final"], runs["reference"]
-    ttfb = {name: next(c.value for c in stored["scores"][UNDELAYED].criteria if c.id == "perf.ttfb")
-            for name, stored in (("reference", reference), ("resumed", final))}
+    ttfb = {
+        name: next(c.value for c in stored["scores"][UNDELAYED].criteria if c.id == "perf.ttfb")
+        for name, stored in (("reference", reference), ("resumed", final))
+    }
     if _load_errors(final) + _load_errors(reference) or max(ttfb.values()) > LOADED_TTFB_MS:
         pytest.skip(f"machine overloaded: lab TTFB p75 of a portal with no designed delay {ttfb} ms")
     timing = _timing_criteria()

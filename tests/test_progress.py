@@ -4,6 +4,7 @@ A real `portalscore run` of two sample portals (on 127.0.0.1) under a pseudo-ter
 live block redrawn in place; the same run into pipes shows plain lines and no escape codes;
 every run leaves OUT/run.log.jsonl with one JSON object per event.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -51,8 +52,22 @@ def _registry(fleet, path: Path, n: int = 2) -> tuple[Path, list[str]]:
 
 
 def _run_args(registry: Path, out: Path) -> list[str]:
-    return ["run", "--registry", str(registry), "--out", str(out / "report"), "--db", f"sqlite:///{out / 'runs.db'}",
-            "--max-pages", "3", "--lab-runs", "1", "--no-scenarios", "--allow-host", "127.0.0.1"]
+    return [
+        "run",
+        "--registry",
+        str(registry),
+        "--out",
+        str(out / "report"),
+        "--db",
+        f"sqlite:///{out / 'runs.db'}",
+        "--max-pages",
+        "3",
+        "--lab-runs",
+        "1",
+        "--no-scenarios",
+        "--allow-host",
+        "127.0.0.1",
+    ]
 
 
 def _run_on_pty(args: list[str], env: dict, timeout: float = 600) -> tuple[int, str, float]:
@@ -60,8 +75,15 @@ def _run_on_pty(args: list[str], env: dict, timeout: float = 600) -> tuple[int, 
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 160, 0, 0))
     t0 = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "portalscore", *args], cwd=ROOT, env=env,
-                            stdin=slave, stdout=slave, stderr=slave, close_fds=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "portalscore", *args],
+        cwd=ROOT,
+        env=env,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        close_fds=True,
+    )
     os.close(slave)
     out = bytearray()
     try:
@@ -93,8 +115,9 @@ def runs(fleet, tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
     env["TERM"] = "xterm-256color"
     with ThreadPoolExecutor(1) as pool:  # both at once: half the wall time
-        pipe_run = pool.submit(portalscore_cli, "--log-format", "json", "-v", *_run_args(registry, base / "pipe"),
-                               timeout=600)
+        pipe_run = pool.submit(
+            portalscore_cli, "--log-format", "json", "-v", *_run_args(registry, base / "pipe"), timeout=600
+        )
         code, screen, seconds = _run_on_pty(_run_args(registry, base / "tty"), env)
         piped = pipe_run.result()
     assert code == 0, screen[-4000:]
@@ -104,11 +127,13 @@ def runs(fleet, tmp_path_factory):
 
 # -- (a) on a terminal --------------------------------------------------------------------------------------------
 
+
 def test_terminal_shows_a_live_line_per_portal_with_pages_queued_and_eta(runs):
     screen = runs["screen"]
     for pid in runs["ids"]:
-        live = re.findall(rf"crawl +{re.escape(pid)} +pages +(\d+) done / +(\d+|\?) queued +\d+ errors .*ETA (\S+)",
-                          screen)
+        live = re.findall(
+            rf"crawl +{re.escape(pid)} +pages +(\d+) done / +(\d+|\?) queued +\d+ errors .*ETA (\S+)", screen
+        )
         assert live, f"no live crawl line for {pid}"
         done = [int(d) for d, _, _ in live]
         assert done == sorted(done) and max(done) >= 1, done  # pages done only go up, and the crawl got going
@@ -126,7 +151,7 @@ def test_terminal_block_is_redrawn_in_place_a_few_times_a_second_and_erased_at_t
     # Bounded by the redraw rate (4/s) plus one per event line, with room to spare: no busy redrawing.
     assert len(redraws) <= runs["seconds"] * 5 + 40, (len(redraws), runs["seconds"])
     # The block is gone before the result is printed: the last thing written before it is an erase.
-    before, _, after = screen.rpartition(ERASE_BELOW)
+    _, _, after = screen.rpartition(ERASE_BELOW)
     assert after.startswith("run ") and "portals ranked" in after and ESC not in after
     # Finished portals stay on screen as one summary line each, above the block.
     for pid in runs["ids"]:
@@ -134,6 +159,7 @@ def test_terminal_block_is_redrawn_in_place_a_few_times_a_second_and_erased_at_t
 
 
 # -- (b) into a pipe ----------------------------------------------------------------------------------------------
+
 
 def test_pipe_gets_plain_event_lines_without_escape_codes_or_redraws(runs):
     proc = runs["pipe"]
@@ -154,6 +180,7 @@ def test_log_format_json_writes_json_objects_to_stderr(runs):
 
 # -- (c) the run's JSON-lines log ---------------------------------------------------------------------------------
 
+
 def test_every_run_writes_a_json_lines_log_with_page_events(runs):
     path = runs["pipe_out"] / "run.log.jsonl"
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -173,6 +200,7 @@ def test_every_run_writes_a_json_lines_log_with_page_events(runs):
 
 
 # -- the display without the crawl: choosing it, and its arithmetic ------------------------------------------------
+
 
 def _pty_file():
     master, slave = pty.openpty()
@@ -254,6 +282,7 @@ def test_overall_eta_counts_portals_not_started_with_their_whole_page_cap():
 
 def test_log_lines_written_to_the_same_terminal_go_above_the_block_not_into_it():
     import logging
+
     master, tty = _pty_file()
     handler = logging.StreamHandler(tty)
     root = logging.getLogger()

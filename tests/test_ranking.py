@@ -1,4 +1,5 @@
 """Ranking: shared places for equal scores, ranks within kind, noise ties, change against the previous run."""
+
 from __future__ import annotations
 
 from portalscore.criteria import load_criteria_set, rank, score_portal
@@ -7,8 +8,15 @@ from tests.test_criteria import evidence, page, scenario
 
 
 def ps(pid: str, score: float, kind: str = "province", margin: float = 1.0) -> PortalScore:
-    return PortalScore(portal_id=pid, name=pid.upper(), kind=kind, url=f"https://{pid}.example/", score=score,
-                       grade="", noise_margin=margin)
+    return PortalScore(
+        portal_id=pid,
+        name=pid.upper(),
+        kind=kind,
+        url=f"https://{pid}.example/",
+        score=score,
+        grade="",
+        noise_margin=margin,
+    )
 
 
 def by_id(scores: list[PortalScore]) -> dict[str, PortalScore]:
@@ -26,16 +34,22 @@ def test_equal_after_rounding_to_two_places():
 
 
 def test_rank_within_kind():
-    ranked = by_id(rank([ps("mot", 75, "ministry"), ps("hn", 80), ps("monre", 40, "ministry"), ps("ct", 90),
-                         ps("bl", 80)]))
+    ranked = by_id(
+        rank([ps("mot", 75, "ministry"), ps("hn", 80), ps("monre", 40, "ministry"), ps("ct", 90), ps("bl", 80)])
+    )
     assert {k: (s.rank, s.rank_in_kind) for k, s in ranked.items()} == {
-        "ct": (1, 1), "bl": (2, 2), "hn": (2, 2), "mot": (4, 1), "monre": (5, 2)}
+        "ct": (1, 1),
+        "bl": (2, 2),
+        "hn": (2, 2),
+        "mot": (4, 1),
+        "monre": (5, 2),
+    }
 
 
 def test_scores_within_the_noise_margin_are_not_distinguishable():
     ranked = by_id(rank([ps("a", 80.0), ps("b", 79.2), ps("c", 78.0), ps("d", 78.0)]))
-    assert ranked["a"].tied_with == ["b"]          # 0.8 apart: within 1.0
-    assert ranked["b"].tied_with == ["a"]          # 1.2 from c and d
+    assert ranked["a"].tied_with == ["b"]  # 0.8 apart: within 1.0
+    assert ranked["b"].tied_with == ["a"]  # 1.2 from c and d
     assert ranked["c"].tied_with == ["d"] and ranked["d"].tied_with == ["c"]
     assert ranked["a"].rank == 1 and ranked["b"].rank == 2  # places are still given, the tie is stated
     wide = by_id(rank([ps("a", 80.0), ps("b", 79.2), ps("c", 78.0)], noise_margin=2.5))
@@ -55,19 +69,29 @@ def test_change_against_previous_run():
     previous = {"a": 2, "b": 1, "c": 3}
     ranked = by_id(rank([ps("a", 90), ps("b", 80), ps("c", 70), ps("new", 60)], previous=previous))
     assert {k: (s.change, s.previous_rank) for k, s in ranked.items()} == {
-        "a": ("up", 2), "b": ("down", 1), "c": ("same", 3), "new": ("new", None)}
+        "a": ("up", 2),
+        "b": ("down", 1),
+        "c": ("same", 3),
+        "new": ("new", None),
+    }
     first = rank([ps("a", 90)])
     assert first[0].change == "" and first[0].previous_rank is None
 
 
 def test_ranking_scored_portals_end_to_end():
     cs = load_criteria_set("mic-2024")
-    fast = evidence([page("https://fast.example/", lcp=900)], pid="fast",
-                    scenarios=[scenario("search_procedure", "passed")])
-    slow = evidence([page("https://slow.example/", lcp=6000)], pid="slow",
-                    scenarios=[scenario("search_procedure", "passed")])
-    broken = evidence([page("https://broken.example/", lcp=900)], pid="broken", kind="ministry",
-                      scenarios=[scenario("search_procedure", "failed", [("open", True), ("search", False)])])
+    fast = evidence(
+        [page("https://fast.example/", lcp=900)], pid="fast", scenarios=[scenario("search_procedure", "passed")]
+    )
+    slow = evidence(
+        [page("https://slow.example/", lcp=6000)], pid="slow", scenarios=[scenario("search_procedure", "passed")]
+    )
+    broken = evidence(
+        [page("https://broken.example/", lcp=900)],
+        pid="broken",
+        kind="ministry",
+        scenarios=[scenario("search_procedure", "failed", [("open", True), ("search", False)])],
+    )
     ranked = rank([score_portal(cs, e) for e in (slow, broken, fast)])
     assert [s.portal_id for s in ranked] == ["fast", "slow", "broken"]
     assert [s.rank_in_kind for s in ranked] == [1, 2, 1]

@@ -1,4 +1,5 @@
 """The bundled real registries (vn-2023, vn-2025): shape, counts, names and honesty about unconfirmed URLs."""
+
 from __future__ import annotations
 
 import re
@@ -12,17 +13,69 @@ from portalscore.registry import Registry, load_registry
 
 # The 63 provincial units in force until 30/6/2025.
 PROVINCES_2023 = {
-    "Thành phố Hà Nội", "Tỉnh Hà Giang", "Tỉnh Cao Bằng", "Tỉnh Bắc Kạn", "Tỉnh Tuyên Quang", "Tỉnh Lào Cai",
-    "Tỉnh Điện Biên", "Tỉnh Lai Châu", "Tỉnh Sơn La", "Tỉnh Yên Bái", "Tỉnh Hòa Bình", "Tỉnh Thái Nguyên",
-    "Tỉnh Lạng Sơn", "Tỉnh Quảng Ninh", "Tỉnh Bắc Giang", "Tỉnh Phú Thọ", "Tỉnh Vĩnh Phúc", "Tỉnh Bắc Ninh",
-    "Tỉnh Hải Dương", "Thành phố Hải Phòng", "Tỉnh Hưng Yên", "Tỉnh Thái Bình", "Tỉnh Hà Nam", "Tỉnh Nam Định",
-    "Tỉnh Ninh Bình", "Tỉnh Thanh Hóa", "Tỉnh Nghệ An", "Tỉnh Hà Tĩnh", "Tỉnh Quảng Bình", "Tỉnh Quảng Trị",
-    "Tỉnh Thừa Thiên Huế", "Thành phố Đà Nẵng", "Tỉnh Quảng Nam", "Tỉnh Quảng Ngãi", "Tỉnh Bình Định",
-    "Tỉnh Phú Yên", "Tỉnh Khánh Hòa", "Tỉnh Ninh Thuận", "Tỉnh Bình Thuận", "Tỉnh Kon Tum", "Tỉnh Gia Lai",
-    "Tỉnh Đắk Lắk", "Tỉnh Đắk Nông", "Tỉnh Lâm Đồng", "Tỉnh Bình Phước", "Tỉnh Tây Ninh", "Tỉnh Bình Dương",
-    "Tỉnh Đồng Nai", "Tỉnh Bà Rịa - Vũng Tàu", "Thành phố Hồ Chí Minh", "Tỉnh Long An", "Tỉnh Tiền Giang",
-    "Tỉnh Bến Tre", "Tỉnh Trà Vinh", "Tỉnh Vĩnh Long", "Tỉnh Đồng Tháp", "Tỉnh An Giang", "Tỉnh Kiên Giang",
-    "Thành phố Cần Thơ", "Tỉnh Hậu Giang", "Tỉnh Sóc Trăng", "Tỉnh Bạc Liêu", "Tỉnh Cà Mau",
+    "Thành phố Hà Nội",
+    "Tỉnh Hà Giang",
+    "Tỉnh Cao Bằng",
+    "Tỉnh Bắc Kạn",
+    "Tỉnh Tuyên Quang",
+    "Tỉnh Lào Cai",
+    "Tỉnh Điện Biên",
+    "Tỉnh Lai Châu",
+    "Tỉnh Sơn La",
+    "Tỉnh Yên Bái",
+    "Tỉnh Hòa Bình",
+    "Tỉnh Thái Nguyên",
+    "Tỉnh Lạng Sơn",
+    "Tỉnh Quảng Ninh",
+    "Tỉnh Bắc Giang",
+    "Tỉnh Phú Thọ",
+    "Tỉnh Vĩnh Phúc",
+    "Tỉnh Bắc Ninh",
+    "Tỉnh Hải Dương",
+    "Thành phố Hải Phòng",
+    "Tỉnh Hưng Yên",
+    "Tỉnh Thái Bình",
+    "Tỉnh Hà Nam",
+    "Tỉnh Nam Định",
+    "Tỉnh Ninh Bình",
+    "Tỉnh Thanh Hóa",
+    "Tỉnh Nghệ An",
+    "Tỉnh Hà Tĩnh",
+    "Tỉnh Quảng Bình",
+    "Tỉnh Quảng Trị",
+    "Tỉnh Thừa Thiên Huế",
+    "Thành phố Đà Nẵng",
+    "Tỉnh Quảng Nam",
+    "Tỉnh Quảng Ngãi",
+    "Tỉnh Bình Định",
+    "Tỉnh Phú Yên",
+    "Tỉnh Khánh Hòa",
+    "Tỉnh Ninh Thuận",
+    "Tỉnh Bình Thuận",
+    "Tỉnh Kon Tum",
+    "Tỉnh Gia Lai",
+    "Tỉnh Đắk Lắk",
+    "Tỉnh Đắk Nông",
+    "Tỉnh Lâm Đồng",
+    "Tỉnh Bình Phước",
+    "Tỉnh Tây Ninh",
+    "Tỉnh Bình Dương",
+    "Tỉnh Đồng Nai",
+    "Tỉnh Bà Rịa - Vũng Tàu",
+    "Thành phố Hồ Chí Minh",
+    "Tỉnh Long An",
+    "Tỉnh Tiền Giang",
+    "Tỉnh Bến Tre",
+    "Tỉnh Trà Vinh",
+    "Tỉnh Vĩnh Long",
+    "Tỉnh Đồng Tháp",
+    "Tỉnh An Giang",
+    "Tỉnh Kiên Giang",
+    "Thành phố Cần Thơ",
+    "Tỉnh Hậu Giang",
+    "Tỉnh Sóc Trăng",
+    "Tỉnh Bạc Liêu",
+    "Tỉnh Cà Mau",
 }
 
 # Nghị quyết 202/2025/QH15: each of the 34 units from 1/7/2025 and the 2023 units it covers.
@@ -66,20 +119,47 @@ MERGERS_2025 = {
 # Nghị quyết 08/2021/QH15: 18 ministries + 4 ministry-level bodies. Văn phòng Chính phủ appears as the
 # national portal it runs, so it is not a "ministry" entry.
 MINISTRIES_2023 = {
-    "Bộ Quốc phòng", "Bộ Công an", "Bộ Ngoại giao", "Bộ Nội vụ", "Bộ Tư pháp", "Bộ Kế hoạch và Đầu tư",
-    "Bộ Tài chính", "Bộ Công Thương", "Bộ Nông nghiệp và Phát triển nông thôn", "Bộ Giao thông vận tải",
-    "Bộ Xây dựng", "Bộ Tài nguyên và Môi trường", "Bộ Thông tin và Truyền thông",
-    "Bộ Lao động - Thương binh và Xã hội", "Bộ Văn hóa, Thể thao và Du lịch", "Bộ Khoa học và Công nghệ",
-    "Bộ Giáo dục và Đào tạo", "Bộ Y tế",
-    "Ủy ban Dân tộc", "Ngân hàng Nhà nước Việt Nam", "Thanh tra Chính phủ",
+    "Bộ Quốc phòng",
+    "Bộ Công an",
+    "Bộ Ngoại giao",
+    "Bộ Nội vụ",
+    "Bộ Tư pháp",
+    "Bộ Kế hoạch và Đầu tư",
+    "Bộ Tài chính",
+    "Bộ Công Thương",
+    "Bộ Nông nghiệp và Phát triển nông thôn",
+    "Bộ Giao thông vận tải",
+    "Bộ Xây dựng",
+    "Bộ Tài nguyên và Môi trường",
+    "Bộ Thông tin và Truyền thông",
+    "Bộ Lao động - Thương binh và Xã hội",
+    "Bộ Văn hóa, Thể thao và Du lịch",
+    "Bộ Khoa học và Công nghệ",
+    "Bộ Giáo dục và Đào tạo",
+    "Bộ Y tế",
+    "Ủy ban Dân tộc",
+    "Ngân hàng Nhà nước Việt Nam",
+    "Thanh tra Chính phủ",
 }
 
 # Nghị quyết 176/2025/QH15: 14 ministries + 3 ministry-level bodies (Văn phòng Chính phủ as above).
 MINISTRIES_2025 = {
-    "Bộ Quốc phòng", "Bộ Công an", "Bộ Ngoại giao", "Bộ Nội vụ", "Bộ Tư pháp", "Bộ Tài chính", "Bộ Công Thương",
-    "Bộ Nông nghiệp và Môi trường", "Bộ Xây dựng", "Bộ Văn hóa, Thể thao và Du lịch", "Bộ Khoa học và Công nghệ",
-    "Bộ Giáo dục và Đào tạo", "Bộ Y tế", "Bộ Dân tộc và Tôn giáo",
-    "Ngân hàng Nhà nước Việt Nam", "Thanh tra Chính phủ",
+    "Bộ Quốc phòng",
+    "Bộ Công an",
+    "Bộ Ngoại giao",
+    "Bộ Nội vụ",
+    "Bộ Tư pháp",
+    "Bộ Tài chính",
+    "Bộ Công Thương",
+    "Bộ Nông nghiệp và Môi trường",
+    "Bộ Xây dựng",
+    "Bộ Văn hóa, Thể thao và Du lịch",
+    "Bộ Khoa học và Công nghệ",
+    "Bộ Giáo dục và Đào tạo",
+    "Bộ Y tế",
+    "Bộ Dân tộc và Tôn giáo",
+    "Ngân hàng Nhà nước Việt Nam",
+    "Thanh tra Chính phủ",
 }
 
 EXPECTED = {
@@ -130,8 +210,16 @@ def test_counts() -> None:
 
 def test_2025_has_six_centrally_run_cities() -> None:
     cities = [n for n in _names(load_registry("vn-2025"), "province") if n.startswith("Thành phố ")]
-    assert sorted(cities) == sorted(["Thành phố Hà Nội", "Thành phố Huế", "Thành phố Hải Phòng",
-                                     "Thành phố Đà Nẵng", "Thành phố Hồ Chí Minh", "Thành phố Cần Thơ"])
+    assert sorted(cities) == sorted(
+        [
+            "Thành phố Hà Nội",
+            "Thành phố Huế",
+            "Thành phố Hải Phòng",
+            "Thành phố Đà Nẵng",
+            "Thành phố Hồ Chí Minh",
+            "Thành phố Cần Thơ",
+        ]
+    )
 
 
 def test_2025_units_cover_every_2023_province_exactly_once() -> None:

@@ -1,4 +1,5 @@
 """The report folder: files, exports, both languages, and crawled text kept inert (no browser needed)."""
+
 from __future__ import annotations
 
 import csv
@@ -58,8 +59,20 @@ def test_ranking_json_keeps_its_contract(report):
     portals = ranking["portals"]
     assert len(portals) == 9
     assert [p["rank"] for p in portals] == sorted(p["rank"] for p in portals)
-    keys = {"id", "name", "kind", "rank", "rank_in_kind", "score", "grade", "groups", "pages_evaluated", "errors",
-            "change", "tied_with"}
+    keys = {
+        "id",
+        "name",
+        "kind",
+        "rank",
+        "rank_in_kind",
+        "score",
+        "grade",
+        "groups",
+        "pages_evaluated",
+        "errors",
+        "change",
+        "tied_with",
+    }
     by_id = {s.portal_id: s for s in report["data"].scores}
     for p in portals:
         assert set(p) == keys
@@ -84,8 +97,11 @@ def test_csv_has_bom_and_vietnamese_names(report):
 
 def test_both_languages_link_to_each_other(report):
     out = report["out"]
-    pairs = [("index.html", "en/index.html"), ("method.html", "en/method.html"),
-             ("portals/tinh-1.html", "en/portals/tinh-1.html")]
+    pairs = [
+        ("index.html", "en/index.html"),
+        ("method.html", "en/method.html"),
+        ("portals/tinh-1.html", "en/portals/tinh-1.html"),
+    ]
     for vi_path, en_path in pairs:
         vi, en = parse(out / vi_path), parse(out / en_path)
         assert vi.get("lang") == "vi" and en.get("lang") == "en"
@@ -119,7 +135,8 @@ def test_lang_en_puts_english_at_the_top(tmp_path):
     assert parse(tmp_path / "index.html").get("lang") == "en"
     assert parse(tmp_path / "vi" / "index.html").get("lang") == "vi"
     assert parse(tmp_path / "vi" / "portals" / "bo-0.html").xpath("//a[@hreflang='en']/@href") == [
-        "../../portals/bo-0.html"]
+        "../../portals/bo-0.html"
+    ]
     assert not (tmp_path / "en").exists()
 
 
@@ -189,10 +206,20 @@ def test_violations_are_grouped_by_rule_across_pages():
     def pg(url: str, *violations: Violation) -> PageEvidence:
         return PageEvidence(url=url, accessibility=Accessibility(violations=list(violations)))
 
-    a = Violation(rule="image-alt", impact="serious", wcag=["1.1.1"], node_count=3,
-                  nodes=[ViolationNode(target="#a"), ViolationNode(target="#b")])
-    b = Violation(rule="image-alt", impact="critical", wcag=["1.1.1"], node_count=2,
-                  nodes=[ViolationNode(target="#b"), ViolationNode(target="#c")])
+    a = Violation(
+        rule="image-alt",
+        impact="serious",
+        wcag=["1.1.1"],
+        node_count=3,
+        nodes=[ViolationNode(target="#a"), ViolationNode(target="#b")],
+    )
+    b = Violation(
+        rule="image-alt",
+        impact="critical",
+        wcag=["1.1.1"],
+        node_count=2,
+        nodes=[ViolationNode(target="#b"), ViolationNode(target="#c")],
+    )
     c = Violation(rule="label", impact="minor", node_count=1, nodes=[ViolationNode(target="input")])
     groups = violations_by_rule([pg("https://x/1", a, c), pg("https://x/2", b), PageEvidence(url="https://x/3")])
     assert [g.rule for g in groups] == ["image-alt", "label"]
@@ -213,8 +240,12 @@ def test_unsafe_ids_and_screenshot_paths_stay_inside(tmp_path):
     ev.scenarios[1].screenshot = "../secret.png"
     render_report(data, tmp_path / "out")
     written = {p.resolve() for p in tmp_path.rglob("*") if p.is_file()}
-    assert all(p.is_relative_to((tmp_path / "out").resolve()) or p.is_relative_to((tmp_path / "artefacts").resolve())
-               or p == (tmp_path / "secret.png").resolve() for p in written)
+    assert all(
+        p.is_relative_to((tmp_path / "out").resolve())
+        or p.is_relative_to((tmp_path / "artefacts").resolve())
+        or p == (tmp_path / "secret.png").resolve()
+        for p in written
+    )
     assert not any(p.name == "secret.png" for p in (tmp_path / "out").rglob("*"))
     pages = list((tmp_path / "out" / "portals").glob("escape-me-*.html"))
     assert len(pages) == 1

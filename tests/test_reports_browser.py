@@ -1,5 +1,6 @@
 """The report in a real Chromium, from file://: it renders, sorts, passes axe with zero violations,
 reflows at 200% zoom, and nothing crawled runs. Screenshots go to test-results/reports/ (look at them)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,14 +28,16 @@ AXE_JS = """async (options) => {
 def out(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("report-browser")
     (base / "artefacts").mkdir()
-    render_report(build(n_ministries=4, n_provinces=7, pages=8, hostile=True, artefact_dir=base / "artefacts"),
-                  base / "out")
+    render_report(
+        build(n_ministries=4, n_provinces=7, pages=8, hostile=True, artefact_dir=base / "artefacts"), base / "out"
+    )
     return base / "out"
 
 
 @pytest.fixture(scope="module")
 def chromium():
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
         b = pw.chromium.launch(**launch_options())
         yield b
@@ -112,7 +115,7 @@ def test_columns_sort_by_mouse_and_keyboard(report_page, out):
     name_th.locator("button").click()
     names = table.locator("tbody th[scope=row]").evaluate_all("hs => hs.map(h => h.dataset.sort)")
     expected = report_page.evaluate("ns => ns.slice().sort((a, b) => a.localeCompare(b, 'vi'))", names)
-    assert names == expected and names != [r for r in reversed(expected)]
+    assert names == expected and names != list(reversed(expected))
 
 
 def test_reflows_at_200_percent_zoom(chromium, out):

@@ -1,5 +1,6 @@
 """The bundled sample portals: real servers on 127.0.0.1, checked over real HTTP (urllib) and, for the
 hash-routed app and the designed accessibility faults, in the real Chromium."""
+
 from __future__ import annotations
 
 import http.client
@@ -49,7 +50,7 @@ class Fetched:
 
 
 def fetch(url: str, data: bytes | None = None) -> Fetched:
-    assert urlsplit(url).hostname == "127.0.0.1", url   # tests never leave the loopback
+    assert urlsplit(url).hostname == "127.0.0.1", url  # tests never leave the loopback
     try:
         with urllib.request.urlopen(urllib.request.Request(url, data=data), timeout=15) as r:
             return Fetched(r.status, r.url, r.headers, r.read())
@@ -100,11 +101,15 @@ def crawled(fleet):
 
 
 def html_pages(pages: dict[str, Fetched]) -> dict[str, Fetched]:
-    return {got.url: got for got in pages.values()
-            if got.status == 200 and "text/html" in (got.headers.get("Content-Type") or "")}
+    return {
+        got.url: got
+        for got in pages.values()
+        if got.status == 200 and "text/html" in (got.headers.get("Content-Type") or "")
+    }
 
 
 # -- the fleet and its registry ----------------------------------------------------------------------
+
 
 def test_fleet_lists_ministries_and_provinces_each_on_its_own_loopback_origin(fleet):
     assert len(fleet.portals) >= 6
@@ -118,19 +123,21 @@ def test_fleet_lists_ministries_and_provinces_each_on_its_own_loopback_origin(fl
     for group in ("functionality", "performance", "accessibility", "overall"):
         order = EXPECTED_ORDER[group]
         assert sorted(order) == sorted(p.id for p in fleet.portals)
-        assert set(MAY_TIE[group]) <= set(zip(order, order[1:]))   # ties only between neighbours
+        assert set(MAY_TIE[group]) <= set(zip(order, order[1:]))  # ties only between neighbours
 
 
 def test_registry_written_by_the_fleet_loads_with_the_real_registry_loader(fleet, tmp_path):
     path = fleet.write_registry(tmp_path / "samples.yaml")
     registry = load_registry(path)
-    assert [(p.id, p.name, p.kind, p.url) for p in registry.portals] == \
-           [(p.id, p.name, p.kind, p.url) for p in fleet.portals]
+    assert [(p.id, p.name, p.kind, p.url) for p in registry.portals] == [
+        (p.id, p.name, p.kind, p.url) for p in fleet.portals
+    ]
     assert fleet.registry_dict()["name"] == "samples"
-    assert "Cổng Dịch vụ công" in path.read_text(encoding="utf-8")   # UTF-8, not \u escapes
+    assert "Cổng Dịch vụ công" in path.read_text(encoding="utf-8")  # UTF-8, not \u escapes
 
 
 # -- pages, links, robots.txt, sitemap.xml -------------------------------------------------------------
+
 
 @pytest.mark.parametrize("portal_id", SERVER_RENDERED)
 def test_thirty_distinct_pages_reachable_by_links_from_home(crawled, portal_id):
@@ -160,6 +167,7 @@ def test_robots_txt_points_to_a_sitemap_listing_the_pages(fleet):
         root = ET.fromstring(fetch(sitemap_url).body)
         locs = [el.text for el in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
         assert len(locs) >= 30 and all(loc.startswith(p.url) for loc in locs), p.id
+
     each(check, fleet.portals)
 
 
@@ -206,6 +214,7 @@ def test_spa_shell_has_no_links_and_its_routes_give_thirty_pages(fleet):
 
 # -- what citizens do ------------------------------------------------------------------------------
 
+
 def detail_text(fleet, portal_id: str, proc=KHAI_SINH) -> Fetched:
     p = fleet.portal(portal_id)
     site = site_of(p)
@@ -221,9 +230,19 @@ def test_procedure_detail_shows_every_required_field_in_vietnamese(fleet, portal
     got = detail_text(fleet, portal_id)
     assert got.status == 200
     text = unicodedata.normalize("NFC", got.text)
-    assert got.text == text   # served in NFC
-    for label in ("Đăng ký khai sinh", "1.001193", "Thành phần hồ sơ", "Trình tự thực hiện", "Cách thức thực hiện",
-                  "Thời hạn giải quyết", "Phí, lệ phí", "Cơ quan thực hiện", "Căn cứ pháp lý", "toàn trình"):
+    assert got.text == text  # served in NFC
+    for label in (
+        "Đăng ký khai sinh",
+        "1.001193",
+        "Thành phần hồ sơ",
+        "Trình tự thực hiện",
+        "Cách thức thực hiện",
+        "Thời hạn giải quyết",
+        "Phí, lệ phí",
+        "Cơ quan thực hiện",
+        "Căn cứ pháp lý",
+        "toàn trình",
+    ):
         assert label in text, label
     assert "nộp hồ sơ trực tuyến" in text.casefold()
     assert "/files/mau-to-khai.pdf" in text
@@ -238,6 +257,7 @@ def test_submit_button_leads_to_a_sign_in_offering_vneid(fleet):
         has_vneid = "Đăng nhập bằng VNeID" in login.text and "Đăng nhập qua Cổng DVC Quốc gia" in login.text
         assert has_vneid == p.profile.quality.vneid_login, p.id
         assert login.doc.xpath("//form[@method='post']")
+
     each(check, [fleet.portal(pid) for pid in SERVER_RENDERED])
 
 
@@ -251,6 +271,7 @@ def test_search_matches_with_and_without_diacritics(fleet, query):
         assert found == p.profile.quality.search_works, (p.id, query)
         if not found:
             assert "Không tìm thấy" in got.text
+
     each(check, [fleet.portal(pid) for pid in SERVER_RENDERED])
 
 
@@ -259,6 +280,7 @@ def test_spa_search_and_lookup_routes(fleet):
 
     def view(route):
         return json.loads(fetch(page_url(p, "/api/view?route=" + quote(route, safe=""))).body)
+
     assert "#/thu-tuc-hanh-chinh/1.001193" in view("/tim-kiem?q=khai%20sinh")["html"]
     assert "Đang xử lý" in view("/tra-cuu-ho-so?maHoSo=H01.23-240115-0001")["html"]
     assert NOT_FOUND_TEXT in view("/tra-cuu-ho-so?maHoSo=H99.99-000000-0000")["html"]
@@ -280,6 +302,7 @@ def test_dossier_lookup_known_and_unknown_codes(fleet):
         unknown = fetch(page_url(p, urls.lookup_url("H99.99-000000-0000")))
         if p.profile.quality.lookup_works:
             assert unknown.status == 200 and NOT_FOUND_TEXT in unknown.text
+
     each(check, [fleet.portal(pid) for pid in SERVER_RENDERED])
 
 
@@ -317,11 +340,17 @@ def test_downloadable_forms_are_real_files(fleet):
 
 # -- the designed differences --------------------------------------------------------------------------
 
+
 def test_best_portal_is_clean_and_secure(fleet, crawled):
     p = fleet.portal(BEST)
     home = fetch(p.url)
-    for name in ("Strict-Transport-Security", "Content-Security-Policy", "X-Content-Type-Options",
-                 "X-Frame-Options", "Referrer-Policy"):
+    for name in (
+        "Strict-Transport-Security",
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "X-Frame-Options",
+        "Referrer-Policy",
+    ):
         assert home.headers[name], name
     assert home.headers["Server"] == "nginx"
     cookie = home.headers["Set-Cookie"]
@@ -378,10 +407,11 @@ def test_faults_are_nested_from_best_to_worst(fleet, crawled):
 
 def test_server_delays_follow_the_performance_order(fleet):
     """Time to first byte of each home page grows from best to worst (designed, deterministic delays)."""
+
     def ttfb(p) -> float:
         path = site_of(p).urls.url("home") if p.profile.style != "spa" else "/"
         best = float("inf")
-        for _ in range(3):   # the best of three: a busy test machine only ever adds time
+        for _ in range(3):  # the best of three: a busy test machine only ever adds time
             conn = http.client.HTTPConnection("127.0.0.1", urlsplit(p.url).port, timeout=10)
             start = time.perf_counter()
             conn.request("GET", path)
@@ -389,10 +419,11 @@ def test_server_delays_follow_the_performance_order(fleet):
             best = min(best, time.perf_counter() - start)
             conn.close()
         return best
+
     measured = dict(zip([p.id for p in fleet.portals], each(ttfb, fleet.portals)))
     times = [measured[pid] for pid in EXPECTED_ORDER["performance"]]
     assert times[-1] < 1.0
-    assert times[2:] == sorted(times[2:]), measured      # the servers with a delay, strictly slower in order
+    assert times[2:] == sorted(times[2:]), measured  # the servers with a delay, strictly slower in order
     assert max(times[:2]) < times[2], measured
 
 
@@ -404,6 +435,7 @@ def test_heavy_image_is_a_valid_png_of_the_designed_size(fleet):
 
 
 # -- safety and lifecycle ----------------------------------------------------------------------------
+
 
 def test_only_non_get_methods_are_counted_and_refused(own_fleet):
     fleet = own_fleet
@@ -429,7 +461,7 @@ def test_stop_is_fast_closes_idle_connections_and_frees_ports():
     ports = [urlsplit(p.url).port for p in fleet.portals]
     idle = http.client.HTTPConnection("127.0.0.1", ports[0], timeout=5)
     idle.request("GET", "/robots.txt")
-    idle.getresponse().read()              # keep-alive: the server thread now waits on this socket
+    idle.getresponse().read()  # keep-alive: the server thread now waits on this socket
     outcome = []
 
     def cut_short():
@@ -437,19 +469,20 @@ def test_stop_is_fast_closes_idle_connections_and_frees_ports():
             outcome.append(fetch(fleet.portals[-1].url).status)
         except (http.client.RemoteDisconnected, ConnectionError) as err:
             outcome.append(type(err))
+
     slow = threading.Thread(target=cut_short)
-    slow.start()                           # a request inside its designed delay
+    slow.start()  # a request inside its designed delay
     time.sleep(0.1)
     t0 = time.perf_counter()
     fleet.stop()
     assert time.perf_counter() - t0 < 2.0
     slow.join(5)
-    assert outcome and outcome[0] != 200     # the delayed answer was dropped, not waited for
+    assert outcome and outcome[0] != 200  # the delayed answer was dropped, not waited for
     idle.close()
     for port in ports:
         with pytest.raises(ConnectionRefusedError):
             socket.create_connection(("127.0.0.1", port), timeout=1)
-        with socket.socket() as s:       # what a restarted server would do
+        with socket.socket() as s:  # what a restarted server would do
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind(("127.0.0.1", port))
     leaked = [t for t in threading.enumerate() if t not in threads_before and t.is_alive()]
@@ -466,11 +499,13 @@ def test_context_manager_stops_the_fleet():
 
 # -- in the browser ------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def chromium():
     from playwright.sync_api import sync_playwright
 
     from portalscore.crawler.browser import launch_options
+
     with sync_playwright() as pw:
         browser = pw.chromium.launch(**launch_options())
         yield browser
@@ -481,6 +516,7 @@ def chromium():
 def test_spa_renders_links_with_javascript_and_routes_by_hash(fleet, chromium):
     """Links appear only once the script has run; menu, search and focus work through hash routes."""
     from portalscore.crawler.browser import context_options
+
     p = fleet.portal(SPA_ID)
     before_posts = fleet.non_get_count(p.id)
     context = chromium.new_context(**context_options("desktop"))
@@ -493,8 +529,8 @@ def test_spa_renders_links_with_javascript_and_routes_by_hash(fleet, chromium):
     # Function form: a strict CSP (no 'unsafe-eval') refuses Playwright's string predicates.
     page.wait_for_function("() => document.documentElement.getAttribute('data-route') === '/thu-tuc-hanh-chinh'")
     assert page.inner_text("main h1") == "Danh sách thủ tục hành chính"
-    assert page.get_attribute("#noi-dung", "aria-busy") is None      # loading is over, and says so
-    assert page.evaluate("document.activeElement.tagName") == "H1"     # focus moved to the new content
+    assert page.get_attribute("#noi-dung", "aria-busy") is None  # loading is over, and says so
+    assert page.evaluate("document.activeElement.tagName") == "H1"  # focus moved to the new content
     page.fill("input[type=search]", "ly lich tu phap")
     page.keyboard.press("Enter")
     page.wait_for_function("() => location.hash.startsWith('#/tim-kiem?q=')")
@@ -503,7 +539,7 @@ def test_spa_renders_links_with_javascript_and_routes_by_hash(fleet, chromium):
     context.close()
 
 
-AXE_PAGES = ("home",)   # the home pages carry every designed fault but the unlabelled filters
+AXE_PAGES = ("home",)  # the home pages carry every designed fault but the unlabelled filters
 
 
 @pytest.mark.browser
@@ -511,6 +547,7 @@ def test_axe_violations_grow_from_best_to_worst(fleet, chromium):
     """The designed accessibility order holds under the real axe-core, with zero violations at the top."""
     from portalscore.crawler.axe import AXE_OPTIONS, RUN_AXE_JS, axe_source
     from portalscore.crawler.browser import context_options
+
     context = chromium.new_context(**context_options("desktop"))
     weight = {"critical": 10, "serious": 5, "moderate": 2, "minor": 1}
     totals = {}
@@ -538,6 +575,7 @@ def test_axe_violations_grow_from_best_to_worst(fleet, chromium):
 @pytest.mark.browser
 def test_phone_view_scrolls_sideways_only_on_the_unresponsive_portals(fleet, chromium):
     from portalscore.crawler.browser import context_options
+
     context = chromium.new_context(**context_options("mobile"))
     wide = {}
     for p in fleet.portals:
@@ -545,8 +583,9 @@ def test_phone_view_scrolls_sideways_only_on_the_unresponsive_portals(fleet, chr
         page.goto(p.url, wait_until="domcontentloaded")
         page.wait_for_selector("h1")
         # Without a viewport meta the page lays out at 980px+ and is zoomed out: inner != outer width.
-        wide[p.id] = page.evaluate("document.documentElement.scrollWidth > window.outerWidth "
-                                   "|| window.innerWidth !== window.outerWidth")
+        wide[p.id] = page.evaluate(
+            "document.documentElement.scrollWidth > window.outerWidth || window.innerWidth !== window.outerWidth"
+        )
         page.close()
     context.close()
     assert wide == {p.id: p.profile.quality.viewport != "responsive" for p in fleet.portals}
@@ -557,9 +596,14 @@ def test_command_line_serves_until_interrupted(tmp_path):
     import subprocess
     import sys
     from pathlib import Path
+
     registry = tmp_path / "reg.yaml"
-    proc = subprocess.Popen([sys.executable, "-m", "portalscore.samples", "--write-registry", str(registry)],
-                            cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "portalscore.samples", "--write-registry", str(registry)],
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         lines = []
         for line in proc.stdout:

@@ -1,4 +1,5 @@
 """What a portal team runs: `pytest scenarios --portal-url ...` in a subprocess, read through its JUnit XML."""
+
 from __future__ import annotations
 
 import subprocess
@@ -14,9 +15,24 @@ from tests.helpers import ROOT
 def run_pytest(tmp_path: Path, *args: str, timeout: float = 240) -> tuple[subprocess.CompletedProcess, Path]:
     xml = tmp_path / "journeys.xml"
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "scenarios", "-p", "no:cacheprovider", "-q", f"--junitxml={xml}",
-         "--output", str(tmp_path / "artefacts"), *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "scenarios",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            f"--junitxml={xml}",
+            "--output",
+            str(tmp_path / "artefacts"),
+            *args,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     return proc, xml
 
 
@@ -39,8 +55,9 @@ def test_team_runs_the_journeys_on_their_portal_with_junit_xml(fleet, tmp_path: 
     posts_before = fleet.non_get_count(portal.id)
     overrides = tmp_path / "overrides.yaml"
     overrides.write_text("online_payment: n/a\ndossier_lookup.code: H11.22-333333-4444\n", encoding="utf-8")
-    proc, xml = run_pytest(tmp_path, "--portal-url", portal.url, "--portal-allowed-host", "127.0.0.1",
-                           "--portal-overrides", str(overrides))
+    proc, xml = run_pytest(
+        tmp_path, "--portal-url", portal.url, "--portal-allowed-host", "127.0.0.1", "--portal-overrides", str(overrides)
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     result = cases(xml)
     assert len(result) == 11
@@ -58,8 +75,17 @@ def test_team_runs_the_journeys_on_their_portal_with_junit_xml(fleet, tmp_path: 
 @pytest.mark.browser
 def test_a_failing_journey_names_its_step_and_keeps_a_screenshot(fleet, tmp_path: Path):
     worst = fleet.portal("tinh-bac-dong-mau").url
-    proc, xml = run_pytest(tmp_path, "--portal-url", worst, "--portal-allowed-host", "127.0.0.1",
-                           "-k", "dossier_lookup or privacy", "--screenshot", "only-on-failure")
+    proc, xml = run_pytest(
+        tmp_path,
+        "--portal-url",
+        worst,
+        "--portal-allowed-host",
+        "127.0.0.1",
+        "-k",
+        "dossier_lookup or privacy",
+        "--screenshot",
+        "only-on-failure",
+    )
     assert proc.returncode == 1, proc.stdout[-3000:]
     result = cases(xml)
     assert set(result) == {"test_journey[chromium-dossier_lookup]", "test_journey[chromium-privacy]"}
@@ -102,9 +128,24 @@ def test_the_documented_team_scenario_file_runs_next_to_ours(fleet, tmp_path: Pa
     try:
         (folder / "test_my_portal.py").write_text(example, encoding="utf-8")
         proc = subprocess.run(
-            [sys.executable, "-m", "pytest", str(folder / "test_my_portal.py"), "-p", "no:cacheprovider", "-q",
-             "--portal-url", fleet.portal("bo-ket-noi-mau").url, "--output", str(tmp_path / "artefacts")],
-            cwd=ROOT, capture_output=True, text=True, timeout=180)
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                str(folder / "test_my_portal.py"),
+                "-p",
+                "no:cacheprovider",
+                "-q",
+                "--portal-url",
+                fleet.portal("bo-ket-noi-mau").url,
+                "--output",
+                str(tmp_path / "artefacts"),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
     finally:
         shutil.rmtree(folder)
     assert proc.returncode == 0, proc.stdout[-3000:]

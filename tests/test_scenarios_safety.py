@@ -1,5 +1,6 @@
 """Portals that misbehave: whatever a page tries (form post, fetch, XHR, beacon), nothing but GET leaves;
 unreachable and hanging portals cost bounded time; keyboard traps and hidden focus are caught."""
+
 from __future__ import annotations
 
 import pytest
@@ -69,12 +70,22 @@ def test_unreachable_and_hanging_portals_fail_at_open_home_in_bounded_time(tmp_p
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(**launch_options())
-            refused = run_scenarios(browser, Portal("down", "Down", "other", f"http://127.0.0.1:{refused_port}/"),
-                                    tmp_path, allowed_hosts=LOOPBACK, only=["home", "dossier_lookup", "mobile"])
+            refused = run_scenarios(
+                browser,
+                Portal("down", "Down", "other", f"http://127.0.0.1:{refused_port}/"),
+                tmp_path,
+                allowed_hosts=LOOPBACK,
+                only=["home", "dossier_lookup", "mobile"],
+            )
             start = time.monotonic()
             hung_url = f"http://127.0.0.1:{hanging.getsockname()[1]}/"
-            hung = run_scenarios(browser, Portal("hung", "Hung", "other", hung_url), tmp_path,
-                                 allowed_hosts=LOOPBACK, only=["home", "privacy", "help"])
+            hung = run_scenarios(
+                browser,
+                Portal("hung", "Hung", "other", hung_url),
+                tmp_path,
+                allowed_hosts=LOOPBACK,
+                only=["home", "privacy", "help"],
+            )
             hung_s = time.monotonic() - start
             browser.close()
     finally:
@@ -102,8 +113,9 @@ def test_keyboard_trap_and_invisible_focus_are_named(tmp_path):
     with MiniSites() as sites, sync_playwright() as pw:
         browser = pw.chromium.launch(**launch_options())
         trap = run_scenarios(browser, sites["trap"].portal(), tmp_path, allowed_hosts=LOOPBACK, only=["keyboard"])[0]
-        hidden = run_scenarios(browser, sites["nofocus"].portal(), tmp_path, allowed_hosts=LOOPBACK,
-                               only=["keyboard"])[0]
+        hidden = run_scenarios(browser, sites["nofocus"].portal(), tmp_path, allowed_hosts=LOOPBACK, only=["keyboard"])[
+            0
+        ]
         browser.close()
     assert (trap.outcome, trap.failed_step) == ("failed", "no_keyboard_trap"), trap.reason
     assert "stuck on input" in trap.reason

@@ -1,5 +1,6 @@
 """Each middle sample portal fails the journey its designed faults break (portalscore/samples/profiles.py:
 faults are nested, each portal adds some), checked on the journeys that tell it from its neighbours."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,11 +13,14 @@ pytestmark = pytest.mark.browser
 
 # portal -> {journey: expected failed step, or None for passed}
 LADDER = {
-    "tinh-song-xanh-mau": {"privacy": "find_privacy", "online_payment": None},     # no privacy page
-    "bo-moi-truong-mau": {"online_payment": "find_payment", "keyboard": None},     # + no payment
-    "tinh-lam-hai-mau": {"keyboard": "skip_link", "dossier_lookup": None},         # + no skip link
-    "bo-dan-sinh-mau": {"dossier_lookup": "submit_code", "mobile": "home_no_horizontal_scroll",
-                        "search_procedure": None},                                  # + lookup 500, fixed width
+    "tinh-song-xanh-mau": {"privacy": "find_privacy", "online_payment": None},  # no privacy page
+    "bo-moi-truong-mau": {"online_payment": "find_payment", "keyboard": None},  # + no payment
+    "tinh-lam-hai-mau": {"keyboard": "skip_link", "dossier_lookup": None},  # + no skip link
+    "bo-dan-sinh-mau": {
+        "dossier_lookup": "submit_code",
+        "mobile": "home_no_horizontal_scroll",
+        "search_procedure": None,
+    },  # + lookup 500, fixed width
 }
 
 
@@ -25,6 +29,7 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     from portalscore.crawler.browser import launch_options
+
     with sync_playwright() as pw:
         browser = pw.chromium.launch(**launch_options())
         yield browser
@@ -34,9 +39,12 @@ def chromium():
 @pytest.mark.parametrize("portal_id", list(LADDER))
 def test_sample_portal_fails_where_its_design_says(chromium, fleet, portal_id: str, tmp_path: Path):
     from portalscore.scenarios.runner import run_scenarios
+
     expected = LADDER[portal_id]
     results = run_scenarios(chromium, fleet.portal(portal_id), tmp_path, allowed_hosts=LOOPBACK, only=list(expected))
-    got = {r.id: (r.failed_step if r.outcome == "failed" else None if r.outcome == "passed" else r.outcome)
-           for r in results}
+    got = {
+        r.id: (r.failed_step if r.outcome == "failed" else None if r.outcome == "passed" else r.outcome)
+        for r in results
+    }
     assert got == expected, {r.id: r.reason for r in results}
     assert fleet.non_get_count(portal_id) == 0

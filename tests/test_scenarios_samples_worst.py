@@ -1,4 +1,5 @@
 """The worst sample portal fails exactly the journeys it is designed to fail, and nothing is posted."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,9 +15,15 @@ WORST = "tinh-bac-dong-mau"
 # through a procedure fail at the search), lookup answers 500, no payment, no feedback, no privacy
 # page, fixed 1200px layout, no skip link. Its guide page and menu still work.
 WORST_FAILS = {
-    "search_procedure": "search", "procedure_detail": "search", "online_submission": "search",
-    "dossier_lookup": "submit_code", "online_payment": "find_payment", "feedback": "find_feedback",
-    "mobile": "home_no_horizontal_scroll", "keyboard": "skip_link", "privacy": "find_privacy",
+    "search_procedure": "search",
+    "procedure_detail": "search",
+    "online_submission": "search",
+    "dossier_lookup": "submit_code",
+    "online_payment": "find_payment",
+    "feedback": "find_feedback",
+    "mobile": "home_no_horizontal_scroll",
+    "keyboard": "skip_link",
+    "privacy": "find_privacy",
 }
 
 
@@ -25,6 +32,7 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     from portalscore.crawler.browser import launch_options
+
     with sync_playwright() as pw:
         browser = pw.chromium.launch(**launch_options())
         yield browser
@@ -33,6 +41,7 @@ def chromium():
 
 def test_worst_sample_fails_its_designed_journeys_with_evidence(chromium, fleet, tmp_path: Path):
     from portalscore.scenarios.runner import run_scenarios
+
     before = fleet.non_get_count(WORST)
     worst = run_scenarios(chromium, fleet.portal(WORST), tmp_path, allowed_hosts=LOOPBACK)
     failed = {r.id: r.failed_step for r in worst if r.outcome == "failed"}

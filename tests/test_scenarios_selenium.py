@@ -1,4 +1,5 @@
 """Teams with Selenium suites get the same accessibility result as our Playwright run on the same page."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Label matching, override files and artefact names: the parts of the scenarios that need no browser."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,26 +14,33 @@ from portalscore.scenarios.runner import artefact_name
 from portalscore.scenarios.safety import AllowedPost, Guard
 
 
-@pytest.mark.parametrize("label, synonym", [
-    ("TRA CỨU HỒ SƠ", "Tra cứu hồ sơ"),                      # capitals
-    ("Tra cuu ho so", "Tra cứu hồ sơ"),                      # written without diacritics
-    ("Cơ quan được uỷ quyền", "Cơ quan được ủy quyền"),      # old and new tone placement
-    ("Từ khoá", "Từ khóa"),
-    ("Phản ánh, kiến nghị", "Phản ánh kiến nghị"),            # punctuation
-    ("» Tra cứu hồ sơ trực tuyến", "Tra cứu hồ sơ"),         # a longer label containing the phrase
-])
+@pytest.mark.parametrize(
+    "label, synonym",
+    [
+        ("TRA CỨU HỒ SƠ", "Tra cứu hồ sơ"),  # capitals
+        ("Tra cuu ho so", "Tra cứu hồ sơ"),  # written without diacritics
+        ("Cơ quan được uỷ quyền", "Cơ quan được ủy quyền"),  # old and new tone placement
+        ("Từ khoá", "Từ khóa"),
+        ("Phản ánh, kiến nghị", "Phản ánh kiến nghị"),  # punctuation
+        ("» Tra cứu hồ sơ trực tuyến", "Tra cứu hồ sơ"),  # a longer label containing the phrase
+    ],
+)
 def test_the_same_label_written_differently_matches(label: str, synonym: str):
     import unicodedata  # NFD text too (copied from macOS, or decomposed by a CMS)
+
     assert T.match_quality(unicodedata.normalize("NFD", label), synonym) > 0
     assert T.match_quality(label, synonym) > 0
 
 
-@pytest.mark.parametrize("label, synonym", [
-    ("Tra cứu hộ tịch", "Tra cứu hồ sơ"),      # different words once diacritics matter
-    ("Tra cứu hồ sơ", "Tra cứu hộ"),           # diacritics present: no stripped fallback
-    ("Thanh toán", "Thanh toán trực tuyến"),   # a label shorter than the phrase
-    ("Tra cứu hồ sơ", ""),
-])
+@pytest.mark.parametrize(
+    "label, synonym",
+    [
+        ("Tra cứu hộ tịch", "Tra cứu hồ sơ"),  # different words once diacritics matter
+        ("Tra cứu hồ sơ", "Tra cứu hộ"),  # diacritics present: no stripped fallback
+        ("Thanh toán", "Thanh toán trực tuyến"),  # a label shorter than the phrase
+        ("Tra cứu hồ sơ", ""),
+    ],
+)
 def test_different_labels_do_not_match(label: str, synonym: str):
     assert T.match_quality(label, synonym) == 0
 
@@ -53,8 +61,12 @@ def test_mentions_in_a_page_mixing_styles_and_counting_new_answers():
     assert T.url_words("/web/x/tra-cuu-ho-so#/tra-cuu") == "web x tra cuu ho so tra cuu"
 
 
-@given(st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ ,.",
-               max_size=40))
+@given(
+    st.text(
+        alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ ,.",
+        max_size=40,
+    )
+)
 def test_any_text_matches_itself_and_its_capitals(text: str):
     if T.fold(text):
         assert T.match_quality(text, text) == T.EXACT
@@ -63,10 +75,26 @@ def test_any_text_matches_itself_and_its_capitals(text: str):
 
 def test_a_long_headline_is_not_the_entry_to_a_function():
     from portalscore.scenarios.locate import _score
-    fields = dict(ref="r1", tag="a", role="", type="", labels="", title="", placeholder="", target="", attrs="",
-                  visible=True, in_header=False, y=0)
-    headline = Candidate(name="Hướng dẫn thanh toán phí, lệ phí trực tuyến qua Nền tảng thanh toán quốc gia",
-                         href="/tin-tuc/thanh-toan-le-phi-truc-tuyen.html", **fields)
+
+    fields = dict(
+        ref="r1",
+        tag="a",
+        role="",
+        type="",
+        labels="",
+        title="",
+        placeholder="",
+        target="",
+        attrs="",
+        visible=True,
+        in_header=False,
+        y=0,
+    )
+    headline = Candidate(
+        name="Hướng dẫn thanh toán phí, lệ phí trực tuyến qua Nền tảng thanh toán quốc gia",
+        href="/tin-tuc/thanh-toan-le-phi-truc-tuyen.html",
+        **fields,
+    )
     entry = Candidate(name="Thanh toán trực tuyến", href="/p/home/dvc-thanh-toan-truc-tuyen.html", **fields)
     icon = Candidate(name="", href="/thanh-toan-truc-tuyen", **fields)
     synonyms = ("Thanh toán trực tuyến", "Thanh toán phí, lệ phí", "Thanh toán")

@@ -1,5 +1,6 @@
 """`portalscore schedule`: the real APScheduler firing every second, publishing real reports from a
 stored run, with two schedulers competing for the same registry."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,9 @@ from tests.helpers import portalscore_cli
 def stored(tmp_path):
     url = f"sqlite:///{tmp_path / 'runs.db'}"
     store = Store(url)
-    run_id = stored_runs.scored_run(store, "vn-2025", {"hanoi": 72.0, "hue": 58.5, "bo-tu-phap": 91.0},
-                                    kinds={"bo-tu-phap": "ministry"})
+    run_id = stored_runs.scored_run(
+        store, "vn-2025", {"hanoi": 72.0, "hue": 58.5, "bo-tu-phap": 91.0}, kinds={"bo-tu-phap": "ministry"}
+    )
     yield {"url": url, "store": store, "run_id": run_id, "criteria": load_criteria_set("mic-2024")}
     store.close()
 
@@ -89,7 +91,9 @@ def test_two_schedulers_on_one_registry_never_overlap_and_latest_is_always_whole
     # latest is the newest report, whole; only the newest two are kept; no temporary links left.
     target = os.readlink(out_root / LATEST)
     assert target == max(e["folder"] for e in published)
-    assert json.loads((out_root / LATEST / "ranking.json").read_text(encoding="utf-8"))["portals"][0]["id"] == "bo-tu-phap"
+    assert (
+        json.loads((out_root / LATEST / "ranking.json").read_text(encoding="utf-8"))["portals"][0]["id"] == "bo-tu-phap"
+    )
     kept = sorted(p.name for p in out_root.iterdir() if p.is_dir() and not p.is_symlink())
     assert len(kept) == 2 and target in kept
     assert [p.name for p in out_root.iterdir() if p.name.startswith(".")] == []
@@ -123,23 +127,31 @@ def test_cron_weekdays_mean_what_they_mean_in_crontab():
     assert next_fire("0 2 * * 7").strftime("%a") == "Sun"
     assert next_fire("30 1 * * 1-5").strftime("%a %H:%M") == "Tue 01:30"
     assert next_fire("0 2 * * *") == datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
-    assert parse_cron("0 2 * * *", "Asia/Ho_Chi_Minh").get_next_fire_time(None, monday) == \
-        datetime(2026, 11, 23, 19, 0, tzinfo=UTC)
+    assert parse_cron("0 2 * * *", "Asia/Ho_Chi_Minh").get_next_fire_time(None, monday) == datetime(
+        2026, 11, 23, 19, 0, tzinfo=UTC
+    )
     for bad in ("0 2 * *", "0 25 * * *", "0 2 * * 8", "every night"):
         with pytest.raises(InputError, match="--cron"):
             parse_cron(bad)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--cron", "0 25 * * *"], "--cron"),
-    (["--cron", "0 2 * * *", "--timezone", "Mars/Olympus"], "--timezone"),
-    (["--cron", "0 2 * * *", "--registry", "missing.yaml"], "missing.yaml"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--cron", "0 25 * * *"], "--cron"),
+        (["--cron", "0 2 * * *", "--timezone", "Mars/Olympus"], "--timezone"),
+        (["--cron", "0 2 * * *", "--registry", "missing.yaml"], "missing.yaml"),
+    ],
+)
 def test_schedule_refuses_bad_input_at_start(tmp_path, args, message):
     base = {"--registry": "vn-2025", "--out-root": str(tmp_path / "reports")}
     for flag, value in zip(args[::2], args[1::2]):
         base[flag] = value
-    proc = portalscore_cli("schedule", *[x for pair in base.items() for x in pair], timeout=60,
-                           env={"PORTALSCORE_DB": f"sqlite:///{tmp_path / 'runs.db'}"})
+    proc = portalscore_cli(
+        "schedule",
+        *[x for pair in base.items() for x in pair],
+        timeout=60,
+        env={"PORTALSCORE_DB": f"sqlite:///{tmp_path / 'runs.db'}"},
+    )
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr and "Traceback" not in proc.stderr

@@ -1,4 +1,5 @@
 """Properties of scoring over many generated portals (hypothesis): bounds, monotonicity, points as declared."""
+
 from __future__ import annotations
 
 import copy
@@ -19,16 +20,34 @@ SETS = {name: load_criteria_set(name) for name in ("mic-2023", "mic-2024")}
 SETTINGS = settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 IMPACT = st.sampled_from(["critical", "serious", "moderate", "minor", None])
-HEADERS = st.dictionaries(st.sampled_from(["content-security-policy", "x-content-type-options", "x-frame-options",
-                                           "referrer-policy"]), st.just("x"))
-SECURITY = st.one_of(st.just({}), st.fixed_dictionaries({
-    "https": st.booleans(), "hsts": st.booleans(), "headers": HEADERS, "mixed_content": st.lists(st.just("http://x/a.js"),
-                                                                                                 max_size=2),
-    "server": st.sampled_from(["nginx", "Apache/2.4.1", ""]), "x_powered_by": st.sampled_from([None, "PHP/7"]),
-    "cookies": st.lists(st.fixed_dictionaries({"name": st.just("s"), "secure": st.booleans(),
-                                               "httponly": st.booleans(), "samesite": st.sampled_from(["Lax", None])}),
-                        max_size=2),
-}))
+HEADERS = st.dictionaries(
+    st.sampled_from(["content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy"]),
+    st.just("x"),
+)
+SECURITY = st.one_of(
+    st.just({}),
+    st.fixed_dictionaries(
+        {
+            "https": st.booleans(),
+            "hsts": st.booleans(),
+            "headers": HEADERS,
+            "mixed_content": st.lists(st.just("http://x/a.js"), max_size=2),
+            "server": st.sampled_from(["nginx", "Apache/2.4.1", ""]),
+            "x_powered_by": st.sampled_from([None, "PHP/7"]),
+            "cookies": st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "name": st.just("s"),
+                        "secure": st.booleans(),
+                        "httponly": st.booleans(),
+                        "samesite": st.sampled_from(["Lax", None]),
+                    }
+                ),
+                max_size=2,
+            ),
+        }
+    ),
+)
 TIME = st.one_of(st.none(), st.floats(min_value=0, max_value=30_000, allow_nan=False))
 
 
@@ -37,16 +56,25 @@ def pages(draw, min_pages: int = 0):
     n = draw(st.integers(min_value=min_pages, max_value=6))
     out = []
     for i in range(n):
-        out.append(page(
-            f"https://p.example/{i}", lcp=draw(TIME), fcp=draw(TIME), ttfb=draw(TIME), tbt=draw(TIME),
-            cls=draw(st.one_of(st.none(), st.floats(min_value=0, max_value=3, allow_nan=False))),
-            status=draw(st.sampled_from([200, 200, 404, 500, None])),
-            title=draw(st.sampled_from(["", "Trang chủ"])), lang=draw(st.sampled_from(["", "vi"])),
-            transfer=draw(st.integers(min_value=0, max_value=20_000_000)),
-            violations=[violation(f"rule{j}", draw(IMPACT), draw(st.integers(min_value=1, max_value=40)))
-                        for j in range(draw(st.integers(min_value=0, max_value=4)))],
-            security=draw(SECURITY),
-        ))
+        out.append(
+            page(
+                f"https://p.example/{i}",
+                lcp=draw(TIME),
+                fcp=draw(TIME),
+                ttfb=draw(TIME),
+                tbt=draw(TIME),
+                cls=draw(st.one_of(st.none(), st.floats(min_value=0, max_value=3, allow_nan=False))),
+                status=draw(st.sampled_from([200, 200, 404, 500, None])),
+                title=draw(st.sampled_from(["", "Trang chủ"])),
+                lang=draw(st.sampled_from(["", "vi"])),
+                transfer=draw(st.integers(min_value=0, max_value=20_000_000)),
+                violations=[
+                    violation(f"rule{j}", draw(IMPACT), draw(st.integers(min_value=1, max_value=40)))
+                    for j in range(draw(st.integers(min_value=0, max_value=4)))
+                ],
+                security=draw(SECURITY),
+            )
+        )
     return out
 
 
@@ -59,11 +87,20 @@ def portals(draw, min_pages: int = 0):
         if outcome is not None:
             steps = [(f"s{j}", draw(st.booleans())) for j in range(draw(st.integers(min_value=1, max_value=4)))]
             scenarios.append(scenario(sid, outcome, steps))
-    links = [LinkCheck(url=f"https://p.example/l{j}", status=draw(st.sampled_from([200, 404, None])),
-                       kind=draw(st.sampled_from(["page", "document", "outbound"])))
-             for j in range(draw(st.integers(min_value=0, max_value=5)))]
-    site = {"emc": draw(st.booleans()), "tls": {"valid": draw(st.sampled_from([True, False, None]))},
-            "sitemap": {"found": draw(st.booleans())}, "https_redirect": draw(st.sampled_from([True, False, None]))}
+    links = [
+        LinkCheck(
+            url=f"https://p.example/l{j}",
+            status=draw(st.sampled_from([200, 404, None])),
+            kind=draw(st.sampled_from(["page", "document", "outbound"])),
+        )
+        for j in range(draw(st.integers(min_value=0, max_value=5)))
+    ]
+    site = {
+        "emc": draw(st.booleans()),
+        "tls": {"valid": draw(st.sampled_from([True, False, None]))},
+        "sitemap": {"found": draw(st.booleans())},
+        "https_redirect": draw(st.sampled_from([True, False, None])),
+    }
     return evidence(draw(pages(min_pages)), scenarios=scenarios, links=links, site=site)
 
 
@@ -91,8 +128,12 @@ def _score(name: str, ev: PortalEvidence) -> float:
 
 
 @SETTINGS
-@given(ev=portals(min_pages=1), name=st.sampled_from(sorted(SETS)), which=st.integers(min_value=0, max_value=5),
-       factor=st.floats(min_value=0, max_value=1))
+@given(
+    ev=portals(min_pages=1),
+    name=st.sampled_from(sorted(SETS)),
+    which=st.integers(min_value=0, max_value=5),
+    factor=st.floats(min_value=0, max_value=1),
+)
 def test_faster_page_never_lowers_the_score(ev, name, which, factor):
     better = copy.deepcopy(ev)
     p = better.pages[which % len(better.pages)]
@@ -105,8 +146,13 @@ def test_faster_page_never_lowers_the_score(ev, name, which, factor):
 
 
 @SETTINGS
-@given(ev=portals(min_pages=1), name=st.sampled_from(sorted(SETS)), which=st.integers(min_value=0, max_value=5),
-       impact=IMPACT, nodes=st.integers(min_value=2, max_value=30))
+@given(
+    ev=portals(min_pages=1),
+    name=st.sampled_from(sorted(SETS)),
+    which=st.integers(min_value=0, max_value=5),
+    impact=IMPACT,
+    nodes=st.integers(min_value=2, max_value=30),
+)
 def test_fewer_violations_never_lower_the_score(ev, name, which, impact, nodes):
     worse = copy.deepcopy(ev)
     worse.pages[which % len(ev.pages)].accessibility.violations.append(violation("added", impact, nodes))
@@ -158,8 +204,11 @@ def test_points_and_weights_sum_as_declared(name):
 def test_rules_are_monotone(a, b):
     lo, hi = min(a, b), max(a, b)
     lower = ValueKind("number", "lower")
-    for rule in (LogNormal(1200, 2400), Linear.parse({"best": 100, "worst": 5000}, lower),
-                 Threshold.parse({"at_most": 2500}, lower)):
+    for rule in (
+        LogNormal(1200, 2400),
+        Linear.parse({"best": 100, "worst": 5000}, lower),
+        Threshold.parse({"at_most": 2500}, lower),
+    ):
         assert 0 <= rule.apply(hi)[0] <= rule.apply(lo)[0] <= 1
     share = ValueKind("number", "higher", fraction=True)
     slo, shi = lo / 1e6, hi / 1e6

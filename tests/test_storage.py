@@ -1,6 +1,7 @@
 """The storage layer on SQLite and on a real PostgreSQL server: schema by migrations, adoption of
 databases made before migrations existed, concurrent opening, evidence and scores round trips,
 and the lookup incremental crawling uses."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -37,10 +38,12 @@ CREATE TABLE scores (run_id INTEGER NOT NULL, criteria_set VARCHAR(200) NOT NULL
 """
 # The same on PostgreSQL, where create_all made the integer keys SERIAL.
 LEGACY_POSTGRES_DDL = LEGACY_SQLITE_DDL.replace("(id INTEGER NOT NULL", "(id SERIAL NOT NULL")
-LEGACY_ROW = ("INSERT INTO runs (registry_name, registry_file, criteria_set, status, started_at, finished_at, settings,"
-              " portals) VALUES ('vn-2025', 'vn-2025.yaml', 'mic-2024', 'complete', '2026-01-01T02:00:00+00:00',"
-              " '2026-01-01T03:00:00+00:00', '{}', '[{\"id\": \"hanoi\", \"name\": \"Hà Nội\", \"kind\": \"province\","
-              " \"url\": \"https://dichvucong.hanoi.gov.vn/\"}]')")
+LEGACY_ROW = (
+    "INSERT INTO runs (registry_name, registry_file, criteria_set, status, started_at, finished_at, settings,"
+    " portals) VALUES ('vn-2025', 'vn-2025.yaml', 'mic-2024', 'complete', '2026-01-01T02:00:00+00:00',"
+    ' \'2026-01-01T03:00:00+00:00\', \'{}\', \'[{"id": "hanoi", "name": "Hà Nội", "kind": "province",'
+    ' "url": "https://dichvucong.hanoi.gov.vn/"}]\')'
+)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -111,6 +114,7 @@ def test_a_database_of_another_schema_version_is_upgraded_not_recreated(db_url):
     engine = create_engine(db_url)
     with engine.begin() as conn:
         from alembic import command
+
         command.upgrade(migrations.config(conn), "0001")
         conn.execute(text(LEGACY_ROW))
     engine.dispose()
@@ -151,12 +155,21 @@ def test_evidence_and_scores_round_trip(store):
     first.title = "Thủ tục hành chính — <script>alert(1)</script>"
     store.save_page(run_id, "hanoi", first)  # same url and profile: replaced, not duplicated
     store.save_page(run_id, "hanoi", stored_runs.page("http://127.0.0.1:9/hanoi/tra-cuu", "h2"))
-    ev = PortalEvidence(portal=PortalRef("hanoi", "Cổng DVC Hà Nội", "province", "http://127.0.0.1:9/hanoi/"),
-                        started_at="2026-11-23T02:00:00+00:00", errors=["lab timing failed: timeout"],
-                        links=[LinkCheck(url="http://127.0.0.1:9/hanoi/a.pdf", kind="document", status=404)],
-                        scenarios=[ScenarioResult(id="dossier-lookup", outcome="failed", failed_step="submit",
-                                                  steps=[StepResult(name="open", ok=True, ms=12.5)])],
-                        site={"robots": {"status": 200}})
+    ev = PortalEvidence(
+        portal=PortalRef("hanoi", "Cổng DVC Hà Nội", "province", "http://127.0.0.1:9/hanoi/"),
+        started_at="2026-11-23T02:00:00+00:00",
+        errors=["lab timing failed: timeout"],
+        links=[LinkCheck(url="http://127.0.0.1:9/hanoi/a.pdf", kind="document", status=404)],
+        scenarios=[
+            ScenarioResult(
+                id="dossier-lookup",
+                outcome="failed",
+                failed_step="submit",
+                steps=[StepResult(name="open", ok=True, ms=12.5)],
+            )
+        ],
+        site={"robots": {"status": 200}},
+    )
     store.save_portal(run_id, ev, "crawled")
     assert store.stage(run_id, "hanoi") == "crawled"
     assert store.stage(run_id, "bo-tu-phap") == "pending"
@@ -228,7 +241,9 @@ def test_task_log_records_who_did_what(store):
     store.task_finished(t1, "done")
     log = store.tasks(run_id)
     assert [(t["host_group"], t["portal_ids"], t["worker"], t["status"]) for t in log] == [
-        ("127.0.0.1:8001", ["hanoi"], "w1@host", "done"), ("127.0.0.1:8002", ["hue"], "w2@host", "running")]
+        ("127.0.0.1:8001", ["hanoi"], "w1@host", "done"),
+        ("127.0.0.1:8002", ["hue"], "w2@host", "running"),
+    ]
     assert log[0]["started_at"] <= log[0]["finished_at"] and log[1]["finished_at"] is None and t2 == log[1]["id"]
 
 
@@ -276,13 +291,16 @@ def revision_of(store: Store) -> str | None:
         return migrations.current(conn)
 
 
-@pytest.mark.parametrize("url, message", [
-    ("postgresql://portalscore:s3cret@127.0.0.1:1/none", "postgresql://portalscore:***@127.0.0.1:1/none"),
-    ("mysqlx://somewhere/db", "mysqlx"),
-    ("not a url", "not a url"),
-    ("sqlite:////proc/no-such-folder/runs.db", "no-such-folder"),
-    ("NOT_A_DATABASE", "file is not a database"),
-])
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("postgresql://portalscore:s3cret@127.0.0.1:1/none", "postgresql://portalscore:***@127.0.0.1:1/none"),
+        ("mysqlx://somewhere/db", "mysqlx"),
+        ("not a url", "not a url"),
+        ("sqlite:////proc/no-such-folder/runs.db", "no-such-folder"),
+        ("NOT_A_DATABASE", "file is not a database"),
+    ],
+)
 def test_an_unusable_database_url_is_one_clear_line(tmp_path, url, message):
     if url == "NOT_A_DATABASE":
         junk = tmp_path / "notes.db"

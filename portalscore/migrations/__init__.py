@@ -9,6 +9,7 @@
 To add a migration: a new file in versions/ with `down_revision` = the previous head, and the
 same change in portalscore/storage.py (tests/test_storage.py checks the two agree).
 """
+
 from __future__ import annotations
 
 from pathlib import Path

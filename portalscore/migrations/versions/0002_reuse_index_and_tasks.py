@@ -4,6 +4,7 @@ log of the work units (host groups) each worker took.
 Revision ID: 0002
 Revises: 0001
 """
+
 import sqlalchemy as sa
 from alembic import op
 
