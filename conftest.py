@@ -4,8 +4,9 @@
 
 pytest-playwright's conventions hold (its sync `page` fixture, --screenshot, --tracing, --output,
 --headed); this file makes it drive the same Chromium as portalscore (Debian's, our flags), with a
-Vietnamese desktop context, and puts every browser context behind the network guard: non-GET
-requests are aborted and listed, never sent. See docs/scenarios.md.
+Vietnamese desktop context, and puts every browser context behind the network guard and the egress
+proxy of portalscore's network policy: non-GET requests are aborted and listed, never sent, and nothing
+but your portal's own origin may be an internal address. See docs/scenarios.md.
 """
 
 from __future__ import annotations
@@ -38,12 +39,40 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="HOST",
         help="only requests to these hosts are let through (repeatable); default: any host",
     )
+    group.addoption(
+        "--portal-allow-internal",
+        action="append",
+        default=[],
+        metavar="ORIGIN_OR_RANGE",
+        help="besides the portal's own origin, an internal origin (http://10.0.0.5:8080) or address range "
+        "(10.20.0.0/16) the browser may reach (repeatable); any other private or loopback address is refused",
+    )
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+def portal_egress(pytestconfig: pytest.Config):
+    """The session's egress proxy (portalscore.crawler.egress): the one way out of every browser it starts."""
+    from portalscore.crawler.egress import Egress
+    from portalscore.crawler.netpolicy import NetPolicy
+
+    url = pytestconfig.getoption("--portal-url")
+    try:
+        policy = NetPolicy.build(
+            [url] if url else [],
+            pytestconfig.getoption("--portal-allow-internal"),
+            pytestconfig.getoption("--portal-allowed-host"),
+        )
+    except ValueError as e:
+        raise pytest.UsageError(str(e)) from None
+    with Egress(policy) as egress:
+        yield egress
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict, portal_egress) -> dict:
     # Ours first, so that pytest-playwright's --headed / --slowmo still apply (--headed needs the full browser).
-    return {**launch_options(browser_type_launch_args.get("headless", True)), **browser_type_launch_args}
+    headless = browser_type_launch_args.get("headless", True)
+    return {**launch_options(portal_egress, headless), **browser_type_launch_args}
 
 
 @pytest.fixture(scope="session")
@@ -51,13 +80,8 @@ def browser_context_args(browser_context_args: dict) -> dict:
     return {**context_options("desktop"), **browser_context_args}
 
 
-@pytest.fixture(scope="session")
-def portal_allowed_hosts(pytestconfig: pytest.Config) -> list[str] | None:
-    return pytestconfig.getoption("--portal-allowed-host")
-
-
 @pytest.fixture
-def new_context(new_context, portal_allowed_hosts, request: pytest.FixtureRequest):
+def new_context(new_context, portal_egress, request: pytest.FixtureRequest):
     """pytest-playwright's context factory, with the network guard on every context it makes."""
     from portalscore.scenarios.safety import install_guard
 
@@ -65,11 +89,11 @@ def new_context(new_context, portal_allowed_hosts, request: pytest.FixtureReques
 
     def make(**kwargs):
         context = new_context(**kwargs)
-        guards.append(install_guard(context, portal_allowed_hosts))
+        guards.append(install_guard(context, portal_egress.policy, egress=portal_egress))
         return context
 
     yield make
-    blocked = [entry for guard in guards for entry in guard.blocked]
+    blocked = [line for guard in guards for line in guard.lines()]
     if blocked:  # shown in the JUnit XML as a property of the test
         request.node.user_properties.append(("blocked_requests", json.dumps(blocked[:50], ensure_ascii=False)))
 

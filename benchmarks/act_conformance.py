@@ -48,6 +48,11 @@ sys.path.insert(0, str(ROOT))
 
 from portalscore.crawler.axe import AXE_OPTIONS, AXE_VERSION, axe_source, run_axe  # noqa: E402
 from portalscore.crawler.browser import context_options, launch_options  # noqa: E402
+from portalscore.crawler.egress import Egress  # noqa: E402
+from portalscore.crawler.netpolicy import NetPolicy  # noqa: E402
+
+# The benchmark's servers are on 127.0.0.1: let the crawler reach them (as --allow-internal 127.0.0.1/32 would).
+EGRESS = Egress(NetPolicy.build(allow_internal=["127.0.0.1/32"]))
 
 CORPUS_ENV = "PORTALSCORE_ACT_CORPUS"
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "act"
@@ -257,7 +262,7 @@ async def run_cases(
         queue.put_nowait(i)
     done = 0
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(**launch_options())
+        browser = await pw.chromium.launch(**launch_options(EGRESS.start()))
         try:
             contexts = [await browser.new_context(**context_options("desktop")) for _ in range(max(1, workers))]
             known, production = await _rule_sets(contexts[0])

@@ -44,9 +44,14 @@ from portalscore.contract.portal import Portal
 from portalscore.crawler.axe import AXE_OPTIONS, RUN_AXE_JS, axe_source
 from portalscore.crawler.browser import context_options, launch_options
 from portalscore.crawler.crawl import crawl_portal
+from portalscore.crawler.egress import Egress
+from portalscore.crawler.netpolicy import NetPolicy
 from portalscore.crawler.pool import BrowserPool
 from portalscore.crawler.settings import CrawlSettings
 from portalscore.samples import SampleFleet
+
+# The benchmark's servers are on 127.0.0.1: let the crawler reach them (as --allow-internal 127.0.0.1/32 would).
+EGRESS = Egress(NetPolicy.build(allow_internal=["127.0.0.1/32"], only_hosts=["127.0.0.1", "localhost"]))
 
 LOOPBACK = ["127.0.0.1", "localhost"]
 
@@ -56,7 +61,7 @@ async def run_portalscore(fleet: SampleFleet, settings: CrawlSettings) -> tuple[
     pages: so a URL may come twice), peak PSS and the number of axe runs made."""
     portals = [Portal(id=p.id, name=p.name, kind=p.kind, url=p.url) for p in fleet.portals]
     async with PeakMemory(include_self=True) as mem:
-        async with BrowserPool(settings) as pool:
+        async with BrowserPool(settings, EGRESS.start()) as pool:
             t = time.monotonic()
             evs = await asyncio.gather(*(crawl_portal(pool, p, settings) for p in portals))
             took = time.monotonic() - t
@@ -78,7 +83,7 @@ async def run_floor(urls: list[str], workers: int = 2) -> tuple[float, float]:
     source = axe_source()
     async with PeakMemory(include_self=True) as mem:
         async with async_playwright() as pw:
-            browser = await pw.chromium.launch(**launch_options())
+            browser = await pw.chromium.launch(**launch_options(EGRESS.start()))
             t = time.monotonic()
 
             async def worker() -> None:

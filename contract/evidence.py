@@ -27,12 +27,12 @@ def _build(tp: Any, value: Any) -> Any:
         return [_build(args[0], v) for v in value]
     if origin is dict and len(args) == 2:
         return {k: _build(args[1], v) for k, v in value.items()}
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return from_dict(tp, value)
     return value
 
 
-def from_dict(cls: type, data: dict) -> Any:
+def from_dict(cls: type, data: dict[str, Any]) -> Any:
     """Inverse of dataclasses.asdict, ignoring unknown keys (forward compatibility)."""
     hints = typing.get_type_hints(cls)
     kwargs = {}
@@ -42,8 +42,20 @@ def from_dict(cls: type, data: dict) -> Any:
     return cls(**kwargs)
 
 
-def to_dict(obj: Any) -> dict:
+def to_dict(obj: Any) -> dict[str, Any]:
     return dataclasses.asdict(obj)
+
+
+# The response headers the crawler records on every page (PageEvidence.security["headers"]); the criteria choose
+# which of them a portal must send.
+SECURITY_HEADERS = (
+    "content-security-policy",
+    "x-content-type-options",
+    "x-frame-options",
+    "referrer-policy",
+    "strict-transport-security",
+    "permissions-policy",
+)
 
 
 @dataclass
@@ -93,6 +105,19 @@ class Accessibility:
 
 
 @dataclass
+class BlockedRequest:
+    """A request a page made that portalscore did not send (or could not connect), and why."""
+
+    method: str
+    url: str
+    kind: str  # state-changing | internal-address | scheme | host-not-allowed | pop-up | navigation-loop | dns ...
+    reason: str
+
+    def line(self) -> str:
+        return f"{self.method} {self.url} ({self.reason})"
+
+
+@dataclass
 class PageEvidence:
     url: str
     profile: str = "desktop"  # desktop | mobile
@@ -109,7 +134,7 @@ class PageEvidence:
     request_count: int = 0
     third_party_hosts: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
-    failed_requests: list[dict] = field(default_factory=list)  # {"url", "status"|"error"}
+    failed_requests: list[dict[str, Any]] = field(default_factory=list)  # {"url", "status"|"error"}
     links: list[str] = field(default_factory=list)  # absolute, normalised, as found in the DOM
     security: dict[str, Any] = field(default_factory=dict)  # headers, cookies, mixed content
     accessibility: Accessibility | None = None
@@ -119,6 +144,9 @@ class PageEvidence:
     error: str | None = None  # why the page could not be evaluated, if it could not
     notes: list[str] = field(default_factory=list)  # what the crawler did about the page (dialog dismissed, ...)
     emc: bool = False  # the page loads the national EMC tracking script (gov-tracking) or sets window._govaq
+    # Requests the page made that were not let through (crawler/guard.py, crawler/egress.py): a state-changing
+    # request, an internal address, a navigation loop ... Named findings: a portal that points us inward is told so.
+    blocked: list[BlockedRequest] = field(default_factory=list)
 
 
 @dataclass
@@ -194,10 +222,14 @@ class PortalEvidence:
     errors: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     browser: str = ""  # binary and version the pages were measured with: timings compare within one browser
+    # Why no journey can get past the portal's start page, when the crawl found such a reason (a redirect or
+    # navigation loop, a refused internal address): the journeys are then recorded as not run, at no request.
+    start_blocked: str = ""
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> PortalEvidence:
-        return from_dict(cls, data)
+    def from_dict(cls, data: dict[str, Any]) -> PortalEvidence:
+        evidence: PortalEvidence = from_dict(cls, data)
+        return evidence

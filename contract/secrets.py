@@ -21,6 +21,7 @@ import re
 import sys
 import threading
 import traceback
+import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -149,7 +150,7 @@ def authorization(url: str) -> str | None:
     return cred.authorization() if cred else None
 
 
-def http_credentials(url: str | None = None) -> list[dict] | None:
+def http_credentials(url: str | None = None) -> list[dict[str, str]] | None:
     """Playwright `http_credentials` for a browser context: each set restricted to its own origin.
     With a URL, only the set of that URL's origin; None when there is nothing to offer."""
     items = _active.items() if url is None else [(o, c) for o, c in _active.items() if o == origin_of(url)]
@@ -223,10 +224,10 @@ def install_redaction() -> None:
         if not any(isinstance(f, RedactFilter) for f in handler.filters):
             handler.addFilter(RedactFilter())
 
-    def excepthook(kind, value, tb) -> None:
+    def excepthook(kind: type[BaseException], value: BaseException, tb: types.TracebackType | None) -> None:
         sys.stderr.write(redact("".join(traceback.format_exception(kind, value, tb))))
 
-    def thread_excepthook(args) -> None:
+    def thread_excepthook(args: threading.ExceptHookArgs) -> None:
         if args.exc_type is SystemExit:
             return
         name = args.thread.name if args.thread else "?"

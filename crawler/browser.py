@@ -1,4 +1,5 @@
-"""How portalscore starts Chromium: Debian's binary, flags that keep it quiet offline.
+"""How portalscore starts Chromium: Debian's binary, flags that keep it quiet offline, and always behind the run's
+egress proxy (crawler/egress.py), the one way out that the network policy holds.
 
 Shared by the crawler, the scenarios (and pytest-playwright via conftest.py) and tests,
 so that every part measures with the same browser.
@@ -8,6 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .egress import Egress
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 # Chromium's headless-only build (Debian package chromium-headless-shell; what Playwright itself runs for
@@ -28,7 +34,12 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--disable-dev-shm-usage",
     "--disable-features=Translate,MediaRouter,OptimizationHints",
+    # WebRTC would open UDP straight to any address a page names: only through the proxy, i.e. never.
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+    # A page that allocates without end meets V8's limit (the renderer dies, named) long before the machine's.
+    f"--js-flags=--max-old-space-size={512}",
 ]
+INSTANCE_FLAG = "--portalscore-instance="  # Chromium ignores it; it lets us find our browser's processes
 
 USER_AGENT_TOKEN = "portalscore"
 DEFAULT_CONTACT = "https://github.com/portalscore/portalscore"
@@ -76,9 +87,21 @@ def chromium_path(headless: bool = True) -> str:
     )
 
 
-def launch_options(headless: bool = True) -> dict:
-    """Keyword arguments for playwright's chromium.launch()."""
-    return {"executable_path": chromium_path(headless), "args": list(CHROMIUM_ARGS), "headless": headless}
+def launch_options(egress: Egress, headless: bool = True) -> dict:
+    """Keyword arguments for playwright's chromium.launch(): every connection through `egress` (loopback included:
+    Playwright adds `<-loopback>` to the bypass list, so that nothing bypasses the proxy)."""
+    args = [*CHROMIUM_ARGS, f"{INSTANCE_FLAG}{uuid.uuid4().hex}"]
+    return {
+        "executable_path": chromium_path(headless),
+        "args": args,
+        "headless": headless,
+        "proxy": {"server": egress.proxy_url},
+    }
+
+
+def instance_of(options: dict) -> str:
+    """The marker launch_options() put on a browser's command line (crawler/procs.py finds the process by it)."""
+    return next(a for a in options["args"] if a.startswith(INSTANCE_FLAG))
 
 
 def user_agent(profile: str = "desktop", contact: str | None = None) -> str:

@@ -17,10 +17,11 @@ from urllib.parse import urlsplit
 from portalscore.contract.evidence import LinkCheck, PageEvidence, PortalEvidence, PortalRef
 from portalscore.contract.portal import Portal
 
+from .failures import POLICY_KINDS
 from .frontier import Frontier, Item
 from .links import check_links, outbound_sample, page_checks
 from .load import load_page
-from .measure import NotAPage, Reuse, Sample
+from .measure import NotAPage, PageJob, Reuse, Sample
 from .pool import BrowserPool
 from .settings import CrawlSettings
 from .site import Robots, check_https_redirect, check_tls, origin, read_robots, read_sitemaps
@@ -54,16 +55,49 @@ async def crawl_portal(
         started_at=_now(),
         settings=dataclasses.asdict(settings),
     )
+    pool.egress.policy.allow_origin(portal.url)  # the registry names it: it may be served from an internal address
     crawl = _Crawl(pool, portal, settings, ev, on_page, resume_pages or {}, on_progress, reuse)
     try:
         await crawl.run()
-    except Exception as e:  # a crawler bug on one portal must not cost the others (or this one) its evidence
+    except Exception:  # a crawler bug on one portal must not cost the others (or this one) its evidence
         log.exception("crawl of %s failed", portal.id)
-        ev.errors.append(f"crawl failed: {type(e).__name__}: {e}")
+        ev.errors.append("the crawl stopped on an internal error of portalscore (logged); the pages before it are kept")
     crawl.resolve_samples()
+    start_error = _start_page_error(ev)
+    if start_error:
+        ev.errors.append(start_error)
+    ev.start_blocked = _start_blocked(ev)
     ev.browser = pool.browser_name
     ev.finished_at = _now()
     return ev
+
+
+def _start_page_error(ev: PortalEvidence) -> str | None:
+    """A portal whose pages could not be evaluated at all is named for why: its start page's error (a redirect
+    loop, a refused internal address, DNS, TLS ...), so that no portal is ranked with neither pages nor a reason."""
+    desktop = [p for p in ev.pages if p.profile == "desktop"]
+    if any(p.error is None for p in desktop) or not desktop:
+        return None
+    start = min(desktop, key=lambda p: p.depth)
+    return f"start page not evaluated: {start.error}"
+
+
+def _start_blocked(ev: PortalEvidence) -> str:
+    """The reason no journey can get past the start page, if the crawl met one that does not change from one
+    load to the next: the start URL refused by the network policy, a redirect loop, a navigation loop."""
+    refused = next((e for e in ev.errors if e.startswith("start URL not crawled")), None)
+    if refused:
+        return refused
+    desktop = [p for p in ev.pages if p.profile == "desktop"]
+    if not desktop or any(p.error is None for p in desktop):
+        return ""
+    start = min(desktop, key=lambda p: p.depth)
+    error = start.error or ""
+    if error.startswith("redirect loop"):
+        return error
+    if any(b.reason == error and b.kind in (*POLICY_KINDS, "navigation-loop") for b in start.blocked):
+        return error
+    return ""
 
 
 class _Crawl:
@@ -131,10 +165,11 @@ class _Crawl:
         s, ev = self.settings, self.ev
         start = normalise(self.portal.url)
         if start is None:
-            ev.errors.append(f"not an http(s) URL: {self.portal.url}")
+            ev.errors.append(f"start URL not crawled: not a valid http(s) URL: {self.portal.url}")
             return
-        if not host_allowed(start, s.allowed_hosts):
-            ev.errors.append(f"host not allowed by this run's allowed_hosts: {urlsplit(start).hostname}")
+        refusal = self.pool.egress.policy.check_url(start)
+        if refusal is not None:
+            ev.errors.append(f"start URL not crawled: {refusal.message}")
             return
         self.robots = await read_robots(self.pool, start)
         self.host_robots[origin(start)] = asyncio.get_running_loop().create_future()
@@ -151,15 +186,17 @@ class _Crawl:
         elif not self.robots.allowed(start):
             ev.errors.append("robots.txt disallows the start URL for portalscore: nothing crawled")
             return
-        checks = [read_sitemaps(self.pool, start, self.robots)]
         if start.startswith("https:"):
-            checks += [check_tls(self.pool, start), check_https_redirect(self.pool, start)]
-        results = await asyncio.gather(*checks)
-        ev.site["sitemap"], sitemap_urls = results[0]
-        if start.startswith("https:"):
-            ev.site["tls"], ev.site["https_redirect"] = results[1], results[2]
-            if results[1]["valid"] is False:
-                ev.errors.append(f"invalid TLS certificate: {results[1]['error']}")
+            (ev.site["sitemap"], sitemap_urls), tls, ev.site["https_redirect"] = await asyncio.gather(
+                read_sitemaps(self.pool, start, self.robots),
+                check_tls(self.pool, start),
+                check_https_redirect(self.pool, start),
+            )
+            ev.site["tls"] = tls
+            if tls["valid"] is False:
+                ev.errors.append(f"invalid TLS certificate: {tls['error']}")
+        else:
+            ev.site["sitemap"], sitemap_urls = await read_sitemaps(self.pool, start, self.robots)
 
         frontier = Frontier(
             start,
@@ -225,8 +262,9 @@ class _Crawl:
     async def _read_robots(self, key: str) -> Robots:
         robots = await read_robots(self.pool, key)
         self.ev.site.setdefault("robots_hosts", {})[key] = robots.summary()
-        if robots.crawl_delay():
-            self.pool.gate.set_delay(host_of(key), robots.crawl_delay())
+        delay = robots.crawl_delay()
+        if delay:
+            self.pool.gate.set_delay(host_of(key), delay)
         if robots.unreachable:
             self.ev.errors.append(
                 f"robots.txt of {key} unreachable ({robots.error}): nothing crawled there "
@@ -245,7 +283,7 @@ class _Crawl:
                     if item is False:
                         self.changed.notify_all()
                         return
-                    if item is not None:
+                    if isinstance(item, Item):
                         break
                     await self.changed.wait()
             try:
@@ -272,14 +310,8 @@ class _Crawl:
         page = self.resume.get(item.url)
         if page is None:
             try:
-                page = await load_page(
-                    self.pool,
-                    item.url,
-                    self.settings,
-                    site_hosts=self.frontier.site_hosts,
-                    reuse=self.reuse,
-                    sample=self._sample(item.url),
-                )
+                job = PageJob(item.url, site_hosts=frozenset(self.frontier.site_hosts))
+                page = await load_page(self.pool, job, reuse=self.reuse, sample=self._sample(item.url))
             except NotAPage as e:  # a file after all: checked as a document, not counted as a page
                 self.frontier.forget(item)
                 if e.status is None:  # a download: the browser never showed the status; ask lightly
@@ -314,9 +346,9 @@ class _Crawl:
                 page.final_url, self.settings.allowed_hosts
             ):
                 self.frontier.add_site_host(final)
-        final = normalise(page.final_url) if page.final_url else None
-        if final and final != item.url and self.frontier.in_site(final):
-            self.frontier.alias(final)
+        final_page = normalise(page.final_url) if page.final_url else None
+        if final_page and final_page != item.url and self.frontier.in_site(final_page):
+            self.frontier.alias(final_page)
         if page.error is None:
             self.frontier.add_links(item, await self._allowed(page.links))
 
@@ -345,15 +377,8 @@ class _Crawl:
             if time.monotonic() > self.deadline:
                 return
             try:
-                mobile = await load_page(
-                    self.pool,
-                    page.url,
-                    self.settings,
-                    profile="mobile",
-                    site_hosts=self.frontier.site_hosts,
-                    reuse=self.reuse,
-                    sample=self._sample(page.url),
-                )
+                job = PageJob(page.url, "mobile", site_hosts=frozenset(self.frontier.site_hosts))
+                mobile = await load_page(self.pool, job, reuse=self.reuse, sample=self._sample(page.url))
             except NotAPage:
                 continue
             mobile.depth = page.depth
@@ -425,7 +450,8 @@ async def audit_url(pool: BrowserPool, url: str, settings: CrawlSettings) -> Pag
     if not host_allowed(target, settings.allowed_hosts):
         return PageEvidence(url=target, error=f"host not allowed: {urlsplit(target).hostname}")
     try:
-        return await load_page(pool, target, settings, throttle=settings.throttle)
+        pool.egress.policy.allow_origin(target)  # the user named the page: its origin may be internal
+        return await load_page(pool, PageJob(target, throttle=settings.throttle))
     except NotAPage as e:
         return PageEvidence(
             url=target, status=e.status, content_type=e.content_type, error=f"not a page: {e.content_type}"

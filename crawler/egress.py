@@ -238,7 +238,7 @@ class Egress:
             return Refusal("dns", f"DNS: no answer for {display_host(host)} within {DNS_TIMEOUT_S:g}s")
         except (socket.gaierror, UnicodeError) as e:
             return Refusal("dns", f"DNS: {display_host(host)} does not resolve ({e.args[-1] if e.args else e})")
-        checked = self.policy.check_addresses(host, port, [info[4][0] for info in infos])
+        checked = self.policy.check_addresses(host, port, [str(info[4][0]) for info in infos])
         if isinstance(checked, Refusal):
             return checked
         last: Refusal | None = None
@@ -252,6 +252,16 @@ class Egress:
             except OSError as e:
                 last = Refusal("unreachable", f"{display_host(host)}:{port} unreachable ({e.strerror or e})")
         return last or Refusal("failed", f"no connection to {display_host(host)}:{port}")
+
+
+def _reset(writer: asyncio.StreamWriter) -> None:
+    sock = writer.get_extra_info("socket")
+    if sock is not None:
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+    writer.transport.abort()
 
 
 def _reply(code: int) -> bytes:
@@ -270,7 +280,11 @@ async def _relay(
     async def pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while True:
-                data = await reader.read(CHUNK)
+                try:
+                    data = await reader.read(CHUNK)
+                except ConnectionResetError:
+                    _reset(writer)  # passed on as a reset, not a clean close: the client names what happened
+                    return
                 if not data:
                     break
                 last[0] = time.monotonic()

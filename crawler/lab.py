@@ -12,7 +12,7 @@ import statistics
 from portalscore.contract.evidence import LabTiming, PageEvidence, PortalEvidence, Timings
 
 from .load import load_page
-from .measure import NotAPage
+from .measure import NotAPage, PageJob
 from .pool import BrowserPool
 from .settings import CrawlSettings
 
@@ -44,15 +44,8 @@ async def measure_lab(pool: BrowserPool, ev: PortalEvidence, settings: CrawlSett
             errors: list[str] = []
             for _ in range(max(1, settings.lab_runs)):
                 try:
-                    timed = await load_page(
-                        pool,
-                        page.url,
-                        settings,
-                        profile=profile,
-                        audit=False,
-                        exclusive=True,
-                        throttle=settings.throttle,
-                    )
+                    job = PageJob(page.url, profile, audit=False, throttle=settings.throttle, exclusive=True)
+                    timed = await load_page(pool, job)
                 except NotAPage as e:
                     errors.append(f"not a page: {e.content_type}")
                     break

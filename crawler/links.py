@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from typing import Any
 from urllib.parse import urlsplit
 
 from portalscore.contract.evidence import LinkCheck, PageEvidence
@@ -15,6 +16,8 @@ from .urls import host_allowed
 
 CONCURRENT_CHECKS = 8  # light requests in flight per portal (the host gate still bounds each host)
 RETRY_WITH_GET = {403, 405, 501}  # servers that refuse HEAD but serve GET
+# ... or that drop the connection on a HEAD (lighthttp's names for that)
+HEAD_REFUSED = ("protocol:", "the server closed the connection", "connection reset")
 
 
 def page_checks(pages: list[PageEvidence], sources: dict[str, str]) -> list[LinkCheck]:
@@ -49,17 +52,16 @@ def outbound_sample(outbound: dict[str, str], n: int, allowed_hosts: list[str] |
 
 async def _check(pool: BrowserPool, url: str) -> Fetched:
     s = pool.settings
-    kwargs = dict(
-        user_agent=pool.user_agent,
+    kwargs: dict[str, Any] = dict(
         retries=min(1, s.retries),
         retry_after_cap_s=s.retry_after_cap_s,
         timeout_s=min(10.0, s.request_timeout_s),
         allowed_hosts=s.allowed_hosts,
         max_redirects=s.max_redirects,
     )
-    fetched = await light_fetch(pool.gate, url, method="HEAD", **kwargs)
-    if fetched.status in RETRY_WITH_GET or (fetched.error and not fetched.error.startswith(("timeout", "blocked"))):
-        fetched = await light_fetch(pool.gate, url, method="GET", max_bytes=65_536, **kwargs)
+    fetched = await light_fetch(pool.light, pool.gate, url, method="HEAD", **kwargs)
+    if fetched.status in RETRY_WITH_GET or (fetched.error and fetched.error.startswith(HEAD_REFUSED)):
+        fetched = await light_fetch(pool.light, pool.gate, url, method="GET", max_bytes=65_536, **kwargs)
     return fetched
 
 

@@ -1,45 +1,37 @@
-"""One page load as the run schedules it: host gate, browser slot, fresh context, time limit, retries."""
+"""One page load as the run schedules it: host gate, browser slot, fresh context, a deadline held from outside,
+retries."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import AsyncExitStack
 
 from playwright.async_api import Error as PlaywrightError
 
 from portalscore.contract.evidence import PageEvidence
 
+from .hostgate import Permit
 from .lighthttp import backoff_s, retry_after_s
-from .measure import Measured, Reuse, Sample, close_context, measure_page
+from .measure import Measured, PageJob, Reuse, Sample, Tab, close_context, measure_page
 from .pool import BrowserPool
-from .settings import CrawlSettings
 from .urls import host_of
 
 log = logging.getLogger("portalscore.crawler")
+KILL_GRACE_S = 5.0
 
 
 async def load_page(
-    pool: BrowserPool,
-    url: str,
-    settings: CrawlSettings,
-    *,
-    profile: str = "desktop",
-    site_hosts: set[str] | None = None,
-    audit: bool = True,
-    exclusive: bool = False,
-    reuse: Reuse | None = None,
-    throttle: str | None = None,
-    sample: Sample | None = None,
+    pool: BrowserPool, job: PageJob, *, reuse: Reuse | None = None, sample: Sample | None = None
 ) -> PageEvidence:
-    """Measure `url`, retrying transient failures (timeouts, 429/502/503/504, a crashed browser) with
-    backoff or the server's Retry-After (capped). `throttle`: a crawler.throttle preset for the load;
-    `reuse`, `sample`: see measure_page.
-    Raises measure.NotAPage for files."""
-    netloc = host_of(url)
+    """Measure `job.url`, retrying transient failures (timeouts, 429/502/503/504, a crashed browser) with
+    backoff or the server's Retry-After (capped). Raises measure.NotAPage for files."""
+    settings = pool.settings
+    netloc = host_of(job.url)
     tries: list[str] = []
     attempt = 0
     while True:
-        measured = await _attempt(pool, url, settings, profile, site_hosts, audit, exclusive, reuse, throttle, sample)
+        measured = await _attempt(pool, job, reuse, sample)
         page = measured.page
         if not measured.transient or attempt >= settings.retries:
             if tries:
@@ -50,91 +42,72 @@ async def load_page(
         wait = backoff_s(attempt) if wait is None else min(wait, settings.retry_after_cap_s)
         log.info(
             "retrying %s in %.1fs after: %s",
-            url,
+            job.url,
             wait,
             tries[-1],
             extra={
                 "event": "retry",
-                "url": url,
+                "url": job.url,
                 "attempt": attempt + 1,
                 "wait_s": round(wait, 2),
                 "error": tries[-1],
-                "profile": profile,
+                "profile": job.profile,
             },
         )
         pool.gate.pause(netloc, wait)
         attempt += 1
 
 
-async def _attempt(
-    pool: BrowserPool,
-    url: str,
-    settings: CrawlSettings,
-    profile: str,
-    site_hosts: set[str] | None,
-    audit: bool,
-    exclusive: bool,
-    reuse: Reuse | None = None,
-    throttle: str | None = None,
-    sample: Sample | None = None,
-) -> Measured:
+async def _attempt(pool: BrowserPool, job: PageJob, reuse: Reuse | None, sample: Sample | None) -> Measured:
     """Load permit (or exclusive use) -> host permit -> load; then, once loaded, host permit and
     load permit are traded for a browser slot for the DOM and axe."""
-    held = {"exclusive": None, "load": False, "slot": False}
-    permit = None
+    settings = pool.settings
+    async with AsyncExitStack() as held:
+        permits: list[Permit] = []  # the host permit, once granted
+        slot = False
 
-    async def start() -> None:
-        if exclusive:
-            held["exclusive"] = pool.exclusive()
-            await held["exclusive"].__aenter__()
-        else:
-            await pool.acquire_load()
-            held["load"] = True
+        async def start() -> None:
+            if job.exclusive:
+                await held.enter_async_context(pool.exclusive())
+            else:
+                await pool.acquire_load()
+                held.callback(lambda: None if slot else pool.release_load())
 
-    async def loaded() -> None:
-        permit.release()
-        if not exclusive:
-            await pool.acquire_slot()
-            held["slot"] = True
-            pool.release_load()
-            held["load"] = False
+        async def loaded() -> None:
+            nonlocal slot
+            permits[0].release()
+            if not job.exclusive:
+                await pool.acquire_slot()
+                slot = True
+                held.callback(pool.release_slot)
+                pool.release_load()
 
-    try:
-        permit = await pool.gate.acquire(host_of(url), before_start=start)
+        permits.append(await pool.gate.acquire(host_of(job.url), before_start=start))
+        held.callback(permits[0].release)
         try:
-            context = await pool.new_context(profile)
+            guard = pool.guard()
+            context = await pool.new_context(job.profile, guard)
         except PlaywrightError as e:  # the browser died under us: the pool starts a new one on the retry
-            return Measured(
-                PageEvidence(url=url, profile=profile, error=f"browser: {str(e).splitlines()[0][:200]}"), transient=True
-            )
+            error = f"browser: {str(e).splitlines()[0][:200]}"
+            return Measured(PageEvidence(url=job.url, profile=job.profile, error=error), transient=True)
         try:
-            return await asyncio.wait_for(
-                measure_page(
-                    context,
-                    url,
-                    settings,
-                    profile=profile,
-                    site_hosts=site_hosts,
-                    audit=audit,
-                    loaded=loaded,
-                    reuse=reuse,
-                    throttle=throttle,
-                    sample=sample,
-                ),
-                settings.page_timeout_s,
+            tab = await Tab.open(context, guard, job)
+            work = measure_page(
+                tab, job, settings, pool.egress, loaded=loaded, reuse=reuse, sample=sample, memory=pool.memory
             )
-        except TimeoutError:
-            return Measured(
-                PageEvidence(url=url, profile=profile, error=f"page time limit exceeded ({settings.page_timeout_s:g}s)")
-            )
+            try:
+                # A backstop only: measure_page keeps to the page's deadline itself.
+                return await asyncio.wait_for(work, settings.page_timeout_s + KILL_GRACE_S)
+            except TimeoutError:
+                # Held from outside: the page's own script may never yield, so its renderer is stopped.
+                await tab.kill()
+                error = (
+                    f"page time limit exceeded ({settings.page_timeout_s:g}s): the page did not finish "
+                    "(a script that never yields, or a server that never stops sending); stopped"
+                )
+                return Measured(PageEvidence(url=job.url, profile=job.profile, error=error))
+        except PlaywrightError as e:  # the page could not even be opened (the browser is going away)
+            error = f"browser: {str(e).splitlines()[0][:200]}"
+            return Measured(PageEvidence(url=job.url, profile=job.profile, error=error), transient=True)
         finally:
             await close_context(context)
-    finally:
-        if permit is not None:
-            permit.release()
-        if held["slot"]:
-            pool.release_slot()
-        if held["load"]:
-            pool.release_load()
-        if held["exclusive"] is not None:
-            await held["exclusive"].__aexit__(None, None, None)

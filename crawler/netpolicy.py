@@ -180,7 +180,7 @@ class NetPolicy:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError) as e:
             return Refusal("dns", f"DNS: {display_host(host)} does not resolve ({e})")
-        return self.check_addresses(host, port, [info[4][0] for info in infos])
+        return self.check_addresses(host, port, [str(info[4][0]) for info in infos])
 
     def check_addresses(self, host: str, port: int, addresses: Iterable[str]) -> list[IPAddress] | Refusal:
         """A name any of whose addresses is refused is refused whole: pointing a public name at an internal

@@ -16,14 +16,18 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from playwright.async_api import Browser, BrowserContext, Playwright, Route, async_playwright
+from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
 
 from portalscore.contract import secrets
 
-from .browser import context_options, launch_options, user_agent
+from . import procs
+from .browser import context_options, instance_of, launch_options, user_agent
+from .egress import Egress
+from .guard import RequestGuard
 from .hostgate import HostGate
+from .lighthttp import LightClient
+from .netpolicy import NetPolicy
 from .settings import CrawlSettings
-from .urls import host_allowed
 
 log = logging.getLogger("portalscore.crawler")
 # Measured on the sample portals with the headless shell (README, Speed): 3 loads per slot kept the cores
@@ -32,8 +36,20 @@ LOADS_PER_SLOT = 3
 
 
 class BrowserPool:
-    def __init__(self, settings: CrawlSettings):
+    """`egress`: the run's way out (crawler/egress.py); every context the pool makes goes through it."""
+
+    def __init__(self, settings: CrawlSettings, egress: Egress):
+        if (
+            settings.allowed_hosts is not None
+            and egress.policy.only_hosts != NetPolicy.build(only_hosts=settings.allowed_hosts).only_hosts
+        ):
+            raise ValueError(
+                "the egress policy must hold the settings' allowed hosts (NetPolicy.build(only_hosts=...))"
+            )
         self.settings = settings
+        self.egress = egress
+        self.memory: procs.MemoryGuard | None = None
+        self.light = LightClient(egress, user_agent("desktop", settings.contact))
         self.workers = max(1, settings.workers)
         self.gate = HostGate(settings.per_host, settings.min_delay_s)
         self.user_agent = user_agent("desktop", settings.contact)
@@ -57,6 +73,9 @@ class BrowserPool:
         return self
 
     async def __aexit__(self, *exc) -> None:
+        if self.memory is not None:
+            self.memory.stop()
+        await self.light.aclose()
         try:
             if self._browser is not None and self._browser.is_connected():
                 await asyncio.wait_for(self._browser.close(), 30)
@@ -72,9 +91,17 @@ class BrowserPool:
                 if self._browser is not None:
                     self.restarts += 1
                     log.warning("Chromium went away; starting a new one (restart %d)", self.restarts)
-                options = launch_options()
+                options = launch_options(self.egress)
+                assert self._playwright is not None, "the pool is used inside `async with`"
                 self._browser = await self._playwright.chromium.launch(**options)
                 self.browser_name = f"{os.path.basename(options['executable_path'])} {self._browser.version}"
+                if self.memory is not None:
+                    self.memory.stop()
+                process = await asyncio.to_thread(procs.find_browser, instance_of(options))
+                self.memory = None
+                if process is not None:
+                    s = self.settings
+                    self.memory = procs.MemoryGuard(process, s.renderer_mb, s.renderers_total_mb).start()
             return self._browser
 
     @asynccontextmanager
@@ -114,20 +141,16 @@ class BrowserPool:
                 for _ in range(loads):
                     self._loads.release()
 
-    async def new_context(self, profile: str = "desktop") -> BrowserContext:
-        """A fresh context (empty cache and cookies: every load is a first visit)."""
+    async def new_context(self, profile: str, guard: RequestGuard) -> BrowserContext:
+        """A fresh context (empty cache and cookies: every load is a first visit), every request through `guard`."""
         browser = await self._ensure_browser()
         # Portals behind HTTP authentication get their credential set, each offered to its own origin only.
         context = await browser.new_context(
             **context_options(profile, self.settings.contact, http_credentials=secrets.http_credentials())
         )
-        if self.settings.allowed_hosts is not None:
-            await context.route("**/*", self._guard)
+        await context.route("**/*", guard.route_async)
         return context
 
-    async def _guard(self, route: Route) -> None:
-        url = route.request.url
-        if url.startswith(("http:", "https:")) and not host_allowed(url, self.settings.allowed_hosts):
-            await route.abort("blockedbyclient")
-        else:
-            await route.continue_()
+    def guard(self, *, popups: bool = False) -> RequestGuard:
+        """A request guard under this run's policy (a new one per page: it records that page's refusals)."""
+        return RequestGuard(self.egress.policy, block_popups=not popups)

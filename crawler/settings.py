@@ -12,7 +12,8 @@ class CrawlSettings:
     workers: int = 2  # shared browser slots (page work and axe) over all portals
     per_host: int = 2  # page loads / light requests in flight per host:port
     min_delay_s: float = 0.2  # between request starts on one host (robots Crawl-delay may raise it)
-    page_timeout_s: float = 30  # everything done for one page: load, settle, extract, axe
+    page_timeout_s: float = 30  # everything done for one page: load, settle, extract, axe (held from outside)
+    axe_timeout_s: float = 12  # axe on one page, within page_timeout_s: a page too big for it is still evaluated
     request_timeout_s: float = 15  # one navigation or one light request
     lab_runs: int = 3  # timed loads per sampled page (median kept)
     lab_pages: int = 4  # pages per portal and profile timed in the lab pass
@@ -21,6 +22,9 @@ class CrawlSettings:
     mobile_pages: int = 3  # crawled pages also loaded and audited on the mobile profile
     outbound_sample: int = 10  # outbound links checked per portal
     allowed_hosts: list[str] | None = None  # None: any host; else every other host is refused
+    # Internal origins ("http://10.0.0.5:8080") or address ranges ("10.20.0.0/16") the crawler may contact besides
+    # the evaluated portals' own origins (crawler/netpolicy.py); every other private or loopback address is refused.
+    allow_internal: tuple[str, ...] = ()
     contact: str | None = None  # contact URL in the User-Agent
     portal_timeout_s: float = 600  # wall clock for one portal's crawl; no new pages after it
     run_axe: bool = True
@@ -36,6 +40,8 @@ class CrawlSettings:
     quiet_ms: int = 500  # ... where quiet means no request in flight for this long
     max_page_bytes: int = 15_000_000  # a bigger page is stopped (and evaluated as loaded so far)
     max_dom_nodes: int = 60_000  # a bigger DOM is measured but not audited by axe
+    renderer_mb: int = 700  # a page's renderer above this (RSS) is stopped and the page named for it
+    renderers_total_mb: int = 1400  # all renderers together above this: the largest is stopped
     max_links_per_page: int = 2000
     max_query_variants: int = 10  # distinct query strings crawled per path (calendars, filters)
     link_checks: int = 300  # light checks of unvisited same-site links and documents, per portal

@@ -135,13 +135,13 @@ class TemplateSampler:
         for group in groups.values():
             group.sort(key=lambda p: order[p.url])
             own = [i < self.per_template and _own(p.accessibility) for i, p in enumerate(group)]
-            source = next((p for p, o in zip(group, own) if o and p.accessibility.error is None), None)
+            source = next((p for p, o in zip(group, own) if o and _audited(p.accessibility)), None)
             for page, keep in zip(group, own):
                 if keep:
                     continue
                 acc = (
                     Accessibility(error=UNRESOLVED)
-                    if source is None
+                    if source is None or source.accessibility is None
                     else dataclasses.replace(source.accessibility, sampled_from=source.url)
                 )
                 if acc != page.accessibility:
@@ -158,6 +158,10 @@ def _sampled(acc: Accessibility | None) -> bool:
     return not (acc.error or "").startswith("not audited: ") or acc.error == UNRESOLVED
 
 
-def _own(acc: Accessibility) -> bool:
+def _own(acc: Accessibility | None) -> bool:
     """An audit of the page itself (or its failure), not one still to come from or given by its template."""
-    return acc.error not in (PENDING, UNRESOLVED) and acc.sampled_from is None
+    return acc is not None and acc.error not in (PENDING, UNRESOLVED) and acc.sampled_from is None
+
+
+def _audited(acc: Accessibility | None) -> bool:
+    return acc is not None and acc.error is None

@@ -10,6 +10,8 @@ import posixpath
 import re
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
+from .netpolicy import ascii_host
+
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # Parameters that change nothing on the page but would make one page look like many.
 TRACKING_PARAMS = re.compile(
@@ -95,7 +97,10 @@ def normalise(url: str, base: str | None = None) -> str | None:
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS or not parts.hostname:
         return None
-    host = parts.hostname.lower().rstrip(".")
+    try:
+        host = ascii_host(parts.hostname)  # an internationalised name goes on the wire as punycode
+    except ValueError:
+        return None
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"

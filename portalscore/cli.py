@@ -34,6 +34,14 @@ def _settings(args: argparse.Namespace, allowed_hosts=None):
         kwargs["allowed_hosts"] = allowed_hosts
     elif getattr(args, "allow_host", None):
         kwargs["allowed_hosts"] = list(args.allow_host)
+    if getattr(args, "allow_internal", None):
+        from portalscore.crawler.netpolicy import NetPolicy
+
+        try:
+            NetPolicy.build(allow_internal=args.allow_internal)
+        except ValueError as e:
+            raise InputError(str(e), field="--allow-internal") from None
+        kwargs["allow_internal"] = tuple(args.allow_internal)
     if getattr(args, "full_audit", False):
         kwargs["reuse_audits"] = False
         kwargs["audit_per_template"] = 0
@@ -48,6 +56,16 @@ def _non_negative(value: str) -> int:
     if n < 0:
         raise argparse.ArgumentTypeError(f"not a whole number >= 0: {value!r}")
     return n
+
+
+def _positive_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1
+    if not 0 < seconds <= 3600:
+        raise argparse.ArgumentTypeError(f"not a number of seconds between 0 and 3600: {value!r}")
+    return seconds
 
 
 def _throttle_arg(value: str) -> str:
@@ -82,7 +100,12 @@ def _evaluate(args, registry, allowed_hosts=None) -> int:
     from .storage import Store
 
     criteria = load_criteria_set(args.criteria)
-    opts = RunOptions(settings=_settings(args, allowed_hosts), scenarios=not args.no_scenarios, lang=args.lang)
+    opts = RunOptions(
+        settings=_settings(args, allowed_hosts),
+        scenarios=not args.no_scenarios,
+        lang=args.lang,
+        journey_budget_s=getattr(args, "journey_budget", 60.0),
+    )
     store = Store(args.db)
     try:
         result = evaluate(
@@ -131,13 +154,16 @@ def cmd_demo(args) -> int:
 
 def cmd_audit(args) -> int:
     from portalscore.crawler.crawl import audit_url
+    from portalscore.crawler.egress import Egress
+    from portalscore.crawler.netpolicy import NetPolicy
     from portalscore.crawler.pool import BrowserPool
 
     settings = _settings(args)
 
     async def go():
-        async with BrowserPool(settings) as pool:
-            return await asyncio.gather(*(audit_url(pool, url, settings) for url in args.urls))
+        with Egress(NetPolicy.build((), settings.allow_internal, settings.allowed_hosts)) as egress:
+            async with BrowserPool(settings, egress) as pool:
+                return await asyncio.gather(*(audit_url(pool, url, settings) for url in args.urls))
 
     for page in asyncio.run(go()):
         if args.json:
@@ -332,6 +358,21 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--no-scenarios", action="store_true", help="skip the citizen journeys")
         p.add_argument(
+            "--journey-budget",
+            type=_positive_seconds,
+            default=60.0,
+            metavar="SECONDS",
+            help="time each citizen journey may take (default 60); a page that never answers is stopped after it",
+        )
+        p.add_argument(
+            "--allow-internal",
+            action="append",
+            default=[],
+            metavar="ORIGIN_OR_RANGE",
+            help="let the crawler contact this internal origin (http://10.0.0.5:8080) or address range "
+            "(10.20.0.0/16); by default only the evaluated portals' own origins may be private or loopback",
+        )
+        p.add_argument(
             "--full-audit",
             action="store_true",
             help="run axe on every page: also on pages of a template already audited twice, and on a "
@@ -369,6 +410,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-host", action="append", help="only ever contact these hosts (repeatable)")
     p.add_argument("--contact", help="contact URL put in the crawler's User-Agent")
     p.add_argument("--throttle", type=_throttle_arg, metavar="PRESET", help=_throttle_help("load the pages"))
+    p.add_argument(
+        "--allow-internal",
+        action="append",
+        default=[],
+        metavar="ORIGIN_OR_RANGE",
+        help="let the browser contact this internal origin or address range besides the audited pages' own "
+        "origins (repeatable)",
+    )
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("report", help="rebuild a report from a stored run, without crawling")

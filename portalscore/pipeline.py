@@ -22,8 +22,10 @@ from portalscore.contract.evidence import Accessibility, PageEvidence, PortalEvi
 from portalscore.contract.portal import Portal
 from portalscore.crawler.axe import axe_engine
 from portalscore.crawler.crawl import crawl_portal
+from portalscore.crawler.egress import Egress
 from portalscore.crawler.lab import measure_lab
 from portalscore.crawler.measure import Reuse
+from portalscore.crawler.netpolicy import NetPolicy
 from portalscore.crawler.pool import BrowserPool
 from portalscore.crawler.settings import CrawlSettings
 from portalscore.criteria import CriteriaSet, rank, score_portal
@@ -46,6 +48,7 @@ class RunOptions:
     scenarios: bool = True
     lang: str = "vi"
     scenario_workers: int = 2
+    journey_budget_s: float = 60.0  # each journey's time budget (scenarios.journey.DEFAULT_BUDGET_S)
 
 
 @dataclass
@@ -74,13 +77,15 @@ def _stored_audits(store: Store, run_id: int, portal_id: str) -> Reuse:
     return reuse
 
 
-async def _crawl_phase(store: Store, run_id: int, portals: list[Portal], opts: RunOptions, progress: Progress) -> None:
+async def _crawl_phase(
+    store: Store, run_id: int, portals: list[Portal], opts: RunOptions, progress: Progress, egress: Egress
+) -> None:
     settings = opts.settings
 
     def stage_before(portal: Portal, stage: str) -> bool:
         return STAGES.index(store.stage(run_id, portal.id)) < STAGES.index(stage)
 
-    async with BrowserPool(settings) as pool:
+    async with BrowserPool(settings, egress) as pool:
 
         async def one(portal: Portal) -> None:
             if not stage_before(portal, "crawled"):
@@ -151,12 +156,17 @@ async def _crawl_phase(store: Store, run_id: int, portals: list[Portal], opts: R
 
 
 def _scenario_phase(
-    store: Store, run_id: int, portals: list[Portal], opts: RunOptions, artefact_dir: Path, progress: Progress
+    store: Store,
+    run_id: int,
+    portals: list[Portal],
+    opts: RunOptions,
+    artefact_dir: Path,
+    progress: Progress,
+    egress: Egress,
 ) -> None:
     from playwright.sync_api import sync_playwright
 
-    from portalscore.crawler.browser import launch_options
-    from portalscore.scenarios.runner import run_scenarios
+    from portalscore.scenarios.runner import JourneyBrowser, run_scenarios
 
     todo = [p for p in portals if STAGES.index(store.stage(run_id, p.id)) < STAGES.index("done")]
     if not opts.scenarios:
@@ -170,7 +180,7 @@ def _scenario_phase(
     def worker() -> None:
         # The sync API is bound to its thread: each worker has its own Playwright and browser.
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(**launch_options())
+            journeys = JourneyBrowser(pw, egress)
             try:
                 while True:
                     with lock:
@@ -182,7 +192,11 @@ def _scenario_phase(
                     with bind(run_id=run_id, portal=portal.id):  # a new thread starts with an empty context
                         try:
                             ev.scenarios = run_scenarios(
-                                browser, portal, artefact_dir, allowed_hosts=opts.settings.allowed_hosts
+                                journeys,
+                                portal,
+                                artefact_dir,
+                                start_error=ev.start_blocked or None,
+                                budget_s=opts.journey_budget_s,
                             )
                         except Exception as e:
                             log.exception("scenarios of %s failed", portal.id)
@@ -203,7 +217,7 @@ def _scenario_phase(
                         )
                     progress.end(portal.id, "journeys", f"scenarios {portal.id}: {passed}/{len(ev.scenarios)} passed")
             finally:
-                browser.close()
+                journeys.close()
 
     threads = [
         threading.Thread(target=worker, name=f"scenarios-{i}")
@@ -219,8 +233,11 @@ def collect(
     store: Store, run_id: int, portals: list[Portal], opts: RunOptions, artefact_dir: Path, progress: Progress
 ) -> None:
     """Gather and store all evidence of these portals (skipping stages already stored)."""
-    asyncio.run(_crawl_phase(store, run_id, portals, opts, progress))
-    _scenario_phase(store, run_id, portals, opts, artefact_dir, progress)
+    settings = opts.settings
+    policy = NetPolicy.build([p.url for p in portals], settings.allow_internal, settings.allowed_hosts)
+    with Egress(policy) as egress:  # the run's one way out (crawler/egress.py)
+        asyncio.run(_crawl_phase(store, run_id, portals, opts, progress, egress))
+        _scenario_phase(store, run_id, portals, opts, artefact_dir, progress, egress)
 
 
 def score_run(store: Store, run_id: int, criteria: CriteriaSet) -> list[PortalScore]:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import NoReturn
 from urllib.parse import urljoin
 
 from playwright.sync_api import Error as PlaywrightError
@@ -139,7 +140,8 @@ class Journey:
         except _Failure as e:
             reason = str(e)
         except PlaywrightError as e:  # includes TimeoutError
-            reason = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+            first = str(e).splitlines()[0] if str(e) else ""
+            reason = f"{type(e).__name__}: {self.guard.name_failure(first) if self.guard else first}"
         if reason is None:
             self._record(record, start, True)
             return
@@ -173,7 +175,7 @@ class Journey:
         """Stop the journey at an already recorded step (see check)."""
         raise StepFailed(step, reason)
 
-    def fail(self, reason: str) -> None:
+    def fail(self, reason: str) -> NoReturn:
         raise _Failure(reason)
 
     def require(self, condition: object, reason: str) -> None:
@@ -206,6 +208,7 @@ class Journey:
         if self.is_url(value):
             self.open(value)
             return f"registry override URL {value}"
+        self.acting()
         self.page.locator(value).first.click()
         self.settle()
         return f"registry override selector {value}"
@@ -224,10 +227,22 @@ class Journey:
     def _on_request_end(self, request: Request) -> None:
         self._inflight.pop(id(request), None)
 
+    def acting(self) -> None:
+        """The journey is about to act (open, click, submit a search): the navigation that follows is its own, not
+        the page's; the guard stops a page that navigates by itself more than a few times (a refresh loop)."""
+        if self.guard is not None:
+            self.guard.expect_navigation()
+
     def settle(self) -> None:
         """Wait until the page is usable: DOM loaded, no request in flight (bounded; a portal that polls
         forever never goes idle), then the DOM quiet for 200 ms (client-rendered portals draw after
         their XHRs return)."""
+        try:
+            self._settle()
+        finally:
+            self.acting()  # each action and its settle get their own allowance of the page's own navigations
+
+    def _settle(self) -> None:
         budget_ms = min(SETTLE_MS, self.remaining_ms())
         try:
             self.page.wait_for_load_state(
@@ -253,6 +268,7 @@ class Journey:
         url = self.absolute(url)
         if self.guard is not None and not self.guard.host_allowed(url):
             self.fail(f"{url} is outside the allowed hosts")
+        self.acting()
         response = self.page.goto(url, wait_until="domcontentloaded")
         self.settle()
         if response is not None and response.status >= 400:
@@ -273,6 +289,7 @@ class Journey:
         if href and self.is_offsite_blocked(href):
             return Reached(url=href, how=candidate.describe(), offsite=True)
         self.nav_response = None
+        self.acting()
         if href and (candidate.target.lower() == "_blank" or not candidate.visible):
             self.nav_response = page.goto(href, wait_until="domcontentloaded")
             self.settle()
@@ -284,6 +301,7 @@ class Journey:
                 popups.append(new_page)
 
             page.context.on("page", on_popup)
+            mark = len(self.guard.blocked) if self.guard is not None else 0
             try:
                 try:
                     locator.click(timeout=min(3000, max(1.0, self.remaining_ms())))
@@ -294,16 +312,27 @@ class Journey:
             finally:
                 page.context.remove_listener("page", on_popup)
             if popups:  # window.open(): followed in this page, as target=_blank links are
-                url = self._popup_url(popups)
+                url = self._popup_target(popups, mark)
                 if url and self.is_offsite_blocked(url):
                     return Reached(url=url, how=candidate.describe(), offsite=True)
                 if url:
+                    self.acting()
                     self.nav_response = page.goto(url, wait_until="domcontentloaded")
                     self.settle()
         response = self.nav_response
         if response is not None and response.status >= 400:
             self.fail(f"HTTP {response.status} after following {candidate.describe()}")
         return Reached(url=page.url, how=candidate.describe(), response=response)
+
+    def _popup_target(self, popups: list[Page], mark: int) -> str:
+        """Where a window the click opened was going: the guard, which loads no pop-up, recorded it."""
+        if self.guard is not None:
+            blocked = [b.url for b in self.guard.blocked[mark:] if b.kind == "pop-up"]
+            if blocked:
+                for popup in popups:
+                    popup.close()
+                return blocked[0]
+        return self._popup_url(popups)
 
     @staticmethod
     def _popup_url(popups: list[Page]) -> str:
@@ -347,6 +376,7 @@ class Journey:
                     continue
                 if not found:
                     continue
+            self.acting()
             response = self.page.goto(url, wait_until="domcontentloaded")
             self.settle()
             if (response is None or response.status < 400) and textmatch.mentions(self.text(), synonyms):
@@ -387,7 +417,7 @@ def run_journey(
     result.steps = journey.steps
     result.overrides_used = journey.overrides_used
     if guard is not None:
-        result.blocked_requests = list(guard.blocked)
+        result.blocked_requests = guard.lines()
     result.ms = round((time.perf_counter() - start) * 1000, 1)
     return result
 

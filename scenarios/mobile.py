@@ -114,7 +114,8 @@ def mobile(j: Journey) -> None:
             s.detail = f"navigation visible without opening a menu ({visible_links} links)"
         else:
             toggle = _menu_toggle(j)
-            j.require(toggle is not None, "no menu button, and the navigation is not visible on a phone")
+            if toggle is None:
+                j.fail("no menu button, and the navigation is not visible on a phone")
             toggle.click()
             j.settle()
             after = page.evaluate(_NAV_LINKS_JS)

@@ -78,6 +78,10 @@ class _Server(ThreadingHTTPServer):
     farm: Farm
 
 
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
 class Farm:
     def __init__(
         self,
@@ -93,7 +97,7 @@ class Farm:
         self.max_inflight = 0
         self.stopping = threading.Event()
         self._lock = threading.Lock()
-        self._server = _Server((host, 0), Handler)
+        self._server = (_Server6 if ":" in host else _Server)((host, 0), Handler)
         self._server.farm = self
         self.host = host
         self.port = self._server.server_address[1]
@@ -114,7 +118,8 @@ class Farm:
         self._server.server_close()
 
     def url(self, path: str = "/", host: str | None = None) -> str:
-        return f"{self.scheme}://{host or self.host}:{self.port}{path}"
+        host = host or self.host
+        return f"{self.scheme}://{f'[{host}]' if ':' in host else host}:{self.port}{path}"
 
     def paths(self, method: str = "GET") -> list[str]:
         with self._lock:

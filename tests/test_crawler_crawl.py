@@ -17,6 +17,7 @@ from portalscore.crawler.crawl import crawl_portal
 from portalscore.crawler.lab import measure_lab
 from portalscore.crawler.pool import BrowserPool
 from portalscore.crawler.settings import CrawlSettings
+from tests.browsers import egress_for
 from tests.faultfarm import (
     BUSY,
     DIALOGS,
@@ -164,7 +165,7 @@ def crawl():
         seen: dict[str, list[str]] = {p.id: [] for p in portals}
 
         async def go():
-            async with BrowserPool(settings) as pool:
+            async with BrowserPool(settings, egress_for(settings)) as pool:
                 t = time.monotonic()
                 evs = await asyncio.gather(
                     *(
@@ -310,4 +311,7 @@ def test_unreachable_portal_is_recorded_not_raised(crawl):
     ev = crawl["ev"]["gone"]
     assert ev.site["robots"]["found"] is False and ev.site["robots"]["status"] is None
     assert any("robots.txt unreachable" in e for e in ev.errors)
-    assert len(ev.pages) == 1 and ev.pages[0].error.startswith("network:")
+    assert len(ev.pages) == 1 and ev.pages[0].error.startswith("connection refused by 127.0.0.1:")
+    # Named for what happened, on the page and for the portal (which has no page to score).
+    assert any(e.startswith("robots.txt unreachable (connection refused by") for e in ev.errors)
+    assert f"start page not evaluated: {ev.pages[0].error}" in ev.errors

@@ -11,6 +11,7 @@ from portalscore.contract.portal import Portal
 from portalscore.crawler.crawl import audit_url, crawl_portal
 from portalscore.crawler.pool import BrowserPool
 from portalscore.crawler.settings import CrawlSettings
+from tests.browsers import egress_for
 from tests.faultfarm import Farm, links, page
 
 pytestmark = pytest.mark.browser
@@ -30,7 +31,7 @@ QUICK = dict(
 
 def _run(settings: CrawlSettings, *portals: Portal, **kw):
     async def go():
-        async with BrowserPool(settings) as pool:
+        async with BrowserPool(settings, egress_for(settings)) as pool:
             return await asyncio.gather(*(crawl_portal(pool, p, settings, **kw) for p in portals))
 
     return asyncio.run(go())
@@ -123,7 +124,7 @@ def test_audit_url_measures_one_page():
 
         async def go():
             settings = CrawlSettings(**(QUICK | {"run_axe": True}))
-            async with BrowserPool(settings) as pool:
+            async with BrowserPool(settings, egress_for(settings)) as pool:
                 return await audit_url(pool, farm.url("/"), settings)
 
         result = asyncio.run(go())

@@ -13,6 +13,7 @@ from portalscore.contract.portal import Portal
 from portalscore.crawler.crawl import audit_url, crawl_portal
 from portalscore.crawler.pool import BrowserPool
 from portalscore.crawler.settings import CrawlSettings
+from tests.browsers import egress_for
 from tests.faultfarm import Farm, links, page
 
 pytestmark = pytest.mark.browser
@@ -61,7 +62,7 @@ def test_a_killed_browser_is_restarted_and_the_crawl_goes_on():
     with Farm(routes) as farm:
 
         async def go():
-            async with BrowserPool(settings) as pool:
+            async with BrowserPool(settings, egress_for(settings)) as pool:
                 first = await audit_url(pool, farm.url("/"), settings)
                 pids = _browser_pids()
                 assert pids, "Chromium's main process not found"
@@ -90,5 +91,5 @@ def test_portal_time_limit_stops_the_crawl_and_says_so():
 
 
 async def _crawl_once(farm: Farm, settings: CrawlSettings):
-    async with BrowserPool(settings) as pool:
+    async with BrowserPool(settings, egress_for(settings)) as pool:
         return await crawl_portal(pool, Portal(id="p", name="P", kind="province", url=farm.url("/")), settings)

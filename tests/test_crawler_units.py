@@ -11,9 +11,10 @@ import pytest
 
 from portalscore.crawler.frontier import Frontier
 from portalscore.crawler.hostgate import HostGate
-from portalscore.crawler.lighthttp import fetch, light_fetch, retry_after_s
+from portalscore.crawler.lighthttp import LightClient, light_fetch, retry_after_s
 from portalscore.crawler.site import _locs
 from portalscore.crawler.urls import is_document, normalise, page_key
+from tests.browsers import test_egress
 from tests.faultfarm import Farm, drip, hang, page, redirect_to, retry_once, status
 
 UA = "test portalscore/0.1"
@@ -190,8 +191,12 @@ def test_light_fetch_holds_the_per_host_limit_against_a_real_server():
     with Farm({"/p*": page("x")}, delay_s=0.2) as farm:
 
         async def go():
+            client = LightClient(test_egress(), UA)
             gate = HostGate(per_host=2, min_delay_s=0.05)
-            return await asyncio.gather(*(light_fetch(gate, farm.url(f"/p{i}"), user_agent=UA) for i in range(8)))
+            try:
+                return await asyncio.gather(*(light_fetch(client, gate, farm.url(f"/p{i}")) for i in range(8)))
+            finally:
+                await client.aclose()
 
         results = asyncio.run(go())
     assert all(r.status == 200 for r in results)
@@ -209,27 +214,31 @@ def test_light_requests_are_bounded_against_misbehaving_servers():
         "/away": redirect_to("http://localhost:1/x"),
     }
     with Farm(routes) as farm:
-        t = time.monotonic()
-        hung = fetch(farm.url("/hang"), user_agent=UA, timeout_s=1)
-        dripped = fetch(farm.url("/drip"), user_agent=UA, timeout_s=1.5)
-        assert time.monotonic() - t < 5
-        assert hung.error.startswith("timeout") and hung.transient
-        assert dripped.status == 200 and dripped.error.startswith("timeout")
-        assert fetch(farm.url("/loop"), user_agent=UA).error.startswith("too many redirects")
-        assert fetch(farm.url("/away"), user_agent=UA, allowed_hosts=["127.0.0.1"]).error.startswith("blocked")
 
         async def go():
-            gate = HostGate(per_host=2, min_delay_s=0)
-            return (
-                await light_fetch(gate, farm.url("/500"), user_agent=UA),
-                await light_fetch(gate, farm.url("/retry"), user_agent=UA),
-            )
+            client = LightClient(test_egress(), UA)
+            try:
+                t = time.monotonic()
+                hung = await client.fetch(farm.url("/hang"), timeout_s=1)
+                dripped = await client.fetch(farm.url("/drip"), timeout_s=1.5)
+                assert time.monotonic() - t < 5
+                assert hung.error.startswith("timeout") and hung.transient
+                assert dripped.status == 200 and dripped.error.startswith("timeout")
+                assert (await client.fetch(farm.url("/loop"))).error.startswith("too many redirects")
+                away = await client.fetch(farm.url("/away"), allowed_hosts=["127.0.0.1"])
+                assert away.error.startswith("blocked")
+                gate = HostGate(per_host=2, min_delay_s=0)
+                t = time.monotonic()
+                failed = await light_fetch(client, gate, farm.url("/500"))
+                retried = await light_fetch(client, gate, farm.url("/retry"))
+                return failed, retried, time.monotonic() - t
+            finally:
+                await client.aclose()
 
-        t = time.monotonic()
-        failed, retried = asyncio.run(go())
+        failed, retried, took = asyncio.run(go())
         assert failed.status == 500 and farm.count("/500") == 1  # a 500 is not transient: asked once
         assert retried.status == 200 and farm.count("/retry") == 2
-        assert time.monotonic() - t >= 0.95  # Retry-After: 1 was honoured
+        assert took >= 0.95  # Retry-After: 1 was honoured
 
 
 def test_retry_after_forms():
@@ -274,8 +283,8 @@ def test_headless_runs_take_the_headless_shell_and_headed_runs_the_full_browser(
     monkeypatch.setattr(browser, "CHROMIUM_CANDIDATES", (str(full),))
     assert browser.chromium_path() == str(full)  # no shell installed: the full browser, headless
     shell.touch()
-    assert browser.launch_options()["executable_path"] == str(shell)
-    assert browser.launch_options(headless=False)["executable_path"] == str(full)
+    assert browser.launch_options(test_egress())["executable_path"] == str(shell)
+    assert browser.launch_options(test_egress(), headless=False)["executable_path"] == str(full)
     monkeypatch.setenv("PORTALSCORE_CHROMIUM", "/opt/chrome/chrome")  # the operator's choice wins
     assert browser.chromium_path() == browser.chromium_path(headless=False) == "/opt/chrome/chrome"
 

@@ -18,8 +18,9 @@ from portalscore import credentials
 from portalscore.contract import secrets
 from portalscore.contract.errors import InputError
 from portalscore.registry import load_registry
+from tests.browsers import journey_browser
 from tests.faultfarm import Farm, basic_auth, links, page
-from tests.helpers import LOOPBACK, portalscore_cli
+from tests.helpers import portalscore_cli
 
 USER, PASSWORD = "kiemthu", "Kt-9fQ2z!vX7#staging"
 TOKEN = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
@@ -179,22 +180,13 @@ def test_staging_portal_is_crawled_and_its_credentials_never_leak(tmp_path, sour
 
 
 def test_journeys_offer_the_credentials_to_the_portal_only_and_keep_no_trace(tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    from portalscore.crawler.browser import launch_options
     from portalscore.scenarios.runner import run_scenarios
 
     with other_farm() as other, staging_farm(other) as staging:
         registry = load_registry(write_registry(tmp_path / "registry.yaml", staging, other))
         secrets.activate(credentials.resolve(registry, environ=ENV))
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(**launch_options())
-            try:
-                results = run_scenarios(
-                    browser, registry.portals[0], tmp_path / "artefacts", allowed_hosts=LOOPBACK, only=["home"]
-                )
-            finally:
-                browser.close()
+        with journey_browser(only_loopback=False) as browser:
+            results = run_scenarios(browser, registry.portals[0], tmp_path / "artefacts", only=["home"])
         home = results[0]
         assert home.steps[0].name == "open_home" and home.steps[0].ok, home.steps  # not a 401
         title = next(s for s in home.steps if s.name == "title")

@@ -7,6 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.browsers import test_egress
 from tests.helpers import portalscore_cli
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -82,7 +83,7 @@ def test_nothing_from_the_portal_runs_in_the_report(hostile_report):
         hostile_report / "en" / "index.html",
     ]
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(**launch_options())
+        browser = pw.chromium.launch(**launch_options(test_egress()))
         page = browser.new_page()
         dialogs = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))

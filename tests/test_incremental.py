@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 
+from tests.browsers import egress_for
 from tests.faultfarm import Farm, links, page
 from tests.helpers import run_portal
 
@@ -133,6 +134,7 @@ def test_a_stored_audit_is_used_only_where_axe_would_run_with_the_same_engine():
     from portalscore.contract.evidence import Accessibility
     from portalscore.crawler.axe import axe_engine
     from portalscore.crawler.load import load_page
+    from portalscore.crawler.measure import PageJob
     from portalscore.crawler.pool import BrowserPool
     from portalscore.crawler.settings import CrawlSettings
 
@@ -146,8 +148,8 @@ def test_a_stored_audit_is_used_only_where_axe_would_run_with_the_same_engine():
         return reuse
 
     async def load(url: str, settings: CrawlSettings, engine: str):
-        async with BrowserPool(settings) as pool:
-            return await load_page(pool, url, settings, reuse=stored(engine))
+        async with BrowserPool(settings, egress_for(settings)) as pool:
+            return await load_page(pool, PageJob(url), reuse=stored(engine))
 
     with Farm({"/": page("Trang", "<img src='data:,' width='5' height='5'>")}) as farm:
         settings = CrawlSettings(allowed_hosts=["127.0.0.1"], retries=0)
@@ -173,6 +175,7 @@ def test_content_hash_follows_the_stylesheet_but_not_per_load_tokens():
     import asyncio
 
     from portalscore.crawler.load import load_page
+    from portalscore.crawler.measure import PageJob
     from portalscore.crawler.pool import BrowserPool
     from portalscore.crawler.settings import CrawlSettings
 
@@ -195,10 +198,10 @@ def test_content_hash_follows_the_stylesheet_but_not_per_load_tokens():
     settings = CrawlSettings(allowed_hosts=["127.0.0.1"], run_axe=False)
 
     async def hashes(url: str) -> list[str]:
-        async with BrowserPool(settings) as pool:
-            out = [(await load_page(pool, url, settings)).content_hash for _ in range(2)]
+        async with BrowserPool(settings, egress_for(settings)) as pool:
+            out = [(await load_page(pool, PageJob(url))).content_hash for _ in range(2)]
             css["text"] = "p { color: #ddd; }"  # low contrast now
-            out.append((await load_page(pool, url, settings)).content_hash)
+            out.append((await load_page(pool, PageJob(url))).content_hash)
             return out
 
     with Farm(routes) as farm:

@@ -13,6 +13,7 @@ from portalscore.contract.portal import Portal
 from portalscore.crawler.crawl import crawl_portal
 from portalscore.crawler.pool import BrowserPool
 from portalscore.crawler.settings import CrawlSettings
+from tests.browsers import egress_for
 from tests.faultfarm import Farm, links, page, redirect_to
 
 pytestmark = pytest.mark.browser
@@ -52,7 +53,7 @@ def test_pages_cannot_reach_local_files(tmp_path):
     with Farm(routes) as farm:
 
         async def go():
-            async with BrowserPool(settings) as pool:
+            async with BrowserPool(settings, egress_for(settings)) as pool:
                 return await crawl_portal(
                     pool, Portal(id="p", name="Cổng lạ", kind="province", url=farm.url("/")), settings
                 )

@@ -10,6 +10,7 @@ import pytest
 from portalscore.crawler.axe import AXE_OPTIONS, axe_source
 from portalscore.crawler.browser import launch_options
 from portalscore.reports import render_report
+from tests.browsers import test_egress
 from tests.test_reports_data import build
 
 pytestmark = pytest.mark.browser
@@ -39,7 +40,7 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(**launch_options())
+        b = pw.chromium.launch(**launch_options(test_egress()))
         yield b
         b.close()
 

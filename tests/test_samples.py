@@ -29,6 +29,7 @@ from portalscore.samples import (
     SampleFleet,
 )
 from portalscore.samples.pages import Site
+from tests.browsers import test_egress
 
 SERVER_RENDERED = [p.id for p in SAMPLE_PORTALS if p.style != "spa"]
 SPA_ID = next(p.id for p in SAMPLE_PORTALS if p.style == "spa")
@@ -507,7 +508,7 @@ def chromium():
     from portalscore.crawler.browser import launch_options
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(**launch_options())
+        browser = pw.chromium.launch(**launch_options(test_egress()))
         yield browser
         browser.close()
 

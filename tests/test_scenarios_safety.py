@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import LOOPBACK
+from tests.browsers import journey_browser, test_egress
 from tests.test_scenarios_sites import MiniSites
 
 pytestmark = pytest.mark.browser
@@ -19,9 +19,10 @@ def test_a_page_that_posts_by_itself_sends_nothing_and_every_attempt_is_logged()
 
     with MiniSites() as sites, sync_playwright() as pw:
         site = sites["plain"]
-        browser = pw.chromium.launch(**launch_options())
+        egress = test_egress(only_loopback=True)
+        browser = pw.chromium.launch(**launch_options(egress))
         context = browser.new_context(**context_options("desktop"))
-        guard = install_guard(context, LOOPBACK)
+        guard = install_guard(context, egress.policy)
         assert guard_of(context) is guard
         page = context.new_page()
         page.goto(site.url + "tu-gui")
@@ -32,9 +33,9 @@ def test_a_page_that_posts_by_itself_sends_nothing_and_every_attempt_is_logged()
         browser.close()
 
     assert site.non_get == []
-    methods = sorted(entry.split(" ")[0] + " " + entry.split(" ")[1].split("/", 3)[-1] for entry in guard.blocked)
+    methods = sorted(f"{b.method} {b.url.split('/', 3)[-1]}" for b in guard.blocked)
     assert methods == ["GET x", "POST api/nop", "POST beacon", "POST nop", "PUT api/sua"]
-    assert any("host 192.0.2.1 not allowed" in entry for entry in guard.blocked)
+    assert any("host 192.0.2.1 is not among this run's allowed hosts" in line for line in guard.lines())
 
 
 def test_unreachable_and_hanging_portals_fail_at_open_home_in_bounded_time(tmp_path):
@@ -42,10 +43,7 @@ def test_unreachable_and_hanging_portals_fail_at_open_home_in_bounded_time(tmp_p
     import threading
     import time
 
-    from playwright.sync_api import sync_playwright
-
     from portalscore.contract.portal import Portal
-    from portalscore.crawler.browser import launch_options
     from portalscore.scenarios.runner import UNREACHABLE_BUDGET_S, run_scenarios
 
     closed = socket.socket()
@@ -68,13 +66,11 @@ def test_unreachable_and_hanging_portals_fail_at_open_home_in_bounded_time(tmp_p
 
     threading.Thread(target=hold, daemon=True).start()
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(**launch_options())
+        with journey_browser() as browser:
             refused = run_scenarios(
                 browser,
                 Portal("down", "Down", "other", f"http://127.0.0.1:{refused_port}/"),
                 tmp_path,
-                allowed_hosts=LOOPBACK,
                 only=["home", "dossier_lookup", "mobile"],
             )
             start = time.monotonic()
@@ -83,11 +79,9 @@ def test_unreachable_and_hanging_portals_fail_at_open_home_in_bounded_time(tmp_p
                 browser,
                 Portal("hung", "Hung", "other", hung_url),
                 tmp_path,
-                allowed_hosts=LOOPBACK,
                 only=["home", "privacy", "help"],
             )
             hung_s = time.monotonic() - start
-            browser.close()
     finally:
         stop.set()
         for s in held:
@@ -96,7 +90,7 @@ def test_unreachable_and_hanging_portals_fail_at_open_home_in_bounded_time(tmp_p
 
     assert len(refused) == 3
     assert {(r.outcome, r.failed_step) for r in refused} == {("failed", "open_home")}
-    assert all("ERR_CONNECTION_REFUSED" in r.reason for r in refused)
+    assert all(f"connection refused by 127.0.0.1:{refused_port}" in r.reason for r in refused)
     assert {(r.outcome, r.failed_step) for r in hung} == {("failed", "open_home")}
     assert hung[0].reason.startswith("TimeoutError")
     assert all(r.screenshot is None and r.trace for r in refused + hung)  # no blank pictures; traces kept
@@ -105,18 +99,11 @@ def test_unreachable_and_hanging_portals_fail_at_open_home_in_bounded_time(tmp_p
 
 
 def test_keyboard_trap_and_invisible_focus_are_named(tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    from portalscore.crawler.browser import launch_options
     from portalscore.scenarios.runner import run_scenarios
 
-    with MiniSites() as sites, sync_playwright() as pw:
-        browser = pw.chromium.launch(**launch_options())
-        trap = run_scenarios(browser, sites["trap"].portal(), tmp_path, allowed_hosts=LOOPBACK, only=["keyboard"])[0]
-        hidden = run_scenarios(browser, sites["nofocus"].portal(), tmp_path, allowed_hosts=LOOPBACK, only=["keyboard"])[
-            0
-        ]
-        browser.close()
+    with MiniSites() as sites, journey_browser() as browser:
+        trap = run_scenarios(browser, sites["trap"].portal(), tmp_path, only=["keyboard"])[0]
+        hidden = run_scenarios(browser, sites["nofocus"].portal(), tmp_path, only=["keyboard"])[0]
     assert (trap.outcome, trap.failed_step) == ("failed", "no_keyboard_trap"), trap.reason
     assert "stuck on input" in trap.reason
     assert (hidden.outcome, hidden.failed_step) == ("failed", "focus_visible"), hidden.reason

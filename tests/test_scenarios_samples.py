@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import LOOPBACK
+from tests.browsers import journey_browser
 
 pytestmark = pytest.mark.browser
 
@@ -16,14 +16,8 @@ BEST = "bo-ket-noi-mau"
 
 @pytest.fixture(scope="module")
 def chromium():
-    from playwright.sync_api import sync_playwright
-
-    from portalscore.crawler.browser import launch_options
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(**launch_options())
-        yield browser
-        browser.close()
+    with journey_browser() as journeys:
+        yield journeys
 
 
 def test_best_sample_passes_every_journey_and_nothing_is_posted(chromium, fleet, tmp_path: Path):
@@ -31,7 +25,7 @@ def test_best_sample_passes_every_journey_and_nothing_is_posted(chromium, fleet,
     from portalscore.scenarios.runner import run_scenarios
 
     before = fleet.non_get_count()
-    best = run_scenarios(chromium, fleet.portal(BEST), tmp_path, allowed_hosts=LOOPBACK)
+    best = run_scenarios(chromium, fleet.portal(BEST), tmp_path)
     assert {r.id: r.outcome for r in best} == dict.fromkeys(SCENARIOS, "passed"), [
         (r.id, r.failed_step, r.reason) for r in best if r.outcome != "passed"
     ]

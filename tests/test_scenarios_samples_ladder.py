@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import LOOPBACK
+from tests.browsers import journey_browser
 
 pytestmark = pytest.mark.browser
 
@@ -26,14 +26,8 @@ LADDER = {
 
 @pytest.fixture(scope="module")
 def chromium():
-    from playwright.sync_api import sync_playwright
-
-    from portalscore.crawler.browser import launch_options
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(**launch_options())
-        yield browser
-        browser.close()
+    with journey_browser() as journeys:
+        yield journeys
 
 
 @pytest.mark.parametrize("portal_id", list(LADDER))
@@ -41,7 +35,7 @@ def test_sample_portal_fails_where_its_design_says(chromium, fleet, portal_id: s
     from portalscore.scenarios.runner import run_scenarios
 
     expected = LADDER[portal_id]
-    results = run_scenarios(chromium, fleet.portal(portal_id), tmp_path, allowed_hosts=LOOPBACK, only=list(expected))
+    results = run_scenarios(chromium, fleet.portal(portal_id), tmp_path, only=list(expected))
     got = {
         r.id: (r.failed_step if r.outcome == "failed" else None if r.outcome == "passed" else r.outcome)
         for r in results

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import LOOPBACK
+from tests.browsers import journey_browser
 
 pytestmark = pytest.mark.browser
 
@@ -29,21 +29,15 @@ WORST_FAILS = {
 
 @pytest.fixture(scope="module")
 def chromium():
-    from playwright.sync_api import sync_playwright
-
-    from portalscore.crawler.browser import launch_options
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(**launch_options())
-        yield browser
-        browser.close()
+    with journey_browser() as journeys:
+        yield journeys
 
 
 def test_worst_sample_fails_its_designed_journeys_with_evidence(chromium, fleet, tmp_path: Path):
     from portalscore.scenarios.runner import run_scenarios
 
     before = fleet.non_get_count(WORST)
-    worst = run_scenarios(chromium, fleet.portal(WORST), tmp_path, allowed_hosts=LOOPBACK)
+    worst = run_scenarios(chromium, fleet.portal(WORST), tmp_path)
     failed = {r.id: r.failed_step for r in worst if r.outcome == "failed"}
     assert failed == WORST_FAILS, {r.id: (r.outcome, r.failed_step, r.reason) for r in worst}
     assert {r.id for r in worst if r.outcome == "passed"} == {"home", "help"}

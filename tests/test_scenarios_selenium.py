@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browsers import test_egress
 from tests.test_scenarios_sites import MiniSites
 
 pytestmark = pytest.mark.browser
@@ -31,7 +32,7 @@ def test_selenium_and_playwright_report_the_same_violations(sites):
     # and a cleaner one.
     urls = [sites["broken"].url + "trang-loi", sites["plain"].url]
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(**launch_options())
+        browser = pw.chromium.launch(**launch_options(test_egress()))
         context = browser.new_context(**context_options("desktop"))
         page = context.new_page()
         by_playwright = []

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from portalscore.contract.portal import Portal
+from tests.browsers import journey_browser
 
 LOOPBACK = ["127.0.0.1", "localhost"]
 
@@ -348,14 +349,8 @@ def sites():
 
 @pytest.fixture(scope="module")
 def chromium():
-    from playwright.sync_api import sync_playwright
-
-    from portalscore.crawler.browser import launch_options
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(**launch_options())
-        yield b
-        b.close()
+    with journey_browser() as journeys:
+        yield journeys
 
 
 def outcomes(results) -> dict[str, str]:
@@ -371,7 +366,7 @@ def test_labelled_portal_passes_every_journey_and_posts_nothing(chromium, sites,
     from portalscore.scenarios.catalog import SCENARIOS
     from portalscore.scenarios.runner import run_scenarios
 
-    results = run_scenarios(chromium, sites["plain"].portal(), tmp_path, allowed_hosts=LOOPBACK)
+    results = run_scenarios(chromium, sites["plain"].portal(), tmp_path)
     assert [r.id for r in results] == list(SCENARIOS)
     assert outcomes(results) == dict.fromkeys(SCENARIOS, "passed"), [
         (r.id, r.failed_step, r.reason) for r in results if r.outcome != "passed"
@@ -387,9 +382,7 @@ def test_hash_routed_app_with_capitalised_labels_and_javascript_links(chromium, 
     from portalscore.scenarios.runner import run_scenarios
 
     only = ["online_submission", "dossier_lookup", "online_payment", "mobile", "help"]
-    results = {
-        r.id: r for r in run_scenarios(chromium, sites["spa"].portal(), tmp_path, allowed_hosts=LOOPBACK, only=only)
-    }
+    results = {r.id: r for r in run_scenarios(chromium, sites["spa"].portal(), tmp_path, only=only)}
     assert {k: r.outcome for k, r in results.items()} == dict.fromkeys(only, "passed"), [
         (r.id, r.failed_step, r.reason) for r in results.values() if r.outcome != "passed"
     ]
@@ -413,7 +406,6 @@ def test_portal_without_diacritics_and_a_lookup_that_posts(chromium, sites, tmp_
             chromium,
             site.portal(),
             tmp_path,
-            allowed_hosts=LOOPBACK,
             only=["procedure_detail", "online_submission", "dossier_lookup", "feedback"],
         )
     }
@@ -438,7 +430,6 @@ def test_portal_without_diacritics_and_a_lookup_that_posts(chromium, sites, tmp_
         chromium,
         site.portal({"dossier_lookup.allow_post": r"/api/tra-cuu$"}),
         tmp_path,
-        allowed_hosts=LOOPBACK,
         only=["dossier_lookup"],
     )[0]
     assert allowed.outcome == "passed", (allowed.failed_step, allowed.reason)
@@ -455,7 +446,6 @@ def test_broken_portal_fails_where_it_is_broken(chromium, sites, tmp_path: Path)
             chromium,
             sites["broken"].portal(),
             tmp_path,
-            allowed_hosts=LOOPBACK,
             only=["dossier_lookup", "mobile", "keyboard", "privacy", "help"],
         )
     }
@@ -492,7 +482,6 @@ def test_registry_overrides_take_precedence_and_are_reported(chromium, sites, tm
             chromium,
             sites["plain"].portal(overrides),
             tmp_path,
-            allowed_hosts=LOOPBACK,
             only=["search_procedure", "dossier_lookup", "online_payment", "procedure_detail"],
         )
     }

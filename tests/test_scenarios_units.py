@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portalscore.contract.errors import InputError
+from portalscore.crawler.netpolicy import NetPolicy
 from portalscore.scenarios import textmatch as T
 from portalscore.scenarios.locate import Candidate
 from portalscore.scenarios.overrides import load_overrides
@@ -104,12 +105,14 @@ def test_a_long_headline_is_not_the_entry_to_a_function():
 
 
 def test_guard_blocks_non_get_and_foreign_hosts_but_allows_listed_lookups():
-    guard = Guard(allowed_hosts=["127.0.0.1"], allowed_posts=[AllowedPost(r"/api/tra-cuu$")])
+    policy = NetPolicy.build(["http://127.0.0.1:8000/"], only_hosts=["127.0.0.1"])
+    guard = Guard(policy, allowed_posts=[AllowedPost(r"/api/tra-cuu$")])
     assert guard.decide("GET", "http://127.0.0.1:8000/a") is None
-    assert guard.decide("POST", "http://127.0.0.1:8000/nop-ho-so") == "non-GET request"
-    assert guard.decide("PUT", "http://127.0.0.1:8000/api/tra-cuu") == "non-GET request"
+    assert guard.decide("POST", "http://127.0.0.1:8000/nop-ho-so").kind == "state-changing"
+    assert guard.decide("PUT", "http://127.0.0.1:8000/api/tra-cuu").kind == "state-changing"
     assert guard.decide("POST", "http://127.0.0.1:8000/api/tra-cuu") is None
-    assert guard.decide("GET", "https://xacthuc.dichvucong.gov.vn/") == "host xacthuc.dichvucong.gov.vn not allowed"
+    foreign = guard.decide("GET", "https://xacthuc.dichvucong.gov.vn/")
+    assert foreign.reason == "host xacthuc.dichvucong.gov.vn is not among this run's allowed hosts"
     assert guard.decide("GET", "data:text/plain,x") is None
 
 
