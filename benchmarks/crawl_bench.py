@@ -83,7 +83,10 @@ async def run_floor(urls: list[str], workers: int = 2) -> tuple[float, float]:
     source = axe_source()
     async with PeakMemory(include_self=True) as mem:
         async with async_playwright() as pw:
-            browser = await pw.chromium.launch(**launch_options(EGRESS.start()))
+            # Bare: no egress proxy and no request guard (portalscore pays for both; the floor does not).
+            options = launch_options(EGRESS.start())
+            del options["proxy"]
+            browser = await pw.chromium.launch(**options)
             t = time.monotonic()
 
             async def worker() -> None:

@@ -34,6 +34,14 @@ class Item:
     order: int = -1  # crawl order, once handed out
 
 
+def _place_and_query(url: str) -> tuple[str, str]:
+    """(host + path + hash route, query string(s)) of a URL; hash routes carry their own query."""
+    parts = urlsplit(url)
+    route, _, route_query = parts.fragment.partition("?")
+    query = f"{parts.query}#{route_query}" if parts.query or route_query else ""
+    return f"{parts.netloc}{parts.path}#{route}", query
+
+
 class Frontier:
     def __init__(
         self,
@@ -145,7 +153,7 @@ class Frontier:
                 break
             heapq.heappop(self._heap)
             del self._queued[pk]
-            if not self._variant_ok(item.url):
+            if not self._variant_ok(item):
                 self.skipped["query variants"] += 1
                 self.unvisited.setdefault(item.url, item.source)
                 continue
@@ -163,17 +171,18 @@ class Frontier:
         self._heap.clear()
         return False
 
-    def _variant_ok(self, url: str) -> bool:
-        """At most max_query_variants distinct queries per path: calendars and filters are endless."""
-        parts = urlsplit(url)
-        route, _, route_query = parts.fragment.partition("?")  # hash routes carry their own query
-        if not parts.query and not route_query:
+    def _variant_ok(self, item: Item) -> bool:
+        """At most max_query_variants distinct queries per path when the links come from that same path: calendars,
+        sort orders, filters and paging link to themselves without end. Distinct records listed on another page
+        (`ChiTietThuTuc.aspx?id=…` on a list of procedures) or in a sitemap are not capped, as `/thu-tuc/123`
+        paths are not: a portal's URL style must not decide how much of it is evaluated."""
+        place, query = _place_and_query(item.url)
+        if not query:
             return True
-        variants = self._variants[f"{parts.netloc}{parts.path}#{route}"]
-        query = f"{parts.query}#{route_query}"
+        variants = self._variants[place]
         if query in variants:
             return True
-        if len(variants) >= self.max_query_variants:
+        if len(variants) >= self.max_query_variants and _place_and_query(item.source)[0] == place:
             return False
         variants.add(query)
         return True

@@ -331,7 +331,11 @@ class Journey:
             if blocked:
                 for popup in popups:
                     popup.close()
-                return blocked[0]
+                try:  # recorded by the guard's window.open hook, hash route included
+                    opened = self.page.evaluate("() => window.__psOpened || ''")
+                except PlaywrightError:
+                    opened = ""
+                return str(opened or blocked[0])
         return self._popup_url(popups)
 
     @staticmethod

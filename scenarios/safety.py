@@ -18,6 +18,16 @@ from portalscore.crawler.netpolicy import NetPolicy
 Guard = RequestGuard  # what journeys are handed
 __all__ = ["AllowedPost", "Guard", "guard_of", "host_of", "install_guard"]
 
+OPENED_JS = """
+(() => {
+  const open = window.open;
+  window.open = function (url, ...rest) {
+    try { window.__psOpened = new URL(String(url), location.href).href; } catch (e) { /* not a URL */ }
+    return open.call(window, url, ...rest);
+  };
+})();
+"""
+
 _GUARDS: weakref.WeakKeyDictionary[BrowserContext, RequestGuard] = weakref.WeakKeyDictionary()
 
 
@@ -40,6 +50,8 @@ def install_guard(
     windows the page opens load nothing (set `guard.page` to the page driven): journeys follow where they lead."""
     guard = RequestGuard(policy, allowed_posts=list(allowed_posts or []), egress=egress, block_popups=block_popups)
     context.route("**/*", guard.route_sync)
+    if block_popups:  # where a window was going, fragment (a hash route) included: the request alone drops it
+        context.add_init_script(OPENED_JS)
     _GUARDS[context] = guard
     return guard
 
