@@ -21,9 +21,10 @@ from typing import Any
 
 from .stats import fmt
 
-# Placeholders holding English text produced by the crawler or the journeys (not by us): sentences, and the
-# journeys' step names ("search", "open_home").
-NESTED_TEXT = frozenset({"reason", "detail", "error", "how", "step"})
+# Placeholders holding text produced by the crawler or the journeys (not by us), which the report translates
+# or marks up: English sentences, the journeys' step names ("search", "open_home"), scenario ids
+# ("dossier_lookup") and axe rule ids ("image-alt", shown as code).
+NESTED_TEXT = frozenset({"reason", "detail", "error", "how", "step", "scenario", "rule", "rules"})
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,12 @@ def _profile_pages(ev: PortalEvidence, profile: str) -> list[PageEvidence]:
 
 
 PROFILE_WORDS = {"desktop": msg("desktop"), "mobile": msg("mobile")}
+# A statistic's short name in the arithmetic ("LCP p75 = ..."): p-values read the same in every language.
+STATISTIC_SHORT = {"mean": msg("mean"), "max": msg("max"), "min": msg("min")}
+
+
+def statistic_short(statistic: str) -> Message | str:
+    return STATISTIC_SHORT.get(statistic, statistic)
 
 
 def _profile(profile: str) -> Message | str:
@@ -188,11 +194,19 @@ def _aggregate_pages(
     else:
         if n == 1:
             statistic = msg(
-                "{stat} over {n} {profile} page{source}", stat=stat, n=n, profile=_profile(q.profile), source=suffix
+                "{stat} over {n} {profile} page{source}",
+                stat=statistic_short(stat),
+                n=n,
+                profile=_profile(q.profile),
+                source=suffix,
             )
         else:
             statistic = msg(
-                "{stat} over {n} {profile} pages{source}", stat=stat, n=n, profile=_profile(q.profile), source=suffix
+                "{stat} over {n} {profile} pages{source}",
+                stat=statistic_short(stat),
+                n=n,
+                profile=_profile(q.profile),
+                source=suffix,
             )
         reverse = metric.better == "lower"
         worst = sorted(values, key=lambda uv: (-uv[1] if reverse else uv[1], uv[0]))[:WORST_PAGES]

@@ -19,7 +19,7 @@ from portalscore.contract.evidence import PortalEvidence
 
 from .criteriaset import CriteriaSet, Criterion
 from .message import Message, msg, qty
-from .metrics import METRICS, Measurement, Query, fix_for, measure
+from .metrics import METRICS, Measurement, Query, fix_for, measure, statistic_short
 from .model import CriterionScore, GroupScore, PortalScore, grade
 
 
@@ -52,7 +52,11 @@ def _judge(c: Criterion, m: Measurement) -> tuple[float | None, Message]:
     value = qty(m.value, m.unit)
     if c.statistic:
         return fraction, msg(
-            "{label} {statistic} = {value}; {steps}", label=label, statistic=c.statistic, value=value, steps=steps
+            "{label} {statistic} = {value}; {steps}",
+            label=label,
+            statistic=statistic_short(c.statistic),
+            value=value,
+            steps=steps,
         )
     return fraction, msg("{label} = {value}; {steps}", label=label, value=value, steps=steps)
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, unquote_plus, urlsplit
 
 from markupsafe import Markup
 
@@ -37,10 +38,22 @@ def link_url(url: object) -> str | None:
     return text
 
 
+def display_url(url: str) -> str:
+    """A URL as a reader reads it: percent-escapes decoded (…/tim-kiem?keyword=giấy phép), invisible and
+    direction-changing characters shown as U+FFFD so that a decoded URL cannot disguise itself."""
+    try:
+        head, sep, query = url.partition("?")
+        text = unquote(head) + sep + unquote_plus(query) if "%" in url or "+" in query else url
+    except (UnicodeDecodeError, ValueError):
+        return url
+    return "".join("\ufffd" if unicodedata.category(c) in ("Cc", "Cf") else c for c in text)
+
+
 def link(url: object, text: object = None) -> Markup:
-    """A live link for an http(s) URL, plain text for anything else; both escaped.
-    (A function rather than a template macro: pages list thousands of URLs.)"""
-    label = url if text is None or text == "" else text
+    """A live link for an http(s) URL, plain text for anything else; both escaped. The link's text is the URL
+    decoded (display_url); its href stays the URL as found. (A function rather than a template macro: pages
+    list thousands of URLs.)"""
+    label = (display_url(url) if isinstance(url, str) else url) if text is None or text == "" else text
     href = link_url(url)
     if href is None:
         return Markup('<span class="inert-url">{}</span>').format(label)
