@@ -12,7 +12,6 @@ import csv
 import dataclasses
 import io
 import json
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from portalscore.criteria.model import CriterionScore, PortalScore
 
 from .i18n import N_
 from .publisher import Publisher
-from .safe import file_stem
+from .safe import LOCAL_PATH, file_stem, scrub
 
 # Crawl settings a reader of the published evidence may see: figures of the method, no hosts, contacts or paths.
 PUBLIC_SETTINGS = (
@@ -43,13 +42,6 @@ PUBLIC_SETTINGS = (
     "request_timeout_s",
     "settle_s",
 )
-# An absolute local path inside a stored text (an exception message, say): not for publication.
-_LOCAL_PATH = re.compile(r"(?<![\w:/.])(?:/(?:home|root|tmp|work|var|srv|opt|usr|mnt|Users)/|[A-Za-z]:\\)[^\s'\"),;]*")
-
-
-def scrub(text: str | None) -> str | None:
-    """Text without local file paths (replaced by "…")."""
-    return _LOCAL_PATH.sub("…", text) if text else text
 
 
 def _score(value: float) -> float:
@@ -196,7 +188,7 @@ def _public_scenario(s: ScenarioResult, screenshot: str | None) -> ScenarioResul
 
 def _public_page(p: PageEvidence) -> PageEvidence:
     texts = [p.error or "", *p.notes]
-    if not any(_LOCAL_PATH.search(t) for t in texts):
+    if not any(LOCAL_PATH.search(t) for t in texts):
         return p
     return replace(p, error=scrub(p.error), notes=[scrub(n) or "" for n in p.notes])
 

@@ -182,12 +182,14 @@ class Translator:
     def axe_help(self, rule: str, english: str) -> Markup:
         """axe's one-line help for a rule: ours in Vietnamese (catalogue), axe's own in English."""
         if self.lang == "en":
-            return escape(english or rule)
+            return escape(english)
         found = self.catalogue.axe_help(rule)
         if found is not None:
             return escape(found)
+        if not english:
+            return Markup("")
         self.missing.add(f"axe:{rule}")
-        return Markup('<span lang="en">{}</span>').format(english or rule)
+        return Markup('<span lang="en">{}</span>').format(english)
 
     def other_lang_of(self, text: str) -> str | None:
         """The language of a piece of data when it is not the page's: Vietnamese is told by its letters

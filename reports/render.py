@@ -45,6 +45,13 @@ class ReportInput:
     previous: views.PreviousRun | None = None
 
 
+def operator_dir(out_dir: Path) -> Path:
+    """Where a run's operator material belongs (journey screenshots and traces, the run's log, settings):
+    beside the published folder, never inside it. `out/demo` publishes; `out/demo.operator` does not."""
+    out_dir = Path(out_dir)
+    return out_dir.parent / f"{out_dir.name}.operator"
+
+
 @dataclass
 class PageLinks:
     """Where one page sits, and the relative links it needs (the report works from file://)."""
@@ -134,8 +141,9 @@ def render_report(data: ReportInput, out_dir: Path, lang: str = "vi") -> Path:
     public = {pid: public_evidence(ev, screenshots.get(pid, {})) for pid, ev in data.evidence.items()}
     write_exports(out_dir, ranking, group_ids, public)
 
-    facts = {s.portal_id: views.portal_facts(s, data.evidence.get(s.portal_id)) for s in scores}
-    collection = collection_facts(data.settings, data.evidence, data.generated_at)
+    # Pages show the published evidence, the same as the JSON beside them: no operator material in either.
+    facts = {s.portal_id: views.portal_facts(s, public.get(s.portal_id)) for s in scores}
+    collection = collection_facts(data.settings, public, data.generated_at)
     env = _environment()
     templates: dict[str, Template] = {name: env.get_template(f"{name}.html") for name in PAGES}
     for page_lang in LANGS:

@@ -19,6 +19,13 @@ from markupsafe import Markup
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]|\.(?!\.)){0,80}$")  # no "..", no leading dot
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp"}
+# An absolute local path inside a stored text (an exception message, say): not for publication.
+LOCAL_PATH = re.compile(r"(?<![\w:/.])(?:/(?:home|root|tmp|work|var|srv|opt|usr|mnt|Users)/|[A-Za-z]:\\)[^\s'\"),;]*")
+
+
+def scrub(text: str | None) -> str | None:
+    """Text without local file paths (each replaced by "…")."""
+    return LOCAL_PATH.sub("…", text) if text else text
 
 
 def link_url(url: object) -> str | None:

@@ -25,7 +25,7 @@ from portalscore.criteria.message import qty
 from portalscore.criteria.model import GRADES, CriterionScore, EvidenceRef, PortalScore
 
 from .i18n import N_, Translator, scenario_titles
-from .safe import dom_id, file_stem, link_url
+from .safe import dom_id, file_stem, link_url, scrub
 
 KIND_ORDER = ("ministry", "province", "national", "other")
 IMPACT_ORDER = {"critical": 0, "serious": 1, "moderate": 2, "minor": 3}
@@ -683,7 +683,7 @@ def portal_view(
     """screenshots: index in evidence.scenarios -> copied file's path from the report root."""
     groups = criterion_views(t, score, groups_def)
     lost, full = lost_points(t, groups)
-    errors = list(dict.fromkeys([*score.errors, *facts.evidence.errors]))
+    errors = list(dict.fromkeys([*(scrub(e) or "" for e in score.errors), *facts.evidence.errors]))
     return PortalView(
         score=score,
         facts=facts,

@@ -71,8 +71,9 @@ def _metrics(template: Catalog) -> None:
             template.add(metric.description, None, where, flags=_flags(metric.description))
 
 
-def update_messages() -> Path:
-    path = po_path("vi", "messages")
+def update_messages(path: Path | None = None) -> Path:
+    """Refresh messages.po (or a copy of it at `path`) in place."""
+    path = path or po_path("vi", "messages")
     with path.open("rb") as f:
         current = read_po(f, locale="vi", domain="messages")
     template = Catalog(locale="vi", domain="messages", project="portalscore")

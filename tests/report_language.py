@@ -146,7 +146,7 @@ def _texts(el: lxml.html.HtmlElement, out: list[str]) -> None:
 
 
 def page_texts(path: Path) -> list[str]:
-    doc = lxml.html.fromstring(path.read_bytes())
+    doc = lxml.html.fromstring(path.read_text(encoding="utf-8"))
     out: list[str] = []
     head_title = doc.find(".//title")
     if head_title is not None and head_title.text:
@@ -191,19 +191,20 @@ def wrong_language(report: Path) -> list[Finding]:
     names = tuple(sorted({str(p["name"]) for p in ranking["portals"]}, key=len, reverse=True))
     findings: list[Finding] = []
     for path in sorted(report.rglob("*.html")):
-        lang = lxml.html.fromstring(path.read_bytes()).get("lang")
+        lang = lxml.html.fromstring(path.read_text(encoding="utf-8")).get("lang")
         findings += english_in(path, report, names) if lang == "vi" else vietnamese_in(path, report, names)
     return findings
 
 
-# "axe-core 4.14.1.8 trang": a version number run into the next sentence's figure.
-_RUN_ON = re.compile(r"\b\d+(?:\.\d+){3,}\s+\w")
+# "axe-core 4.14.1.8 trang": a version number run into the next sentence's figure; "UTC):0 cổng": a colon or
+# semicolon with no space after it (times such as 20:33 and URLs aside).
+_RUN_ON = re.compile(r"\b\d+(?:\.\d+){3,}\s+\w|(?<![\d\s]):(?=[^\s/])|;(?=\S)")
 
 
 def run_on_sentences(report: Path) -> list[Finding]:
     found = []
     for path in sorted(report.rglob("*.html")):
         for text in page_texts(path):
-            if _RUN_ON.search(_URLISH.sub(" ", text)):
+            if _RUN_ON.search(_URLISH.sub(" ", _QUOTED.sub(" ", text))):
                 found.append(Finding(str(path.relative_to(report)), text, _RUN_ON.findall(text)))
     return found
