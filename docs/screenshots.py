@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 SHOTS = ROOT / "docs" / "screenshots"
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
-MAX_HEIGHT = 6000  # a screenshot longer than this is cut: the top of a page is what it is judged by
+MAX_HEIGHT = 2600  # a longer page is cut: its top is what a reader judges it by (and git keeps the PNGs small)
 
 
 def render_stored(db: str, run: str, out: Path) -> Path:
