@@ -279,12 +279,26 @@ def _security(key: str, read: Callable[[Any, Metric, Query], Any]) -> Callable[[
     return get
 
 
-def _headers_share(headers: Any, m: Metric, q: Query) -> float | None:
-    if not isinstance(headers, dict):
-        return None
-    wanted = q.param(m, "headers")
-    present = {k.lower() for k, v in headers.items() if v}
-    return sum(1 for h in wanted if h in present) / len(wanted)
+def _security_headers(metric: Metric, ev: PortalEvidence, q: Query) -> Measurement:
+    """The share of the wanted headers each page sends; each page's evidence names the headers it lacks."""
+    wanted = q.param(metric, "headers")
+    pages = [p for p in _profile_pages(ev, q.profile) if p.error is None]
+    values: list[tuple[str, Any]] = []
+    lacking: dict[str, list[str]] = {}
+    for p in pages:
+        headers = p.security.get("headers")
+        if not isinstance(headers, dict):
+            continue
+        present = {k.lower() for k, v in headers.items() if v}
+        lacking[p.url] = [h for h in wanted if h not in present]
+        values.append((p.url, (len(wanted) - len(lacking[p.url])) / len(wanted)))
+
+    def say(url: str, v: Any) -> Message:
+        if lacking.get(url):
+            return msg("{label} {value}: missing {headers}", label=metric.label_msg(), value=v, headers=lacking[url])
+        return msg("{label} {value}: all sent", label=metric.label_msg(), value=v)
+
+    return _aggregate_pages(metric, q, values, None, left_out=len(pages) - len(values), describe=say)
 
 
 def _cookies_ok(cookies: Any, m: Metric, q: Query) -> bool | None:
@@ -801,7 +815,7 @@ for _metric in [
         "higher",
         "share",
         "share of the listed security headers the page sends",
-        _per_page(_security("headers", _headers_share)),
+        _security_headers,
         {"headers": Param(DEFAULT_HEADERS, _subset_of(SECURITY_HEADERS), "headers that must be present")},
         fraction=True,
     ),

@@ -76,14 +76,19 @@ def _finding(c: Criterion, m: Measurement) -> Message | None:
     if metric.scope == "site" and m.evidence and m.evidence[0].label_msg is not None and m.unit != "share":
         return m.evidence[0].label_msg
     if m.unit == "share" or isinstance(m.value, bool):
-        return m.statistic
-    words = c.statistic_words()
-    return msg(
-        "{label}: {value} ({statistic})",
-        label=metric.label_msg(),
-        value=qty(m.value, m.unit),
-        statistic=m.statistic or words or "–",
-    )
+        measured = m.statistic or msg("{label}: {value}", label=metric.label_msg(), value=m.value)
+    else:
+        measured = msg(
+            "{label}: {value} ({statistic})",
+            label=metric.label_msg(),
+            value=qty(m.value, m.unit),
+            statistic=m.statistic or c.statistic_words() or "–",
+        )
+    # The worst page says what the figure hides: which headers are missing, which rules fail, how slow.
+    worst = next((e.label_msg for e in m.evidence if e.kind == "page" and e.label_msg is not None), None)
+    if worst is not None and metric.scope == "page":
+        return msg("{measured}; worst page: {worst}", measured=measured, worst=worst)
+    return measured
 
 
 def _value(v: object) -> object:

@@ -143,7 +143,7 @@ class Translator:
         return _marked(text)
 
     def _nested(self, text: str, name: str) -> str:
-        if name in ("rule", "rules"):
+        if name in ("rule", "rules", "headers"):
             return f"{CODE_START}{text}{CODE_END}"
         if name == "scenario":
             return scenario_titles().get(text, (text, text))[0 if self.lang == "vi" else 1]

@@ -486,7 +486,9 @@ def test_bundled_sets_load_and_explain_themselves(name):
     for c in d["criteria"]:
         assert c["source"] and c["rule_words"] and c["when_missing_words"] and c["title_vi"] and c["title_en"]
         assert c["evidence"] in METRICS
-    assert any("portalscore" in n for n in d["notes"])  # says where the criteria are ours
+    # says where the criteria are ours, in both languages of the report
+    assert any("portalscore" in n for n in d["notes_vi"]) and any("portalscore" in n for n in d["notes_en"])
+    assert d["description_vi"] and d["description_en"]
     assert json.loads(json.dumps(d, ensure_ascii=False)) == d
 
 
