@@ -16,7 +16,6 @@ from the crawler's and the journeys' code) and "step" (the journeys' step names)
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -116,14 +115,15 @@ def update_axe() -> Path:
             current.delete(old.id, context=old.context)
             current.add(rule["help"], old.string, context=rule["id"], flags=["fuzzy"])
         elif old is None:
-            current.add(rule["help"], "", context=rule["id"], auto_comments=[json.dumps(rule["tags"])])
+            tags = [t for t in rule["tags"] if t.startswith(("wcag", "best-practice", "experimental", "deprecated"))]
+            current.add(rule["help"], "", context=rule["id"], auto_comments=[" ".join(tags)])
     _write(current, path)
     return path
 
 
 def _write(catalog: Catalog, path: Path) -> None:
     with path.open("wb") as f:
-        write_po(f, catalog, width=120, sort_output=False, include_previous=True)
+        write_po(f, catalog, width=120, sort_output=False, include_previous=True, include_lineno=False)
 
 
 def main() -> None:
