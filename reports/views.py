@@ -339,6 +339,7 @@ class RuleGroup:
     help_url: str | None
     nodes: int = 0
     pages: list[RulePage] = field(default_factory=list)
+    best_practice: bool = False  # axe's best-practice run, not a WCAG success criterion
 
     @property
     def impact_rank(self) -> int:
@@ -354,7 +355,13 @@ def violations_by_rule(pages: list[PageEvidence]) -> list[RuleGroup]:
             g = groups.get(v.rule)
             if g is None:
                 g = groups[v.rule] = RuleGroup(
-                    rule=v.rule, impact=v.impact, wcag=list(v.wcag), help=v.help, help_url=link_url(v.help_url)
+                    rule=v.rule,
+                    impact=v.impact,
+                    wcag=list(v.wcag),
+                    help=v.help,
+                    help_url=link_url(v.help_url),
+                    # Violation.best_practice comes with axe's best-practice run (another change); absent: WCAG.
+                    best_practice=bool(getattr(v, "best_practice", False)),
                 )
             elif IMPACT_ORDER.get(v.impact or "", 9) < g.impact_rank:
                 g.impact = v.impact
@@ -364,7 +371,7 @@ def violations_by_rule(pages: list[PageEvidence]) -> list[RuleGroup]:
             g.pages.append(
                 RulePage(page.url, count, example, page.accessibility.sampled_from, page.accessibility.reused_from_run)
             )
-    return sorted(groups.values(), key=lambda g: (g.impact_rank, -g.nodes, g.rule))
+    return sorted(groups.values(), key=lambda g: (g.best_practice, g.impact_rank, -g.nodes, g.rule))
 
 
 def scenario_title(t: Translator, result: ScenarioResult) -> str:
@@ -631,7 +638,7 @@ def portal_facts(score: PortalScore, evidence: PortalEvidence | None) -> PortalF
         evidence=ev,
         stem=file_stem(score.portal_id),
         rules=rules,
-        a11y_nodes=sum(r.nodes for r in rules),
+        a11y_nodes=sum(r.nodes for r in rules if not r.best_practice),
         counts=page_counts(ev.pages),
         engines=engines,
         lab_slowest=sorted(ev.lab, key=lambda m: (_sort_desc(m.median.lcp_ms), _sort_desc(m.median.load_ms)))[

@@ -325,3 +325,29 @@ def test_data_text_is_marked_with_its_language():
     assert vi.part("<b>error</b>") == '<span class="data" lang="en">&lt;b&gt;error&lt;/b&gt;</span>'
     assert vi("Evaluation: {name}", name="<i>") == "Kết quả đánh giá: &lt;i&gt;"
     assert en.num(1234.5) == "1,234.5" and vi.num(1234.5) == "1.234,5" and vi.num(None) == "–"
+
+
+def test_best_practice_rules_are_told_apart_from_wcag(tmp_path):
+    """axe's best-practice results (Violation.best_practice, coming with that run) are listed after the WCAG
+    rules, marked as such, and not counted as WCAG failures."""
+    import dataclasses
+
+    from tests.test_reports_data import build_scored
+
+    @dataclasses.dataclass
+    class BestPracticeViolation(Violation):
+        best_practice: bool = True
+
+    data = build_scored(n_ministries=1, n_provinces=1, pages=2)
+    ev = next(iter(data.evidence.values()))
+    for p in ev.pages:
+        if p.accessibility:
+            p.accessibility.violations = [Violation(rule="image-alt", impact="critical", node_count=1)]
+    ev.pages[0].accessibility.violations.append(BestPracticeViolation(rule="region", impact="moderate", node_count=2))
+    render_report(data, tmp_path)
+    page = parse(tmp_path / "portals" / f"{ev.portal.id}.html")
+    rules = [r.xpath(".//summary/code")[0].text for r in page.xpath("//details[contains(@class, 'rule ')]")]
+    assert rules == ["image-alt", "region"]
+    facts = page.xpath("//section[@aria-labelledby='a11y-h']//ul[@class='facts-list']/li")
+    assert facts[0].text_content().startswith("1 quy tắc WCAG 2.1 A/AA bị vi phạm")
+    assert "1 quy tắc thực hành tốt của axe" in facts[1].text_content()
