@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,11 @@ TOP_KEYS = {
     "title_vi",
     "title_en",
     "description",
+    "description_vi",
+    "description_en",
     "notes",
+    "notes_vi",
+    "notes_en",
     "total",
     "grades",
     "groups",
@@ -39,7 +44,7 @@ TOP_KEYS = {
     "remove_groups",
 }
 IDENTITY_KEYS = ("id", "version", "title_vi", "title_en")  # every file states its own: a changed set is a new set
-GROUP_KEYS = {"id", "title_vi", "title_en", "points", "description"}
+GROUP_KEYS = {"id", "title_vi", "title_en", "points", "description", "description_vi", "description_en"}
 CRITERION_KEYS = {
     "id",
     "title_vi",
@@ -56,6 +61,8 @@ CRITERION_KEYS = {
     "source",
     "basis",
     "note",
+    "note_vi",
+    "note_en",
 }
 METRIC_BOUND_KEYS = ("statistic", "profile", "params", "rule")  # meaningless once `evidence` changes
 PROFILES = ("desktop", "mobile")
@@ -67,7 +74,7 @@ def available_sets() -> list[str]:
     return sorted(p.stem for p in BUNDLED_DIR.glob("*.yaml"))
 
 
-def _closest(word: Any, options: list[str] | tuple[str, ...] | set[str]) -> str:
+def _closest(word: Any, options: Iterable[str]) -> str:
     match = difflib.get_close_matches(str(word), sorted(options), n=1, cutoff=0.6)
     return f" (did you mean {match[0]!r}?)" if match else ""
 
@@ -77,7 +84,7 @@ class Src:
     """Where a value was written: a document and the path inside it."""
 
     doc: Located
-    path: tuple
+    path: tuple[Any, ...]
 
     def at(self, *keys: Any) -> Src:
         return Src(self.doc, self.path + keys)
@@ -133,7 +140,9 @@ def load_criteria_set(name_or_path: str | Path) -> CriteriaSet:
 # ---------------------------------------------------------------- reading and merging files
 
 
-def _entries(doc: Located, data: dict, key: str, allowed: set[str], kind: str) -> list[tuple[str, dict, Src]]:
+def _entries(
+    doc: Located, data: dict[str, Any], key: str, allowed: set[str], kind: str
+) -> list[tuple[str, dict[str, Any], Src]]:
     """The `groups:` or `criteria:` list of one file: (id, mapping, src) with keys and ids checked."""
     items = data.get(key)
     if items is None:
@@ -141,7 +150,7 @@ def _entries(doc: Located, data: dict, key: str, allowed: set[str], kind: str) -
     src = Src(doc, (key,))
     if not isinstance(items, list):
         raise src.error(f"must be a list of {kind}s")
-    out: list[tuple[str, dict, Src]] = []
+    out: list[tuple[str, dict[str, Any], Src]] = []
     seen: dict[str, int] = {}
     for i, entry in enumerate(items):
         esrc = src.at(i)
@@ -163,7 +172,7 @@ def _entries(doc: Located, data: dict, key: str, allowed: set[str], kind: str) -
     return out
 
 
-def _id_list(doc: Located, data: dict, key: str) -> list[tuple[str, Src]]:
+def _id_list(doc: Located, data: dict[str, Any], key: str) -> list[tuple[str, Src]]:
     value = data.get(key)
     if value is None:
         return []
@@ -233,10 +242,12 @@ def _read(path: Path, chain: list[Path]) -> Draft:
     for cid, entry, esrc in _entries(doc, data, "criteria", CRITERION_KEYS, "criterion"):
         if cid in removed:
             raise esrc.at("id").error(f"criterion {cid!r} is both removed and defined in this file")
-        fields = draft.criteria.get(cid)
-        if fields is None:
+        existing = draft.criteria.get(cid)
+        if existing is None:
             fields = draft.criteria[cid] = {}
-        elif "evidence" in entry:
+        else:
+            fields = existing
+        if existing is not None and "evidence" in entry:
             for k in METRIC_BOUND_KEYS:
                 fields.pop(k, None)
         if "points" in entry:
@@ -266,6 +277,14 @@ def _text(fields: Fields, key: str, entry: Src, required: bool = True) -> str:
         hint = " (quote it)" if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
         raise src.error(f"must be {'a non-empty' if required else 'a'} string{hint} (got {value!r})")
     return value.strip()
+
+
+def _texts(fields: Fields, key: str, entry: Src) -> list[str]:
+    value, src = _get(fields, key, entry, required=False, default=[])
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(n, str) for n in items):
+        raise src.error("must be a text or a list of texts")
+    return [str(n) for n in items]
 
 
 def _number(
@@ -406,6 +425,8 @@ def _criterion(cid: str, fields: Fields, entry: Src, groups: dict[str, Group]) -
         source=_text(fields, "source", entry),
         basis=basis,
         note=_text(fields, "note", entry, required=False),
+        note_vi=_text(fields, "note_vi", entry, required=False),
+        note_en=_text(fields, "note_en", entry, required=False),
     )
     return criterion, entry
 
@@ -426,9 +447,10 @@ def _share_points(criteria: list[tuple[Criterion, Src]], groups: dict[str, Group
                     f"(see {first!r}); do not mix points and weight in one group"
                 )
         if uses_weight:
-            total_w = math.fsum(c.weight for c, _ in members)
+            weights = {c.id: c.weight or 0.0 for c, _ in members}
+            total_w = math.fsum(weights.values())
             for c, _ in members:
-                out[c.id] = replace(c, points=group.points * c.weight / total_w)
+                out[c.id] = replace(c, points=group.points * weights[c.id] / total_w)
         else:
             declared = math.fsum(c.points for c, _ in members)
             if abs(declared - group.points) > 1e-6:
@@ -447,6 +469,7 @@ def _share_points(criteria: list[tuple[Criterion, Src]], groups: dict[str, Group
 
 
 def _build(draft: Draft) -> CriteriaSet:
+    assert draft.doc is not None  # _read sets it for every file
     root = Src(draft.doc, ())  # where errors about the set as a whole point
     top = draft.top
     set_id = _text(top, "id", root)
@@ -455,10 +478,7 @@ def _build(draft: Draft) -> CriteriaSet:
     version = _text(top, "version", root)
     title_vi, title_en = _text(top, "title_vi", root), _text(top, "title_en", root)
     description = _text(top, "description", root, required=False)
-    notes_value, notes_src = _get(top, "notes", root, required=False, default=[])
-    notes = [notes_value] if isinstance(notes_value, str) else notes_value
-    if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
-        raise notes_src.error("must be a text or a list of texts")
+    notes, notes_vi, notes_en = (_texts(top, key, root) for key in ("notes", "notes_vi", "notes_en"))
     total = _number(top, "total", root, required=False, default=100, positive=True)
     noise_margin = _number(top, "noise_margin", root, required=False, default=1.0, minimum=0)
     grades = _grades(top, root, total)
@@ -472,6 +492,8 @@ def _build(draft: Draft) -> CriteriaSet:
             title_en=_text(fields, "title_en", entry),
             points=_number(fields, "points", entry, positive=True),
             description=_text(fields, "description", entry, required=False),
+            description_vi=_text(fields, "description_vi", entry, required=False),
+            description_en=_text(fields, "description_en", entry, required=False),
         )
     groups_src = draft.groups_key or root.at("groups")
     for gid in REQUIRED_GROUPS:
@@ -492,6 +514,8 @@ def _build(draft: Draft) -> CriteriaSet:
         title_vi=title_vi,
         title_en=title_en,
         description=description,
+        description_vi=_text(top, "description_vi", root, required=False),
+        description_en=_text(top, "description_en", root, required=False),
         total=total,
         groups=list(groups.values()),
         criteria=criteria,
@@ -499,5 +523,7 @@ def _build(draft: Draft) -> CriteriaSet:
         noise_margin=noise_margin,
         file=draft.doc.file,
         extends=draft.extends,
-        notes=list(notes),
+        notes=notes,
+        notes_vi=notes_vi,
+        notes_en=notes_en,
     )

@@ -16,11 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from portalscore.contract.evidence import PageEvidence, PortalEvidence, ScenarioResult
+from portalscore.contract.evidence import PageEvidence, PortalEvidence, ScenarioResult, Violation
 
+from .message import Message, msg, qty
 from .model import EvidenceRef
 from .rules import ValueKind
-from .stats import BOOL_STATISTICS, NUMBER_STATISTICS, aggregate, fmt
+from .stats import BOOL_STATISTICS, NUMBER_STATISTICS, aggregate
 
 # Produced by the scenarios package (issue 4); a criterion may read any of them.
 SCENARIO_IDS = (
@@ -61,9 +62,9 @@ class Measurement:
 
     value: Any
     unit: str = ""
-    statistic: str = ""
+    statistic: Message | None = None
     evidence: list[EvidenceRef] = field(default_factory=list)
-    missing: str = ""  # why there is no value
+    missing: Message | None = None  # why there is no value
     status: str = "scored"  # scored | missing | not_applicable
 
 
@@ -86,6 +87,14 @@ class Metric:
     measure: Callable[[Metric, PortalEvidence, Query], Measurement]
     params: dict[str, Param] = field(default_factory=dict)
     fraction: bool = False  # a number in 0..1
+    words: Message | None = None  # the description as a message; None: the description is the msgid
+    label_words: Message | None = None  # the label as a message; None: the label is the msgid
+
+    def label_msg(self) -> Message:
+        return self.label_words or Message(self.label)
+
+    def describe(self) -> Message:
+        return self.words or Message(self.description)
 
     def value_kind(self, statistic: str | None) -> ValueKind:
         """What the rule receives once the statistic has been applied."""
@@ -118,42 +127,95 @@ def _profile_pages(ev: PortalEvidence, profile: str) -> list[PageEvidence]:
     return [p for p in ev.pages if p.profile == profile]
 
 
+PROFILE_WORDS = {"desktop": msg("desktop"), "mobile": msg("mobile")}
+# A statistic's short name in the arithmetic ("LCP p75 = ..."): p-values read the same in every language.
+STATISTIC_SHORT = {"mean": msg("mean"), "max": msg("max"), "min": msg("min")}
+
+
+def statistic_short(statistic: str) -> Message | str:
+    return STATISTIC_SHORT.get(statistic, statistic)
+
+
+def _profile(profile: str) -> Message | str:
+    return PROFILE_WORDS.get(profile, profile)
+
+
+def ref(label: Message, url: str = "", kind: str = "", value: Any = None) -> EvidenceRef:
+    """An evidence reference whose label is a message (kept in English too, for `explain` and old readers)."""
+    return EvidenceRef(label=str(label), url=url, kind=kind, value=value, label_msg=label)
+
+
+def _default_say(metric: Metric) -> Callable[[str, Any], Message]:
+    def say(url: str, v: Any) -> Message:
+        if isinstance(v, bool):
+            return msg("{label}: yes", label=metric.label_msg()) if v else msg("{label}: no", label=metric.label_msg())
+        return msg("{label} {value}", label=metric.label_msg(), value=qty(v, metric.unit))
+
+    return say
+
+
 def _aggregate_pages(
     metric: Metric,
     q: Query,
     values: list[tuple[str, Any]],
-    source: str,
+    source: Message | None,
     extra: list[EvidenceRef] | None = None,
     left_out: int = 0,
-    describe: Callable[[str, Any], str] | None = None,
-    passing_means: str = "passing",
+    describe: Callable[[str, Any], Message] | None = None,
+    passing_means: Message | None = None,
 ) -> Measurement:
-    """values: (url, per-page figure). Aggregates with the stated statistic and keeps the worst pages."""
+    """values: (url, per-page figure). Aggregates with the stated statistic and keeps the worst pages.
+    source: how the figures were obtained, appended to the statistic (", lab medians of ...")."""
     if not values:
         return Measurement(
-            None, metric.unit, missing=f"no {q.profile} page has a {metric.label} figure", status="missing"
+            None,
+            metric.unit,
+            missing=msg(
+                "no {profile} page has a {label} figure", profile=_profile(q.profile), label=metric.label_msg()
+            ),
+            status="missing",
         )
     stat = q.statistic or ""
     value = aggregate([v for _, v in values], stat)
     n = len(values)
+    suffix = source or ""
+    statistic: Message
     if stat == "share":
         passing = sum(1 for _, v in values if v)
-        statistic = f"share of {q.profile} pages {passing_means}: {passing} of {n}{source}"
+        statistic = msg(
+            "share of {profile} pages {passing_means}: {passing} of {n}{source}",
+            profile=_profile(q.profile),
+            passing_means=passing_means or msg("passing"),
+            passing=passing,
+            n=n,
+            source=suffix,
+        )
         worst = sorted([(url, v) for url, v in values if not v])[:WORST_PAGES]
     else:
-        statistic = f"{stat} over {n} {q.profile} page{'s' if n != 1 else ''}{source}"
+        if n == 1:
+            statistic = msg(
+                "{stat} over {n} {profile} page{source}",
+                stat=statistic_short(stat),
+                n=n,
+                profile=_profile(q.profile),
+                source=suffix,
+            )
+        else:
+            statistic = msg(
+                "{stat} over {n} {profile} pages{source}",
+                stat=statistic_short(stat),
+                n=n,
+                profile=_profile(q.profile),
+                source=suffix,
+            )
         reverse = metric.better == "lower"
         worst = sorted(values, key=lambda uv: (-uv[1] if reverse else uv[1], uv[0]))[:WORST_PAGES]
-    if left_out:
-        statistic += f"; {left_out} page{'s' if left_out != 1 else ''} without the figure left out"
-    say = describe or (
-        lambda url, v: (
-            f"{metric.label} {fmt(v, metric.unit)}"
-            if not isinstance(v, bool)
-            else f"{metric.label}: {'yes' if v else 'no'}"
-        )
-    )
-    refs = [EvidenceRef(label=say(url, v), url=url, kind="page", value=v) for url, v in worst]
+    if left_out == 1:
+        statistic = msg("{statistic}; 1 page without the figure left out", statistic=statistic)
+    elif left_out:
+        statistic = msg("{statistic}; {n} pages without the figure left out", statistic=statistic, n=left_out)
+    say = describe or _default_say(metric)
+    refs = [ref(say(url, v), url=url, kind="page", value=v) for url, v in worst]
     unit = "share" if stat == "share" else metric.unit
     return Measurement(value, unit, statistic, (extra or []) + refs)
 
@@ -169,14 +231,14 @@ def _timing(field_name: str) -> Callable[[Metric, PortalEvidence, Query], Measur
                 metric,
                 q,
                 lab_values,
-                f", lab medians of {runs_text} isolated loads each",
+                msg(", lab medians of {runs} isolated loads each", runs=runs_text),
                 left_out=len(lab) - len(lab_values),
             )
         pages = [p for p in _profile_pages(ev, q.profile) if p.error is None]
         values = [(p.url, getattr(p.timings, field_name)) for p in pages]
         found = [(u, v) for u, v in values if v is not None]
         return _aggregate_pages(
-            metric, q, found, ", crawl timings (no lab measurements)", left_out=len(values) - len(found)
+            metric, q, found, msg(", crawl timings (no lab measurements)"), left_out=len(values) - len(found)
         )
 
     return measure
@@ -191,7 +253,7 @@ def _per_page(
         pages = [p for p in _profile_pages(ev, q.profile) if include_failed or p.error is None]
         values = [(p.url, read(p, metric, q)) for p in pages]
         found = [(u, v) for u, v in values if v is not None]
-        return _aggregate_pages(metric, q, found, "", left_out=len(values) - len(found))
+        return _aggregate_pages(metric, q, found, None, left_out=len(values) - len(found))
 
     return measure
 
@@ -217,12 +279,26 @@ def _security(key: str, read: Callable[[Any, Metric, Query], Any]) -> Callable[[
     return get
 
 
-def _headers_share(headers: Any, m: Metric, q: Query) -> float | None:
-    if not isinstance(headers, dict):
-        return None
-    wanted = q.param(m, "headers")
-    present = {k.lower() for k, v in headers.items() if v}
-    return sum(1 for h in wanted if h in present) / len(wanted)
+def _security_headers(metric: Metric, ev: PortalEvidence, q: Query) -> Measurement:
+    """The share of the wanted headers each page sends; each page's evidence names the headers it lacks."""
+    wanted = q.param(metric, "headers")
+    pages = [p for p in _profile_pages(ev, q.profile) if p.error is None]
+    values: list[tuple[str, Any]] = []
+    lacking: dict[str, list[str]] = {}
+    for p in pages:
+        headers = p.security.get("headers")
+        if not isinstance(headers, dict):
+            continue
+        present = {k.lower() for k, v in headers.items() if v}
+        lacking[p.url] = [h for h in wanted if h not in present]
+        values.append((p.url, (len(wanted) - len(lacking[p.url])) / len(wanted)))
+
+    def say(url: str, v: Any) -> Message:
+        if lacking.get(url):
+            return msg("{label} {value}: missing {headers}", label=metric.label_msg(), value=v, headers=lacking[url])
+        return msg("{label} {value}: all sent", label=metric.label_msg(), value=v)
+
+    return _aggregate_pages(metric, q, values, None, left_out=len(pages) - len(values), describe=say)
 
 
 def _cookies_ok(cookies: Any, m: Metric, q: Query) -> bool | None:
@@ -263,11 +339,23 @@ def _audited(ev: PortalEvidence, q: Query) -> list[PageEvidence]:
     ]
 
 
+IMPACT_WORDS = {
+    "critical": msg("critical"),
+    "serious": msg("serious"),
+    "moderate": msg("moderate"),
+    "minor": msg("minor"),
+}
+
+
+def _violations(p: PageEvidence) -> list[Violation]:
+    return p.accessibility.violations if p.accessibility is not None else []
+
+
 def _rule_summary(pages: list[PageEvidence], impacts: tuple[str, ...] = IMPACTS) -> list[EvidenceRef]:
     """The failing axe rules over all pages, with node and page counts, heaviest first."""
-    by_rule: dict[str, dict] = {}
+    by_rule: dict[str, dict[str, Any]] = {}
     for p in pages:
-        for v in p.accessibility.violations:
+        for v in _violations(p):
             impact = v.impact if v.impact in IMPACTS else "minor"
             if impact not in impacts:
                 continue
@@ -291,16 +379,28 @@ def _rule_summary(pages: list[PageEvidence], impacts: tuple[str, ...] = IMPACTS)
     order = sorted(by_rule.values(), key=lambda r: (-DEFAULT_IMPACT_WEIGHTS[r["impact"]] * r["nodes"], r["rule"]))
     refs = []
     for r in order[:WORST_ITEMS]:
-        wcag = f", WCAG {' '.join(r['wcag'])}" if r["wcag"] else ""
-        refs.append(
-            EvidenceRef(
-                label=f"{r['rule']} ({r['impact']}{wcag}): {r['nodes']} node{'s' if r['nodes'] != 1 else ''} "
-                f"on {r['pages']} page{'s' if r['pages'] != 1 else ''}",
-                url=r["url"],
-                kind="violation",
-                value=r,
-            )
+        args = dict(
+            rule=r["rule"], impact=IMPACT_WORDS[r["impact"]], wcag=" ".join(r["wcag"]), n=r["nodes"], pages=r["pages"]
         )
+        nodes, on_pages = r["nodes"] != 1, r["pages"] != 1
+        if r["wcag"]:
+            if nodes and on_pages:
+                label = msg("{rule} ({impact}, WCAG {wcag}): {n} nodes on {pages} pages", **args)
+            elif nodes:
+                label = msg("{rule} ({impact}, WCAG {wcag}): {n} nodes on {pages} page", **args)
+            elif on_pages:
+                label = msg("{rule} ({impact}, WCAG {wcag}): {n} node on {pages} pages", **args)
+            else:
+                label = msg("{rule} ({impact}, WCAG {wcag}): {n} node on {pages} page", **args)
+        elif nodes and on_pages:
+            label = msg("{rule} ({impact}): {n} nodes on {pages} pages", **args)
+        elif nodes:
+            label = msg("{rule} ({impact}): {n} nodes on {pages} page", **args)
+        elif on_pages:
+            label = msg("{rule} ({impact}): {n} node on {pages} pages", **args)
+        else:
+            label = msg("{rule} ({impact}): {n} node on {pages} page", **args)
+        refs.append(ref(label, url=r["url"], kind="violation", value=r))
     return refs
 
 
@@ -311,37 +411,34 @@ def _weighted_violations(metric: Metric, ev: PortalEvidence, q: Query) -> Measur
     values = []
     for p in pages:
         total = 0.0
-        for v in p.accessibility.violations:
+        for v in _violations(p):
             nodes = v.node_count if cap is None else min(v.node_count, cap)
             total += weights.get(v.impact if v.impact in IMPACTS else "minor", 0) * nodes
         values.append((p.url, total))
-    cap_text = f", nodes capped at {cap} per rule per page" if cap is not None else ""
     weights_text = "/".join(f"{weights.get(i, 0):g}" for i in IMPACTS)
-    m = _aggregate_pages(
-        metric,
-        q,
-        values,
-        f"; weights critical/serious/moderate/minor {weights_text}{cap_text}",
-        extra=_rule_summary(pages),
-    )
-    return m
+    if cap is not None:
+        source = msg(
+            "; weights critical/serious/moderate/minor {weights}, nodes capped at {cap} per rule per page",
+            weights=weights_text,
+            cap=cap,
+        )
+    else:
+        source = msg("; weights critical/serious/moderate/minor {weights}", weights=weights_text)
+    return _aggregate_pages(metric, q, values, source, extra=_rule_summary(pages))
 
 
 def _clean_pages(metric: Metric, ev: PortalEvidence, q: Query) -> Measurement:
     pages = _audited(ev, q)
-    bad_rules = {
-        p.url: sorted({v.rule for v in p.accessibility.violations if v.impact in ("critical", "serious")})
-        for p in pages
-    }
+    bad_rules = {p.url: sorted({v.rule for v in _violations(p) if v.impact in ("critical", "serious")}) for p in pages}
     values = [(p.url, not bad_rules[p.url]) for p in pages]
     return _aggregate_pages(
         metric,
         q,
         values,
-        "",
-        passing_means="with no critical or serious axe violation",
+        None,
+        passing_means=msg("with no critical or serious axe violation"),
         extra=_rule_summary(pages, ("critical", "serious")),
-        describe=lambda url, v: "critical/serious: " + ", ".join(bad_rules[url]),
+        describe=lambda url, v: msg("critical/serious: {rules}", rules=", ".join(bad_rules[url])),
     )
 
 
@@ -355,17 +452,48 @@ def _scenario(ev: PortalEvidence, sid: str) -> ScenarioResult | None:
     return None
 
 
+OUTCOME_WORDS = {
+    "passed": msg("passed"),
+    "failed": msg("failed"),
+    "not_applicable": msg("not applicable"),
+    "error": msg("error"),
+}
+
+
+def _outcome(outcome: str) -> Message | str:
+    return OUTCOME_WORDS.get(outcome, outcome)
+
+
 def _scenario_ref(s: ScenarioResult) -> EvidenceRef:
+    label: Message
     if s.outcome == "passed":
-        label = f"scenario {s.id}: passed ({len(s.steps)} steps)"
+        label = msg("scenario {scenario}: passed ({n} steps)", scenario=s.id, n=len(s.steps))
+    elif s.failed_step and s.reason:
+        label = msg(
+            "scenario {scenario}: {outcome} at step '{step}': {reason}",
+            scenario=s.id,
+            outcome=_outcome(s.outcome),
+            step=s.failed_step,
+            reason=s.reason,
+        )
+    elif s.failed_step:
+        label = msg(
+            "scenario {scenario}: {outcome} at step '{step}'",
+            scenario=s.id,
+            outcome=_outcome(s.outcome),
+            step=s.failed_step,
+        )
+    elif s.reason:
+        label = msg(
+            "scenario {scenario}: {outcome}: {reason}", scenario=s.id, outcome=_outcome(s.outcome), reason=s.reason
+        )
     else:
-        step = f" at step '{s.failed_step}'" if s.failed_step else ""
-        label = f"scenario {s.id}: {s.outcome}{step}" + (f": {s.reason}" if s.reason else "")
+        label = msg("scenario {scenario}: {outcome}", scenario=s.id, outcome=_outcome(s.outcome))
     url = next((st.url for st in s.steps if st.name == s.failed_step and st.url), "") or next(
         (st.url for st in reversed(s.steps) if st.url), ""
     )
-    return EvidenceRef(
-        label=label,
+    return ref(
+        label,
         url=url,
         kind="scenario",
         value={
@@ -379,27 +507,32 @@ def _scenario_ref(s: ScenarioResult) -> EvidenceRef:
     )
 
 
+_OUTCOME_STATISTIC = msg("scenario outcome")
+
+
 def _scenario_missing(s: ScenarioResult | None, sid: str, unit: str) -> Measurement | None:
     if s is None:
-        return Measurement(None, unit, "scenario outcome", missing=f"scenario {sid} was not run", status="missing")
-    if s.outcome == "not_applicable":
         return Measurement(
             None,
             unit,
-            "scenario outcome",
-            [_scenario_ref(s)],
-            missing=f"scenario {sid} not applicable" + (f": {s.reason}" if s.reason else ""),
-            status="not_applicable",
-        )
-    if s.outcome == "error":
-        return Measurement(
-            None,
-            unit,
-            "scenario outcome",
-            [_scenario_ref(s)],
-            missing=f"scenario {sid} could not run" + (f": {s.reason}" if s.reason else ""),
+            _OUTCOME_STATISTIC,
+            missing=msg("scenario {scenario} was not run", scenario=sid),
             status="missing",
         )
+    if s.outcome == "not_applicable":
+        missing = (
+            msg("scenario {scenario} not applicable: {reason}", scenario=sid, reason=s.reason)
+            if s.reason
+            else msg("scenario {scenario} not applicable", scenario=sid)
+        )
+        return Measurement(None, unit, _OUTCOME_STATISTIC, [_scenario_ref(s)], missing=missing, status="not_applicable")
+    if s.outcome == "error":
+        missing = (
+            msg("scenario {scenario} could not run: {reason}", scenario=sid, reason=s.reason)
+            if s.reason
+            else msg("scenario {scenario} could not run", scenario=sid)
+        )
+        return Measurement(None, unit, _OUTCOME_STATISTIC, [_scenario_ref(s)], missing=missing, status="missing")
     return None
 
 
@@ -407,9 +540,14 @@ def _scenario_passed(sid: str) -> Callable[[Metric, PortalEvidence, Query], Meas
     def measure(metric: Metric, ev: PortalEvidence, q: Query) -> Measurement:
         s = _scenario(ev, sid)
         gap = _scenario_missing(s, sid, "")
-        if gap:
-            return gap
-        return Measurement(s.outcome == "passed", "", f"scenario outcome: {s.outcome}", [_scenario_ref(s)])
+        if gap or s is None:
+            return gap or Measurement(None)
+        return Measurement(
+            s.outcome == "passed",
+            "",
+            msg("scenario outcome: {outcome}", outcome=_outcome(s.outcome)),
+            [_scenario_ref(s)],
+        )
 
     return measure
 
@@ -418,39 +556,46 @@ def _scenario_steps(sid: str) -> Callable[[Metric, PortalEvidence, Query], Measu
     def measure(metric: Metric, ev: PortalEvidence, q: Query) -> Measurement:
         s = _scenario(ev, sid)
         gap = _scenario_missing(s, sid, "share")
-        if gap:
-            return gap
+        if gap or s is None:
+            return gap or Measurement(None)
         if not s.steps:
-            return Measurement(None, "share", missing=f"scenario {sid} recorded no steps", status="missing")
+            return Measurement(
+                None, "share", missing=msg("scenario {scenario} recorded no steps", scenario=sid), status="missing"
+            )
         # Scenarios that check a list of required items record one `has_<item>` step each;
         # those, not the navigation before them, are what the share measures.
         checks = [st for st in s.steps if st.name.startswith("has_")] or s.steps
         ok = sum(1 for st in checks if st.ok)
-        kind = "required items found" if checks is not s.steps else "recorded steps that passed"
-        return Measurement(
-            ok / len(checks),
-            "share",
-            f"share of {kind}: {ok} of {len(checks)} (outcome {s.outcome})",
-            [_scenario_ref(s)],
+        args = dict(ok=ok, n=len(checks), outcome=_outcome(s.outcome))
+        statistic = (
+            msg("share of required items found: {ok} of {n} (outcome {outcome})", **args)
+            if checks is not s.steps
+            else msg("share of recorded steps that passed: {ok} of {n} (outcome {outcome})", **args)
         )
+        return Measurement(ok / len(checks), "share", statistic, [_scenario_ref(s)])
 
     return measure
 
 
-def _site_flag(path: tuple[str, ...], words: str) -> Callable[[Metric, PortalEvidence, Query], Measurement]:
+def _site_flag(path: tuple[str, ...], words: Message) -> Callable[[Metric, PortalEvidence, Query], Measurement]:
     def measure(metric: Metric, ev: PortalEvidence, q: Query) -> Measurement:
         value: Any = ev.site
         for key in path:
             value = value.get(key) if isinstance(value, dict) else None
+        check = msg("site check")
         if not isinstance(value, bool):
-            return Measurement(None, "", "site check", missing=f"{words}: not recorded", status="missing")
-        detail = ""
-        if path[0] == "tls" and isinstance(ev.site.get("tls"), dict) and ev.site["tls"].get("error"):
-            detail = f": {ev.site['tls']['error']}"
-        ref = EvidenceRef(
-            label=f"{words}: {'yes' if value else 'no'}{detail}", url=ev.portal.url, kind="site", value=value
-        )
-        return Measurement(value, "", "site check", [ref])
+            return Measurement(None, "", check, missing=msg("{what}: not recorded", what=words), status="missing")
+        tls = ev.site.get("tls")
+        error = tls.get("error") if path[0] == "tls" and isinstance(tls, dict) else None
+        if error:
+            label = (
+                msg("{what}: yes: {error}", what=words, error=str(error))
+                if value
+                else msg("{what}: no: {error}", what=words, error=str(error))
+            )
+        else:
+            label = msg("{what}: yes", what=words) if value else msg("{what}: no", what=words)
+        return Measurement(value, "", check, [ref(label, url=ev.portal.url, kind="site", value=value)])
 
     return measure
 
@@ -459,24 +604,35 @@ def _links_ok(metric: Metric, ev: PortalEvidence, q: Query) -> Measurement:
     kinds = q.param(metric, "kinds")
     checked = [lc for lc in ev.links if lc.kind in kinds]
     if not checked:
-        return Measurement(None, "share", missing="no link was checked", status="missing")
+        return Measurement(None, "share", missing=msg("no link was checked"), status="missing")
     broken = sorted((lc for lc in checked if lc.broken), key=lambda lc: lc.url)
     value = 1 - len(broken) / len(checked)
     refs = [
-        EvidenceRef(
-            label=f"{lc.status if lc.status is not None else lc.error} {lc.url}",
+        ref(
+            msg("{status} {url}", status=str(lc.status), url=lc.url)
+            if lc.status is not None
+            else msg("{error} {url}", error=str(lc.error), url=lc.url),
             url=lc.url,
             kind="link",
             value={"status": lc.status, "error": lc.error, "source": lc.source, "kind": lc.kind},
         )
         for lc in broken[:WORST_ITEMS]
     ]
+    kind_words = [LINK_KIND_WORDS.get(k, k) for k in kinds]
     return Measurement(
         value,
         "share",
-        f"share of {len(checked)} checked links ({', '.join(kinds)}) that work: {len(broken)} broken",
+        msg(
+            "share of {n} checked links ({kinds}) that work: {broken} broken",
+            n=len(checked),
+            kinds=kind_words,
+            broken=len(broken),
+        ),
         refs,
     )
+
+
+LINK_KIND_WORDS = {"page": msg("page"), "document": msg("document"), "outbound": msg("outbound")}
 
 
 # ---------------------------------------------------------------- parameter checks
@@ -520,35 +676,31 @@ def _m(
     better: str,
     unit: str,
     description: str,
-    measure: Callable,
+    measure: Callable[[Metric, PortalEvidence, Query], Measurement],
     params: dict[str, Param] | None = None,
     fraction: bool = False,
+    words: Message | None = None,
+    label_words: Message | None = None,
 ) -> Metric:
-    return Metric(name, label, scope, type_, better, unit, description, measure, params or {}, fraction)
+    return Metric(
+        name, label, scope, type_, better, unit, description, measure, params or {}, fraction, words, label_words
+    )
 
 
 _TIMINGS = [
-    ("timing.lcp_ms", "LCP", "lcp_ms", "ms", "Largest Contentful Paint"),
-    ("timing.fcp_ms", "FCP", "fcp_ms", "ms", "First Contentful Paint"),
-    ("timing.ttfb_ms", "TTFB", "ttfb_ms", "ms", "time to first byte"),
-    ("timing.load_ms", "load", "load_ms", "ms", "load event"),
-    ("timing.dcl_ms", "DCL", "dcl_ms", "ms", "DOMContentLoaded"),
-    ("timing.tbt_ms", "TBT", "tbt_ms", "ms", "total blocking time (long tasks)"),
-    ("timing.cls", "CLS", "cls", "", "Cumulative Layout Shift (unitless)"),
+    ("timing.lcp_ms", "LCP", "lcp_ms", "ms", msg("Largest Contentful Paint")),
+    ("timing.fcp_ms", "FCP", "fcp_ms", "ms", msg("First Contentful Paint")),
+    ("timing.ttfb_ms", "TTFB", "ttfb_ms", "ms", msg("time to first byte")),
+    ("timing.load_ms", "load", "load_ms", "ms", msg("load event")),
+    ("timing.dcl_ms", "DCL", "dcl_ms", "ms", msg("DOMContentLoaded")),
+    ("timing.tbt_ms", "TBT", "tbt_ms", "ms", msg("total blocking time (long tasks)")),
+    ("timing.cls", "CLS", "cls", "", msg("Cumulative Layout Shift (unitless)")),
 ]
 
 METRICS: dict[str, Metric] = {}
-for _name, _label, _field, _unit, _desc in _TIMINGS:
-    METRICS[_name] = _m(
-        _name,
-        _label,
-        "page",
-        "number",
-        "lower",
-        _unit,
-        f"{_desc} per page; lab median when measured, else the crawl's timing",
-        _timing(_field),
-    )
+for _name, _label, _field, _unit, _what in _TIMINGS:
+    _words = msg("{what} per page; lab median when measured, else the crawl's timing", what=_what)
+    METRICS[_name] = _m(_name, _label, "page", "number", "lower", _unit, str(_words), _timing(_field), words=_words)
 
 for _metric in [
     _m(
@@ -663,7 +815,7 @@ for _metric in [
         "higher",
         "share",
         "share of the listed security headers the page sends",
-        _per_page(_security("headers", _headers_share)),
+        _security_headers,
         {"headers": Param(DEFAULT_HEADERS, _subset_of(SECURITY_HEADERS), "headers that must be present")},
         fraction=True,
     ),
@@ -706,7 +858,7 @@ for _metric in [
         "higher",
         "",
         "plain http:// requests are redirected to https://",
-        _site_flag(("https_redirect",), "http redirects to https"),
+        _site_flag(("https_redirect",), msg("http redirects to https")),
     ),
     _m(
         "site.tls_valid",
@@ -716,7 +868,7 @@ for _metric in [
         "higher",
         "",
         "the TLS certificate is valid for the host",
-        _site_flag(("tls", "valid"), "valid TLS certificate"),
+        _site_flag(("tls", "valid"), msg("valid TLS certificate")),
     ),
     _m(
         "site.robots",
@@ -726,7 +878,7 @@ for _metric in [
         "higher",
         "",
         "robots.txt is published",
-        _site_flag(("robots", "found"), "robots.txt found"),
+        _site_flag(("robots", "found"), msg("robots.txt found")),
     ),
     _m(
         "site.sitemap",
@@ -736,7 +888,7 @@ for _metric in [
         "higher",
         "",
         "a sitemap.xml is published",
-        _site_flag(("sitemap", "found"), "sitemap found"),
+        _site_flag(("sitemap", "found"), msg("sitemap found")),
     ),
     _m(
         "site.emc",
@@ -746,7 +898,7 @@ for _metric in [
         "higher",
         "",
         "the EMC monitoring script (emc.gov.vn) is loaded by the portal",
-        _site_flag(("emc",), "EMC tracking script seen"),
+        _site_flag(("emc",), msg("EMC tracking script seen")),
     ),
     _m(
         "links.ok_share",
@@ -764,6 +916,7 @@ for _metric in [
     METRICS[_metric.name] = _metric
 
 for _sid in SCENARIO_IDS:
+    _words = msg("the '{scenario}' scenario passed", scenario=_sid)
     METRICS[f"scenario.{_sid}"] = _m(
         f"scenario.{_sid}",
         f"scenario {_sid}",
@@ -771,8 +924,14 @@ for _sid in SCENARIO_IDS:
         "bool",
         "higher",
         "",
-        f"the '{_sid}' scenario passed",
+        str(_words),
         _scenario_passed(_sid),
+        words=_words,
+        label_words=msg("scenario {scenario}", scenario=_sid),
+    )
+    _words = msg(
+        "share of the recorded steps of the '{scenario}' scenario that passed (steps never reached are not counted)",
+        scenario=_sid,
     )
     METRICS[f"scenario_steps.{_sid}"] = _m(
         f"scenario_steps.{_sid}",
@@ -781,10 +940,82 @@ for _sid in SCENARIO_IDS:
         "number",
         "higher",
         "share",
-        f"share of the recorded steps of the '{_sid}' scenario that passed (steps never reached are not counted)",
+        str(_words),
         _scenario_steps(_sid),
         fraction=True,
+        words=_words,
+        label_words=msg("steps of {scenario}", scenario=_sid),
     )
+
+
+# What a portal team can do about a lost point, one sentence per metric (scenario_steps.* share scenario.*'s).
+FIXES: dict[str, Message] = {
+    "timing.lcp_ms": msg(
+        "Show the main content sooner: smaller banner images, fewer render-blocking scripts and styles, a faster server."
+    ),
+    "timing.fcp_ms": msg(
+        "Show something sooner: fewer render-blocking scripts and styles in the page head, a faster server."
+    ),
+    "timing.ttfb_ms": msg(
+        "Answer faster on the server: caching, lighter database queries, a server close to its users."
+    ),
+    "timing.load_ms": msg("Load less: smaller images, fewer and smaller scripts, nothing from slow third-party hosts."),
+    "timing.dcl_ms": msg("Defer the scripts that the first view of the page does not need."),
+    "timing.tbt_ms": msg("Run less JavaScript while the page loads: split or defer long scripts."),
+    "timing.cls": msg("Reserve space for images, banners and late content so that the page does not jump."),
+    "page.transfer_bytes": msg("Send fewer bytes: compress images, minify and compress scripts and styles."),
+    "page.request_count": msg("Make fewer requests: combine small files, drop unused scripts and trackers."),
+    "page.console_errors": msg("Fix the JavaScript errors that the pages log in the browser console."),
+    "page.ok": msg("Make every linked page answer: fix or remove the pages that return errors."),
+    "page.has_title": msg("Give every page a <title> that says what the page is."),
+    "page.has_lang": msg('Declare the language of every page: <html lang="vi">.'),
+    "a11y.weighted_violations": msg(
+        "Fix the accessibility errors listed below, starting with the rules that affect the most elements."
+    ),
+    "a11y.clean_page": msg("Fix the critical and serious accessibility errors first (listed below)."),
+    "security.https": msg("Serve every page over HTTPS."),
+    "security.hsts": msg("Send Strict-Transport-Security with every HTTPS answer."),
+    "security.headers": msg("Send the missing security headers (listed in the evidence) with every page."),
+    "security.no_mixed_content": msg("Load every image, script and style over https://."),
+    "security.cookie_flags": msg("Set the Secure and HttpOnly flags (and SameSite) on every cookie."),
+    "security.no_version_disclosure": msg(
+        "Hide the server software version (Server header) and stop sending X-Powered-By."
+    ),
+    "site.https_redirect": msg("Redirect every http:// address to https://."),
+    "site.tls_valid": msg("Renew or fix the TLS certificate so that it is valid for the portal's address."),
+    "site.robots": msg("Publish a robots.txt at the root of the site."),
+    "site.sitemap": msg("Publish a sitemap.xml and name it in robots.txt."),
+    "site.emc": msg("Add the EMC monitoring script (emc.gov.vn) to every page."),
+    "links.ok_share": msg("Fix or remove the broken links listed below."),
+    "scenario.home": msg("Make the home page load with a title, a visible main menu and a search box."),
+    "scenario.search_procedure": msg(
+        "Make the procedure search find procedures by their common names (such as “khai sinh”) and list them as links."
+    ),
+    "scenario.procedure_detail": msg(
+        "Show every required item on each procedure page: documents, fees, processing time, place, legal basis."
+    ),
+    "scenario.online_submission": msg(
+        "Offer “Nộp hồ sơ trực tuyến” on each procedure page, leading to a sign-in with VNeID."
+    ),
+    "scenario.dossier_lookup": msg("Offer a dossier lookup that answers with a result or a clear “not found” message."),
+    "scenario.online_payment": msg("Offer online payment and link to it from the home page."),
+    "scenario.feedback": msg("Offer a feedback form, or a link to the national feedback system, from the home page."),
+    "scenario.help": msg("Link to a guide, FAQ, hotline or chatbot from the home page."),
+    "scenario.mobile": msg(
+        "Make the pages fit a phone: no sideways scrolling, readable text, large enough buttons, a working menu."
+    ),
+    "scenario.keyboard": msg(
+        "Make the site usable with the keyboard: a skip link first, every menu item reachable by Tab, visible focus."
+    ),
+    "scenario.privacy": msg("Publish a personal-data protection policy and link to it from every page."),
+}
+
+
+def fix_for(metric_name: str) -> Message | None:
+    """The sentence that tells a portal team how to earn back the points of a metric, if we have one."""
+    if metric_name.startswith("scenario_steps."):
+        metric_name = "scenario." + metric_name.removeprefix("scenario_steps.")
+    return FIXES.get(metric_name)
 
 
 def measure(metric_name: str, evidence: PortalEvidence, query: Query) -> Measurement:

@@ -11,6 +11,8 @@ from typing import Any
 
 from portalscore.contract.evidence import from_dict, to_dict
 
+from .message import Message
+
 GRADES = (("A", 90.0), ("B", 80.0), ("C", 65.0), ("D", 50.0), ("E", 0.0))
 
 
@@ -22,6 +24,7 @@ class EvidenceRef:
     url: str = ""  # page or link concerned
     kind: str = ""  # page | violation | scenario | link | site
     value: Any = None
+    label_msg: Message | None = None  # the label as a message the report translates
 
 
 @dataclass
@@ -42,6 +45,13 @@ class CriterionScore:
     status: str = "scored"  # scored | missing | not_applicable | excluded
     evidence: list[EvidenceRef] = field(default_factory=list)
     source: str = ""  # legal/technical basis
+    # The texts above as messages the report says in either language (None in scores stored before them).
+    statistic_msg: Message | None = None
+    rule_msg: Message | None = None
+    arithmetic_msg: Message | None = None
+    metric: str = ""  # the metric read (criteria.metrics.METRICS)
+    finding_msg: Message | None = None  # what was measured, in one line: why points were lost
+    fix_msg: Message | None = None  # what the portal team can do about it, in one sentence
 
 
 @dataclass
@@ -54,6 +64,7 @@ class GroupScore:
     points: float  # earned
     status: str = "scored"  # scored | excluded (no criterion of the group had evidence)
     arithmetic: str = ""  # how the criteria's points make the group's score
+    arithmetic_msg: Message | None = None
 
 
 @dataclass
@@ -78,17 +89,20 @@ class PortalScore:
     noise: float = 0.0  # measured: spread of the score when each repeated lab load is scored on its own
     noise_note: str = ""  # how `noise` was measured, or why it could not be
     arithmetic: str = ""  # how the groups' points make the overall score
+    arithmetic_msg: Message | None = None
+    noise_note_msg: Message | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> PortalScore:
-        return from_dict(cls, data)
+    def from_dict(cls, data: dict[str, Any]) -> PortalScore:
+        score: PortalScore = from_dict(cls, data)
+        return score
 
 
-def grade(score: float, bands=GRADES) -> str:
+def grade(score: float, bands: tuple[tuple[str, float], ...] = GRADES) -> str:
     for letter, floor in bands:
         if score >= floor:
             return letter
-    return bands[-1][0]
+    return str(bands[-1][0])

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .stats import fmt
+from .message import Message, msg, qty
 
 # Closest double to erfc^-1(1/5), as in Lighthouse's shared/statistics.js.
 INVERSE_ERFC_ONE_FIFTH = 0.9061938024368232
@@ -36,7 +36,7 @@ class RuleError(ValueError):
         self.key = key
 
 
-def _number(spec: dict, key: str, *, positive: bool = False) -> float:
+def _number(spec: dict[str, Any], key: str, *, positive: bool = False) -> float:
     if key not in spec:
         raise RuleError(f"missing required field {key!r}", key=None)
     value = spec[key]
@@ -66,14 +66,14 @@ class Rule:
     type: str = ""
     keys: tuple[str, ...] = ()  # allowed fields besides 'type'
 
-    def describe(self, unit: str = "") -> str:
+    def describe(self, unit: str = "") -> Message:
         raise NotImplementedError
 
-    def apply(self, value: Any, unit: str = "") -> tuple[float, str]:
+    def apply(self, value: Any, unit: str = "") -> tuple[float, Message]:
         """(fraction 0..1, the arithmetic in words)"""
         raise NotImplementedError
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"type": self.type, **{k: getattr(self, k) for k in self.keys if getattr(self, k) is not None}}
 
 
@@ -83,16 +83,16 @@ class PassFail(Rule):
     keys = ()
 
     @classmethod
-    def parse(cls, spec: dict, kind: ValueKind) -> PassFail:
+    def parse(cls, spec: dict[str, Any], kind: ValueKind) -> PassFail:
         if kind.type != "bool":
             raise RuleError("pass_fail needs a yes/no figure; for numbers use threshold, linear, lognormal or ratio")
         return cls()
 
-    def describe(self, unit: str = "") -> str:
-        return "pass/fail: 100 if it passes, 0 if not"
+    def describe(self, unit: str = "") -> Message:
+        return msg("pass/fail: 100 if it passes, 0 if not")
 
-    def apply(self, value: Any, unit: str = "") -> tuple[float, str]:
-        return (1.0, "passed → 1") if value else (0.0, "failed → 0")
+    def apply(self, value: Any, unit: str = "") -> tuple[float, Message]:
+        return (1.0, msg("passed → 1")) if value else (0.0, msg("failed → 0"))
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class Threshold(Rule):
     at_least: float | None = None
 
     @classmethod
-    def parse(cls, spec: dict, kind: ValueKind) -> Threshold:
+    def parse(cls, spec: dict[str, Any], kind: ValueKind) -> Threshold:
         if kind.type != "number":
             raise RuleError("threshold needs a number; for a yes/no figure use pass_fail")
         if ("at_most" in spec) == ("at_least" in spec):
@@ -116,17 +116,22 @@ class Threshold(Rule):
             raise RuleError("lower is better for this figure: use at_most", key="at_least")
         return cls(at_least=_number(spec, "at_least"))
 
-    def describe(self, unit: str = "") -> str:
+    def describe(self, unit: str = "") -> Message:
         if self.at_most is not None:
-            return f"threshold: 100 if at most {fmt(self.at_most, unit)}, else 0"
-        return f"threshold: 100 if at least {fmt(self.at_least, unit)}, else 0"
+            return msg("threshold: 100 if at most {limit}, else 0", limit=qty(self.at_most, unit))
+        return msg("threshold: 100 if at least {limit}, else 0", limit=qty(self.at_least, unit))
 
-    def apply(self, value: float, unit: str = "") -> tuple[float, str]:
+    def apply(self, value: float, unit: str = "") -> tuple[float, Message]:
         if self.at_most is not None:
-            ok = value <= self.at_most
-            return (1.0 if ok else 0.0), f"{'≤' if ok else '>'} {fmt(self.at_most, unit)} → {1 if ok else 0}"
-        ok = value >= self.at_least
-        return (1.0 if ok else 0.0), f"{'≥' if ok else '<'} {fmt(self.at_least, unit)} → {1 if ok else 0}"
+            limit = qty(self.at_most, unit)
+            if value <= self.at_most:
+                return 1.0, msg("≤ {limit} → 1", limit=limit)
+            return 0.0, msg("> {limit} → 0", limit=limit)
+        assert self.at_least is not None  # parse() sets exactly one of the two
+        limit = qty(self.at_least, unit)
+        if value >= self.at_least:
+            return 1.0, msg("≥ {limit} → 1", limit=limit)
+        return 0.0, msg("< {limit} → 0", limit=limit)
 
 
 @dataclass(frozen=True)
@@ -137,7 +142,7 @@ class Linear(Rule):
     worst: float = 1.0
 
     @classmethod
-    def parse(cls, spec: dict, kind: ValueKind) -> Linear:
+    def parse(cls, spec: dict[str, Any], kind: ValueKind) -> Linear:
         if kind.type != "number":
             raise RuleError("linear needs a number; for a yes/no figure use pass_fail")
         best, worst = _number(spec, "best"), _number(spec, "worst")
@@ -149,19 +154,33 @@ class Linear(Rule):
             raise RuleError("higher is better for this figure, so best must be above worst", key="best")
         return cls(best=best, worst=worst)
 
-    def describe(self, unit: str = "") -> str:
-        return (
-            f"linear: 100 at {fmt(self.best, unit)} or better, 0 at {fmt(self.worst, unit)} or worse, "
-            "straight line between"
+    def describe(self, unit: str = "") -> Message:
+        return msg(
+            "linear: 100 at {best} or better, 0 at {worst} or worse, straight line between",
+            best=qty(self.best, unit),
+            worst=qty(self.worst, unit),
         )
 
-    def apply(self, value: float, unit: str = "") -> tuple[float, str]:
+    def apply(self, value: float, unit: str = "") -> tuple[float, Message]:
         raw = (value - self.worst) / (self.best - self.worst)
         fraction = min(1.0, max(0.0, raw))
-        return fraction, (
-            f"linear(best={fmt(self.best, unit)}, worst={fmt(self.worst, unit)}): "
-            f"({fmt(value)} − {fmt(self.worst)}) / ({fmt(self.best)} − {fmt(self.worst)})"
-            f"{' clamped to 0..1' if fraction != raw else ''} → {fraction:.4f}"
+        args = dict(
+            best=qty(self.best, unit),
+            worst=qty(self.worst, unit),
+            value=value,
+            worst_n=self.worst,
+            best_n=self.best,
+            fraction=fraction,
+        )
+        if fraction != raw:
+            return fraction, msg(
+                "linear(best={best}, worst={worst}): ({value} − {worst_n}) / ({best_n} − {worst_n}) clamped to 0..1"
+                " → {fraction:.4f}",
+                **args,
+            )
+        return fraction, msg(
+            "linear(best={best}, worst={worst}): ({value} − {worst_n}) / ({best_n} − {worst_n}) → {fraction:.4f}",
+            **args,
         )
 
 
@@ -173,7 +192,7 @@ class LogNormal(Rule):
     median: float = 2.0
 
     @classmethod
-    def parse(cls, spec: dict, kind: ValueKind) -> LogNormal:
+    def parse(cls, spec: dict[str, Any], kind: ValueKind) -> LogNormal:
         if kind.type != "number" or kind.better != "lower":
             raise RuleError("lognormal is for figures where lower is better (timings, sizes, violation counts)")
         p10, median = _number(spec, "p10", positive=True), _number(spec, "median", positive=True)
@@ -181,15 +200,21 @@ class LogNormal(Rule):
             raise RuleError("p10 must be below the median (p10 scores 90, the median 50)", key="p10")
         return cls(p10=p10, median=median)
 
-    def describe(self, unit: str = "") -> str:
-        return (
-            f"log-normal curve (Lighthouse getLogNormalScore): {fmt(self.p10, unit)} scores 90, "
-            f"{fmt(self.median, unit)} scores 50, smaller is better"
+    def describe(self, unit: str = "") -> Message:
+        return msg(
+            "log-normal curve (Lighthouse getLogNormalScore): {p10} scores 90, {median} scores 50, smaller is better",
+            p10=qty(self.p10, unit),
+            median=qty(self.median, unit),
         )
 
-    def apply(self, value: float, unit: str = "") -> tuple[float, str]:
+    def apply(self, value: float, unit: str = "") -> tuple[float, Message]:
         fraction = lognormal_score(value, self.p10, self.median)
-        return fraction, f"log-normal(p10={fmt(self.p10)}, median={fmt(self.median)}) → {fraction:.4f}"
+        return fraction, msg(
+            "log-normal(p10={p10}, median={median}) → {fraction:.4f}",
+            p10=self.p10,
+            median=self.median,
+            fraction=fraction,
+        )
 
 
 @dataclass(frozen=True)
@@ -199,7 +224,7 @@ class Ratio(Rule):
     full_at: float = 1.0
 
     @classmethod
-    def parse(cls, spec: dict, kind: ValueKind) -> Ratio:
+    def parse(cls, spec: dict[str, Any], kind: ValueKind) -> Ratio:
         if kind.type != "number" or not kind.fraction or kind.better != "higher":
             raise RuleError(
                 "ratio needs a share in 0..1 where higher is better (a 'share' statistic, or a metric that is a share)"
@@ -209,22 +234,30 @@ class Ratio(Rule):
             raise RuleError("must be a share between 0 and 1", key="full_at")
         return cls(full_at=full_at)
 
-    def describe(self, unit: str = "") -> str:
+    def describe(self, unit: str = "") -> Message:
         if self.full_at == 1.0:
-            return "ratio: the share itself, as a score (0.8 → 80)"
-        return f"ratio: the share divided by {fmt(self.full_at)} (full marks from {fmt(self.full_at)}), capped at 100"
+            return msg("ratio: the share itself, as a score (0.8 → 80)")
+        return msg(
+            "ratio: the share divided by {full_at} (full marks from {full_at}), capped at 100", full_at=self.full_at
+        )
 
-    def apply(self, value: float, unit: str = "") -> tuple[float, str]:
+    def apply(self, value: float, unit: str = "") -> tuple[float, Message]:
         if self.full_at == 1.0:
-            return value, f"ratio → {value:.4f}"
+            return value, msg("ratio → {fraction:.4f}", fraction=value)
         fraction = min(1.0, value / self.full_at)
-        return (
-            fraction,
-            f"ratio {fmt(value)} / {fmt(self.full_at)}{' capped at 1' if value > self.full_at else ''} → {fraction:.4f}",
+        if value > self.full_at:
+            return fraction, msg(
+                "ratio {value} / {full_at} capped at 1 → {fraction:.4f}",
+                value=value,
+                full_at=self.full_at,
+                fraction=fraction,
+            )
+        return fraction, msg(
+            "ratio {value} / {full_at} → {fraction:.4f}", value=value, full_at=self.full_at, fraction=fraction
         )
 
 
-RULES: dict[str, Callable[[dict, ValueKind], Rule]] = {
+RULES: dict[str, Callable[[dict[str, Any], ValueKind], Rule]] = {
     r.type: r.parse for r in (Threshold, Linear, LogNormal, PassFail, Ratio)
 }
 RULE_KEYS: dict[str, tuple[str, ...]] = {r.type: r.keys for r in (Threshold, Linear, LogNormal, PassFail, Ratio)}

@@ -18,35 +18,77 @@ from dataclasses import replace
 from portalscore.contract.evidence import PortalEvidence
 
 from .criteriaset import CriteriaSet, Criterion
-from .metrics import METRICS, Measurement, Query, measure
+from .message import Message, msg, qty
+from .metrics import METRICS, Measurement, Query, fix_for, measure, statistic_short
 from .model import CriterionScore, GroupScore, PortalScore, grade
-from .stats import fmt
 
 
-def _pts(x: float) -> str:
-    return f"{x:.2f}".rstrip("0").rstrip(".") if not float(x).is_integer() else f"{x:.0f}"
-
-
-def _judge(c: Criterion, m: Measurement) -> tuple[float | None, str]:
+def _judge(c: Criterion, m: Measurement) -> tuple[float | None, Message]:
     """(fraction 0..1 or None when excluded, arithmetic up to the fraction)."""
     metric = METRICS[c.evidence]
+    label = metric.label_msg()
     if m.value is None:
-        why = f"no evidence ({m.missing})"
+        why = msg("no evidence ({missing})", missing=m.missing or "–")
         wm = c.when_missing
         if wm.kind == "exclude":
-            return None, f"{why} → when_missing: exclude → not counted"
+            return None, msg("{why} → when_missing: exclude → not counted", why=why)
         fraction = 0.0 if wm.kind == "zero" else wm.score / 100
-        return fraction, f"{why} → when_missing: {wm.to_yaml()} → {fraction:.4f}"
+        if wm.kind == "zero":
+            return fraction, msg("{why} → when_missing: zero → {fraction:.4f}", why=why, fraction=fraction)
+        return fraction, msg(
+            "{why} → when_missing: {score} → {fraction:.4f}", why=why, score=wm.score, fraction=fraction
+        )
     fraction, steps = c.rule.apply(m.value, m.unit if m.unit != "share" else "")
     if isinstance(m.value, bool):
-        shown = (
-            ("passed" if m.value else "failed") if metric.name.startswith("scenario") else ("yes" if m.value else "no")
-        )
-        return fraction, f"{metric.label}: {shown}; {steps}"
+        if metric.name.startswith("scenario"):
+            if m.value:
+                return fraction, msg("{label}: passed; {steps}", label=label, steps=steps)
+            return fraction, msg("{label}: failed; {steps}", label=label, steps=steps)
+        if m.value:
+            return fraction, msg("{label}: yes; {steps}", label=label, steps=steps)
+        return fraction, msg("{label}: no; {steps}", label=label, steps=steps)
     if c.statistic == "share":
-        return fraction, f"{metric.label}: share = {fmt(m.value)}; {steps}"
-    stat = f" {c.statistic}" if c.statistic else ""
-    return fraction, f"{metric.label}{stat} = {fmt(m.value, m.unit)}; {steps}"
+        return fraction, msg("{label}: share = {value}; {steps}", label=label, value=m.value, steps=steps)
+    value = qty(m.value, m.unit)
+    if c.statistic:
+        return fraction, msg(
+            "{label} {statistic} = {value}; {steps}",
+            label=label,
+            statistic=statistic_short(c.statistic),
+            value=value,
+            steps=steps,
+        )
+    return fraction, msg("{label} = {value}; {steps}", label=label, value=value, steps=steps)
+
+
+def _finding(c: Criterion, m: Measurement) -> Message | None:
+    """Why a criterion lost points, in one line: the failure, the missing evidence, or the figure measured."""
+    metric = METRICS[c.evidence]
+    if m.value is None:
+        return m.missing
+    scenario = next((e.value for e in m.evidence if e.kind == "scenario" and isinstance(e.value, dict)), None)
+    if scenario and scenario.get("outcome") != "passed":
+        step, reason = scenario.get("failed_step"), scenario.get("reason")
+        if step and reason:
+            return msg("failed at step '{step}': {reason}", step=step, reason=reason)
+        if reason:
+            return msg("failed: {reason}", reason=reason)
+    if metric.scope == "site" and m.evidence and m.evidence[0].label_msg is not None and m.unit != "share":
+        return m.evidence[0].label_msg
+    if m.unit == "share" or isinstance(m.value, bool):
+        measured = m.statistic or msg("{label}: {value}", label=metric.label_msg(), value=m.value)
+    else:
+        measured = msg(
+            "{label}: {value} ({statistic})",
+            label=metric.label_msg(),
+            value=qty(m.value, m.unit),
+            statistic=m.statistic or c.statistic_words() or "–",
+        )
+    # The worst page says what the figure hides: which headers are missing, which rules fail, how slow.
+    worst = next((e.label_msg for e in m.evidence if e.kind == "page" and e.label_msg is not None), None)
+    if worst is not None and metric.scope == "page":
+        return msg("{measured}; worst page: {worst}", measured=measured, worst=worst)
+    return measured
 
 
 def _value(v: object) -> object:
@@ -55,25 +97,30 @@ def _value(v: object) -> object:
 
 def score_portal(cs: CriteriaSet, evidence: PortalEvidence) -> PortalScore:
     ps = _score(cs, evidence)
-    ps.noise, ps.noise_note = _lab_noise(cs, evidence)
+    ps.noise, note = _lab_noise(cs, evidence)
+    ps.noise_note, ps.noise_note_msg = str(note), note
     return ps
 
 
-def _lab_noise(cs: CriteriaSet, evidence: PortalEvidence) -> tuple[float, str]:
+def _lab_noise(cs: CriteriaSet, evidence: PortalEvidence) -> tuple[float, Message]:
     usable = [t for t in evidence.lab if t.error is None and t.samples]
     if not usable:
-        return 0.0, "not measured: no repeated lab loads"
+        return 0.0, msg("not measured: no repeated lab loads")
     runs = min(len(t.samples) for t in usable)
     if runs < 2:
-        return 0.0, "not measured: fewer than 2 lab loads per page"
+        return 0.0, msg("not measured: fewer than 2 lab loads per page")
     usable_ids = {id(t) for t in usable}
     scores = []
     for k in range(runs):
         lab = [replace(t, median=t.samples[k]) if id(t) in usable_ids else t for t in evidence.lab]
         scores.append(_score(cs, replace(evidence, lab=lab)).score)
     spread = round(max(scores) - min(scores), 2)
-    return spread, (
-        f"score from each of {runs} lab loads alone: {fmt(min(scores))}–{fmt(max(scores))} (spread {spread:.2f})"
+    return spread, msg(
+        "score from each of {runs} lab loads alone: {low}–{high} (spread {spread:.2f})",
+        runs=runs,
+        low=min(scores),
+        high=max(scores),
+        spread=spread,
     )
 
 
@@ -84,6 +131,7 @@ def _score(cs: CriteriaSet, evidence: PortalEvidence) -> PortalScore:
         fraction, steps = _judge(c, m)
         score = None if fraction is None else round(100 * min(1.0, max(0.0, fraction)), 2)
         judged.append((c, m, score, steps))
+    judged_steps: dict[str, Message] = {c.id: steps for c, _, _, steps in judged}
 
     # Share the points of excluded criteria (and of wholly excluded groups) among what could be judged.
     counted = {
@@ -98,19 +146,30 @@ def _score(cs: CriteriaSet, evidence: PortalEvidence) -> PortalScore:
 
     criteria: list[CriterionScore] = []
     earned: dict[str, float] = {g.id: 0.0 for g in cs.groups}
-    for c, m, s, steps in judged:
+    for c, m, s, _ in judged:
         eff = effective[c.id]
+        steps = judged_steps[c.id]
+        arithmetic: Message
         if s is None:
             points = 0.0
-            arithmetic = f"{steps}; its {_pts(c.points)} pts go to the other criteria of the group"
+            arithmetic = msg(
+                "{steps}; its {points:pts} pts go to the other criteria of the group", steps=steps, points=c.points
+            )
             status = "excluded"
         else:
             points = eff * s / 100
-            rescaled = (
-                f" ({_pts(c.points)} declared, rescaled for excluded criteria)" if abs(eff - c.points) > 1e-9 else ""
-            )
-            arithmetic = f"{steps} → {s:.2f}/100 × {_pts(eff)} pts{rescaled} = {points:.2f}"
+            args = dict(steps=steps, score=s, effective=eff, declared=c.points, earned=points)
+            if abs(eff - c.points) > 1e-9:
+                arithmetic = msg(
+                    "{steps} → {score:.2f}/100 × {effective:pts} pts ({declared:pts} declared, rescaled for excluded"
+                    " criteria) = {earned:.2f}",
+                    **args,
+                )
+            else:
+                arithmetic = msg("{steps} → {score:.2f}/100 × {effective:pts} pts = {earned:.2f}", **args)
             status = m.status if m.value is None else "scored"
+        statistic = m.statistic
+        rule = c.rule_words()
         earned[c.group] += points
         criteria.append(
             CriterionScore(
@@ -124,18 +183,25 @@ def _score(cs: CriteriaSet, evidence: PortalEvidence) -> PortalScore:
                 points=round(points, 2),
                 value=_value(m.value),
                 unit=m.unit,
-                statistic=m.statistic,
-                rule=c.rule_words(),
-                arithmetic=arithmetic,
+                statistic=str(statistic) if statistic else "",
+                rule=str(rule),
+                arithmetic=str(arithmetic),
                 status=status,
                 evidence=m.evidence,
                 source=c.source,
+                statistic_msg=statistic,
+                rule_msg=rule,
+                arithmetic_msg=arithmetic,
+                metric=c.evidence,
+                finding_msg=_finding(c, m),
+                fix_msg=fix_for(c.evidence),
             )
         )
 
     groups: dict[str, GroupScore] = {}
     for g in cs.groups:
         if counted[g.id] == 0:
+            excluded = msg("no criterion had evidence; its {points:pts} pts go to the other groups", points=g.points)
             groups[g.id] = GroupScore(
                 g.id,
                 g.title_vi,
@@ -144,12 +210,19 @@ def _score(cs: CriteriaSet, evidence: PortalEvidence) -> PortalScore:
                 score=0.0,
                 points=0.0,
                 status="excluded",
-                arithmetic=f"no criterion had evidence; its {_pts(g.points)} pts go to the other groups",
+                arithmetic=str(excluded),
+                arithmetic_msg=excluded,
             )
             continue
         max_points = g.points * set_factor
         gscore = round(100 * earned[g.id] / max_points, 2)
-        parts = " + ".join(f"{cs_.points:.2f}" for cs_ in criteria if cs_.group == g.id and cs_.score is not None)
+        sums = msg(
+            "{parts} = {earned:.2f} of {max:pts} pts → {score:.2f}/100",
+            parts=_sum_terms([cs_.points for cs_ in criteria if cs_.group == g.id and cs_.score is not None]),
+            earned=earned[g.id],
+            max=max_points,
+            score=gscore,
+        )
         groups[g.id] = GroupScore(
             g.id,
             g.title_vi,
@@ -157,7 +230,8 @@ def _score(cs: CriteriaSet, evidence: PortalEvidence) -> PortalScore:
             max_points=round(max_points, 4),
             score=gscore,
             points=round(earned[g.id], 2),
-            arithmetic=f"{parts} = {earned[g.id]:.2f} of {_pts(max_points)} pts → {gscore:.2f}/100",
+            arithmetic=str(sums),
+            arithmetic_msg=sums,
         )
 
     total_earned = math.fsum(earned.values())
@@ -165,9 +239,13 @@ def _score(cs: CriteriaSet, evidence: PortalEvidence) -> PortalScore:
     errors = list(evidence.errors)
     if not live_total:
         errors.append("no criterion could be judged: every criterion lacked evidence and is excluded")
-    parts = " + ".join(f"{gs.points:.2f}" for gs in groups.values() if gs.status == "scored")
-    arithmetic = (
-        f"{parts} = {total_earned:.2f} of {_pts(cs.total)} pts → {overall:.2f}/100 → grade {grade(overall, cs.grades)}"
+    overall_sum = msg(
+        "{parts} = {earned:.2f} of {total:pts} pts → {score:.2f}/100 → grade {grade}",
+        parts=_sum_terms([gs.points for gs in groups.values() if gs.status == "scored"]),
+        earned=total_earned,
+        total=cs.total,
+        score=overall,
+        grade=grade(overall, cs.grades),
     )
     return PortalScore(
         portal_id=evidence.portal.id,
@@ -182,5 +260,12 @@ def _score(cs: CriteriaSet, evidence: PortalEvidence) -> PortalScore:
         errors=errors,
         criteria_set=f"{cs.id} {cs.version}",
         noise_margin=cs.noise_margin,
-        arithmetic=arithmetic,
+        arithmetic=str(overall_sum),
+        arithmetic_msg=overall_sum,
     )
+
+
+def _sum_terms(points: list[float]) -> Message:
+    """a + b + c, each to 2 decimals (the terms of a group's or the portal's sum)."""
+    terms = {f"p{i}": p for i, p in enumerate(points)}
+    return Message(" + ".join("{" + name + ":.2f}" for name in terms), terms)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 # Statistics a criterion may ask for. "share" is for yes/no page figures; the rest for numbers.
-NUMBER_STATISTICS = {
+NUMBER_STATISTICS: dict[str, float | None] = {
     "p50": 0.50,
     "p75": 0.75,
     "p90": 0.90,
@@ -15,18 +16,7 @@ NUMBER_STATISTICS = {
     "min": 0.0,
     "mean": None,
 }
-BOOL_STATISTICS = {"share": None}
-STATISTIC_WORDS = {
-    "p50": "median (p50)",
-    "p75": "75th percentile (p75)",
-    "p90": "90th percentile (p90)",
-    "p25": "25th percentile (p25)",
-    "p10": "10th percentile (p10)",
-    "max": "maximum (worst page)",
-    "min": "minimum",
-    "mean": "mean",
-    "share": "share of pages that pass",
-}
+BOOL_STATISTICS: dict[str, float | None] = {"share": None}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -40,12 +30,13 @@ def percentile(values: list[float], q: float) -> float:
     return xs[lo] + (h - lo) * (xs[hi] - xs[lo])
 
 
-def aggregate(values: list, statistic: str) -> float:
+def aggregate(values: list[Any], statistic: str) -> float:
     if statistic == "share":
         return sum(1 for v in values if v) / len(values)
-    if statistic == "mean":
+    q = NUMBER_STATISTICS[statistic]
+    if q is None:  # mean
         return math.fsum(values) / len(values)
-    return percentile(values, NUMBER_STATISTICS[statistic])
+    return percentile(values, q)
 
 
 def fmt(x: float | int | None, unit: str = "") -> str:

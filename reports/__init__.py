@@ -17,6 +17,8 @@ and from any web server. Crawled text is escaped (Jinja2 autoescape), only http(
 become links, and a Content-Security-Policy lets only the report's own inline script run.
 """
 
-from .render import ReportInput, render_report
+from .publisher import Publisher, load_publisher
+from .render import ReportInput, operator_dir, render_report
+from .views import PreviousRun
 
-__all__ = ["ReportInput", "render_report"]
+__all__ = ["PreviousRun", "Publisher", "ReportInput", "load_publisher", "operator_dir", "render_report"]

@@ -8,21 +8,25 @@ import shutil
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from portalscore.contract.evidence import PortalEvidence
 from portalscore.criteria.model import PortalScore
 
 from . import charts, views
-from .exports import ranking_dict, write_exports
+from .exports import DICTIONARY, public_evidence, ranking_dict, write_exports
 from .i18n import LANGS, Translator
+from .method import collection_facts
+from .publisher import Publisher
 from .safe import artefact_file, file_stem, link
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 CSS_NAME = "report.css"
+PAGES = ("index", "portal", "method", "data")
 
 
 @dataclass
@@ -30,12 +34,22 @@ class ReportInput:
     run_id: int
     generated_at: str
     registry_name: str
-    criteria: dict
-    settings: dict
+    criteria: dict[str, Any]
+    settings: dict[str, Any]  # the run's crawl settings: the method page says some of them in words, never raw
     scores: list[PortalScore]
     evidence: dict[str, PortalEvidence]
-    history: dict[str, list[dict]] = field(default_factory=dict)
-    artefact_dir: Path | None = None
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    artefact_dir: Path | None = None  # the run's screenshots (operator material: only images are copied)
+    publisher: Publisher = field(default_factory=Publisher)
+    # The run the scores' previous ranks come from; None: found in `history` when its ranks agree.
+    previous: views.PreviousRun | None = None
+
+
+def operator_dir(out_dir: Path) -> Path:
+    """Where a run's operator material belongs (journey screenshots and traces, the run's log, settings):
+    beside the published folder, never inside it. `out/demo` publishes; `out/demo.operator` does not."""
+    out_dir = Path(out_dir)
+    return out_dir.parent / f"{out_dir.name}.operator"
 
 
 @dataclass
@@ -44,7 +58,7 @@ class PageLinks:
 
     lang: str
     other_lang: str
-    name: str  # index | method | portal
+    name: str  # index | method | portal | data
     up: str  # to this language's root
     root: str  # to the report folder (assets, exports)
     other_href: str  # the same page in the other language
@@ -66,6 +80,7 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
     env.globals["link"] = link
     return env
@@ -83,8 +98,9 @@ def _csp(script: str) -> str:
 
 
 def _copy_screenshots(data: ReportInput, out_dir: Path) -> dict[str, dict[int, str]]:
-    """Copy the screenshots the scenarios refer to; returns portal id -> scenario index -> path from the root.
-    Destination names are ours, never taken from the evidence (no path traversal)."""
+    """Copy the screenshots the scenarios refer to (images only: traces and logs stay with the operator);
+    returns portal id -> scenario index -> path from the root. Destination names are ours, never taken from
+    the evidence (no path traversal)."""
     copied: dict[str, dict[int, str]] = {}
     for portal_id, ev in data.evidence.items():
         for i, scenario in enumerate(ev.scenarios):
@@ -101,7 +117,8 @@ def _copy_screenshots(data: ReportInput, out_dir: Path) -> dict[str, dict[int, s
 
 
 def render_report(data: ReportInput, out_dir: Path, lang: str = "vi") -> Path:
-    """Write the report: `lang` at out_dir/, the other language at out_dir/<code>/; returns out_dir/index.html."""
+    """Write the report: `lang` at out_dir/, the other language at out_dir/<code>/; returns out_dir/index.html.
+    Everything written is fit to publish: no local path, command-line flag, raw setting or trace."""
     if lang not in LANGS:
         raise ValueError(f"unknown report language {lang!r}: use one of {', '.join(LANGS)}")
     out_dir = Path(out_dir)
@@ -117,16 +134,21 @@ def render_report(data: ReportInput, out_dir: Path, lang: str = "vi") -> Path:
     bands = views.grade_bands(criteria)
     scores = sorted(data.scores, key=lambda s: (s.rank, s.portal_id))
     names = {s.portal_id: s.name for s in scores}
+    previous = data.previous or views.previous_from_history(data.history, data.run_id, scores)
 
-    ranking = ranking_dict(str(criteria.get("id", "")), data.generated_at, data.run_id, scores)
-    write_exports(out_dir, ranking, group_ids, data.evidence)
     screenshots = _copy_screenshots(data, out_dir)
+    ranking = ranking_dict(criteria, data.generated_at, data.run_id, scores, data.publisher)
+    public = {pid: public_evidence(ev, screenshots.get(pid, {})) for pid, ev in data.evidence.items()}
+    write_exports(out_dir, ranking, group_ids, public)
 
-    facts = {s.portal_id: views.portal_facts(s, data.evidence.get(s.portal_id)) for s in scores}
+    # Pages show the published evidence, the same as the JSON beside them: no operator material in either.
+    facts = {s.portal_id: views.portal_facts(s, public.get(s.portal_id)) for s in scores}
+    collection = collection_facts(data.settings, public, data.generated_at)
     env = _environment()
-    templates = {name: env.get_template(f"{name}.html") for name in ("index", "portal", "method")}
+    templates: dict[str, Template] = {name: env.get_template(f"{name}.html") for name in PAGES}
     for page_lang in LANGS:
         t = Translator(page_lang)
+        env.install_gettext_callables(t.gettext, t.ngettext, newstyle=False)  # type: ignore[attr-defined]
         base = out_dir if page_lang == lang else out_dir / page_lang
         (base / "portals").mkdir(parents=True, exist_ok=True)
         groups_by_id = {g["id"]: g for g in groups_def}
@@ -143,13 +165,16 @@ def render_report(data: ReportInput, out_dir: Path, lang: str = "vi") -> Path:
             criteria_title=t.title(criteria),
             group_ids=group_ids,
             group_titles=group_titles,
-            shown=views.SHOWN,
+            publisher=data.publisher,
+            filter_from=views.FILTER_FROM,
+            words=views.WORDS,
         )
 
         tables = views.ranking_tables(t, scores, group_ids)
         bar_charts = {
             tbl.kind: charts.bar_chart(
-                [(r.score.name, r.score.score, t.num(r.score.score, 1), r.score.grade) for r in tbl.rows], bands
+                [(r.score.name, r.score.score, t.num(r.score.score, 1), r.score.grade, r.href) for r in tbl.rows],
+                bands,
             )
             for tbl in tables
         }
@@ -158,26 +183,32 @@ def render_report(data: ReportInput, out_dir: Path, lang: str = "vi") -> Path:
             templates["index"].render(
                 page=_page_links(page_lang, lang, "index.html", "index"),
                 tables=tables,
+                all_rows=sorted(
+                    (r for tbl in tables for r in tbl.rows), key=lambda r: (r.score.rank, r.score.portal_id)
+                ),
                 charts=bar_charts,
-                summary=views.summary(t, scores, bands, t("all_kinds")),
+                summary=views.summary(t, scores, bands, previous),
                 portal_count=len(scores),
                 **common,
             ),
         )
-
         _write(
             base / "method.html",
             templates["method"].render(
                 page=_page_links(page_lang, lang, "method.html", "method"),
                 groups_def=groups_def,
                 criteria_by_group=views.method_criteria(t, criteria, group_ids),
-                settings=data.settings,
+                collection=collection,
                 points_total=_points_total(groups_def),
-                text_of=views.text_of,
                 **common,
             ),
         )
-
+        _write(
+            base / "data.html",
+            templates["data"].render(
+                page=_page_links(page_lang, lang, "data.html", "data"), dictionary=DICTIONARY, **common
+            ),
+        )
         for s in scores:
             history = data.history.get(s.portal_id, [])
             pv = views.portal_view(
@@ -197,11 +228,11 @@ def render_report(data: ReportInput, out_dir: Path, lang: str = "vi") -> Path:
     return out_dir / "index.html"
 
 
-def _points_total(groups_def: list[dict]) -> float | None:
+def _points_total(groups_def: list[dict[str, Any]]) -> float | None:
     points = [g.get("points") for g in groups_def]
     if not points or not all(isinstance(p, (int, float)) for p in points):
         return None
-    return sum(points)
+    return float(sum(p for p in points if isinstance(p, (int, float))))
 
 
 def _write(path: Path, text: str) -> None:

@@ -11,13 +11,20 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, unquote_plus, urlsplit
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]|\.(?!\.)){0,80}$")  # no "..", no leading dot
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp"}
+# An absolute local path inside a stored text (an exception message, say): not for publication.
+LOCAL_PATH = re.compile(r"(?<![\w:/.])(?:/(?:home|root|tmp|work|var|srv|opt|usr|mnt|Users)/|[A-Za-z]:\\)[^\s'\"),;]*")
+
+
+def scrub(text: str | None) -> str | None:
+    """Text without local file paths (each replaced by "…")."""
+    return LOCAL_PATH.sub("…", text) if text else text
 
 
 def link_url(url: object) -> str | None:
@@ -37,14 +44,34 @@ def link_url(url: object) -> str | None:
     return text
 
 
+# Characters a decoded URL must not show as they are: controls, and the invisible or direction-changing ones
+# that could make it read as another address.
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def display_url(url: str) -> str:
+    """A URL as a reader reads it: percent-escapes decoded (…/tim-kiem?keyword=giấy phép), invisible and
+    direction-changing characters shown as U+FFFD so that a decoded URL cannot disguise itself."""
+    if "%" in url or "+" in url:
+        head, sep, query = url.partition("?")
+        try:
+            url = unquote(head) + sep + unquote_plus(query)
+        except (UnicodeDecodeError, ValueError):
+            pass
+    return _HIDDEN.sub("\ufffd", url)
+
+
 def link(url: object, text: object = None) -> Markup:
-    """A live link for an http(s) URL, plain text for anything else; both escaped.
-    (A function rather than a template macro: pages list thousands of URLs.)"""
-    label = url if text is None or text == "" else text
+    """A live link for an http(s) URL, plain text for anything else; both escaped. The link's text is the URL
+    decoded (display_url); its href stays the URL as found. (A function rather than a template macro, and
+    plain concatenation of escaped parts rather than Markup.format: pages list thousands of URLs.)"""
+    label = (display_url(url) if isinstance(url, str) else url) if text is None or text == "" else text
     href = link_url(url)
     if href is None:
-        return Markup('<span class="inert-url">{}</span>').format(label)
-    return Markup('<a href="{}" rel="noopener noreferrer nofollow">{}</a>').format(href, label)
+        return Markup('<span class="inert-url">' + str(escape(label)) + "</span>")
+    return Markup(
+        '<a href="' + str(escape(href)) + '" rel="noopener noreferrer nofollow">' + str(escape(label)) + "</a>"
+    )
 
 
 def file_stem(name: str) -> str:

@@ -1,7 +1,9 @@
 """What the pages show, computed once per report: ranking rows, summaries, per-portal aggregates.
 
-Templates only lay these out. Every aggregate is a single pass over a portal's evidence, so a
-report of 60 portals x 200 pages renders in seconds (see benchmarks/report_bench.py).
+Templates only lay these out. Every count a page states is computed here from the same records the scores
+were computed from (the run's evidence and scores), so that two statements on a page cannot disagree. Every
+aggregate is a single pass over a portal's evidence, so a report of 60 portals x 200 pages renders in seconds
+(see benchmarks/report_bench.py).
 """
 
 from __future__ import annotations
@@ -9,35 +11,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from portalscore.contract.evidence import LabTiming, LinkCheck, PageEvidence, PortalEvidence, PortalRef, ScenarioResult
+from markupsafe import Markup
+
+from portalscore.contract.evidence import (
+    LabTiming,
+    LinkCheck,
+    PageEvidence,
+    PortalEvidence,
+    PortalRef,
+    ScenarioResult,
+)
+from portalscore.criteria.message import qty
 from portalscore.criteria.model import GRADES, CriterionScore, EvidenceRef, PortalScore
 
-from .i18n import Translator
-from .safe import dom_id, file_stem, link_url
+from .i18n import N_, Translator, scenario_titles
+from .safe import dom_id, file_stem, link_url, scrub
 
 KIND_ORDER = ("ministry", "province", "national", "other")
 IMPACT_ORDER = {"critical": 0, "serious": 1, "moderate": 2, "minor": 3}
 SLOWEST_SHOWN = 10
-SELECTORS_PER_RULE_SHOWN = 8
-EVIDENCE_REFS_SHOWN = 12
-# Long lists are cut on the page (the evidence JSON beside it has everything).
-SHOWN = {"pages_per_rule": 15, "broken_links": 200}
+PAGES_PER_LOSS = 3  # pages named under a lost point; the criterion's details list them all
+FILTER_FROM = 12  # rows from which a table or list gets a filter box (static/sort.js)
 
 
-def text_of(value: Any) -> str:
-    """Any criteria/settings value as one line of plain text."""
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple, set)):
-        return ", ".join(text_of(v) for v in value) or "–"
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {text_of(v)}" for k, v in value.items()) or "–"
-    return str(value)
-
-
-def grade_bands(criteria: dict) -> list[tuple[str, float]]:
+def grade_bands(criteria: dict[str, Any]) -> list[tuple[str, float]]:
     """The criteria set's grade bands ([{"grade", "min"}]) as (letter, floor), highest first;
     the national bands when the set has none."""
     raw = criteria.get("grades") or []
@@ -45,8 +42,39 @@ def grade_bands(criteria: dict) -> list[tuple[str, float]]:
     return sorted(bands or list(GRADES), key=lambda b: -b[1])
 
 
+KIND_WORDS = {
+    "ministry": N_("Ministries"),
+    "province": N_("Provinces and cities"),
+    "national": N_("National portal"),
+    "other": N_("Other bodies"),
+}
+
+
+PROFILE_WORDS = {"desktop": N_("computer"), "mobile": N_("phone")}
+IMPACT_WORDS = {
+    "critical": N_("critical"),
+    "serious": N_("serious"),
+    "moderate": N_("moderate"),
+    "minor": N_("minor"),
+    "unknown": N_("unknown impact"),
+}
+LINK_WORDS = {"page": N_("page"), "document": N_("document"), "outbound": N_("link to another site")}
+# The word tables the templates use: words.kind[...], words.profile[...] (translated with t.plain).
+TYPE_WORDS = {
+    "text": N_("text"),
+    "number": N_("number"),
+    "integer": N_("whole number"),
+    "list": N_("list"),
+    "object": N_("object"),
+    "date-time": N_("date and time"),
+    "number | null": N_("number or null"),
+    "integer | null": N_("whole number or null"),
+}
+WORDS = {"kind": KIND_WORDS, "profile": PROFILE_WORDS, "impact": IMPACT_WORDS, "link": LINK_WORDS, "type": TYPE_WORDS}
+
+
 def kind_label(t: Translator, kind: str) -> str:
-    return t(f"kind_{kind}") if t.has(f"kind_{kind}") else kind
+    return t.plain(KIND_WORDS[kind]) if kind in KIND_WORDS else kind
 
 
 def ordered_kinds(kinds: set[str]) -> list[str]:
@@ -58,10 +86,13 @@ def portal_href(portal_id: str) -> str:
     return f"portals/{file_stem(portal_id)}.html"
 
 
+# ---------------------------------------------------------------- ranking page
+
+
 @dataclass
 class Change:
     symbol: str  # shown, hidden from screen readers
-    text: str  # what a screen reader says
+    text: str | Markup  # what a screen reader says
     css: str
     sort: int  # places gained (new: large, so it sorts apart)
 
@@ -69,16 +100,16 @@ class Change:
 def change_of(t: Translator, score: PortalScore) -> Change:
     places = (score.previous_rank - score.rank) if score.previous_rank is not None else None
     if score.change == "new":
-        return Change(t("change_new"), t("change_new_sr"), "new", 10_000)
+        return Change(t.plain("new"), t.plain("new in this ranking"), "new", 10_000)
     if score.change == "up":
-        text = t("change_up", n=places) if places else t("change_up_unknown")
+        text = t("up {n} places since the previous run", n=places) if places else t("up since the previous run")
         return Change(f"▲ {places}" if places else "▲", text, "up", places or 1)
     if score.change == "down":
-        text = t("change_down", n=-places) if places else t("change_down_unknown")
+        text = t("down {n} places since the previous run", n=-places) if places else t("down since the previous run")
         return Change(f"▼ {-places}" if places else "▼", text, "down", places or -1)
     if score.change == "same":
-        return Change("=", t("change_same"), "same", 0)
-    return Change("–", t("change_none"), "none", 0)
+        return Change("=", t.plain("same rank as the previous run"), "same", 0)
+    return Change("–", t.plain("no previous run"), "none", 0)
 
 
 @dataclass
@@ -96,9 +127,6 @@ class KindTable:
     label: str
     table_id: str
     rows: list[RankRow]
-
-
-TIED_NAMES_SHOWN = 3
 
 
 def ranking_tables(t: Translator, scores: list[PortalScore], group_ids: list[str]) -> list[KindTable]:
@@ -146,14 +174,57 @@ class Mover:
 
 
 @dataclass
+class PreviousRun:
+    """The run this one is compared with: the run whose ranks are the scores' previous_rank."""
+
+    run_id: int | None = None
+    generated_at: str = ""
+
+
+@dataclass
+class Comparison:
+    previous: PreviousRun | None  # None: no earlier run to compare with
+    up: int = 0
+    down: int = 0
+    same: int = 0
+    new: int = 0
+    movers_up: list[Mover] = field(default_factory=list)
+    movers_down: list[Mover] = field(default_factory=list)
+
+
+@dataclass
 class Summary:
     kinds: list[KindSummary]
-    up: list[Mover]
-    down: list[Mover]
-    has_previous: bool
+    comparison: Comparison
 
 
-def summary(t: Translator, scores: list[PortalScore], bands: list[tuple[str, float]], total_label: str) -> Summary:
+def previous_from_history(
+    history: dict[str, list[dict[str, Any]]], run_id: int, scores: list[PortalScore]
+) -> PreviousRun:
+    """The previous run as the history records it, named only when its ranks are the scores' previous ranks
+    (else the comparison says 'the previous run' without a number or date it cannot vouch for)."""
+    earlier: dict[int, dict[str, dict[str, Any]]] = {}
+    for portal_id, rows in history.items():
+        for row in rows:
+            rid = row.get("run_id")
+            if isinstance(rid, int) and rid < run_id:
+                earlier.setdefault(rid, {})[portal_id] = row
+    if not earlier:
+        return PreviousRun()
+    latest = max(earlier)
+    in_run = earlier[latest]
+    compared = [s for s in scores if s.previous_rank is not None]
+    if compared and all(in_run.get(s.portal_id, {}).get("rank") == s.previous_rank for s in compared):
+        return PreviousRun(latest, str(next(iter(in_run.values())).get("generated_at", "")))
+    return PreviousRun()
+
+
+def summary(
+    t: Translator,
+    scores: list[PortalScore],
+    bands: list[tuple[str, float]],
+    previous: PreviousRun | None,
+) -> Summary:
     letters = [b[0] for b in bands]
 
     def one(label: str, members: list[PortalScore]) -> KindSummary:
@@ -165,19 +236,27 @@ def summary(t: Translator, scores: list[PortalScore], bands: list[tuple[str, flo
 
     kinds = [one(kind_label(t, k), [s for s in scores if s.kind == k]) for k in ordered_kinds({s.kind for s in scores})]
     if len(kinds) > 1:
-        kinds.append(one(total_label, scores))
+        kinds.append(one(t.plain("All portals"), scores))
+    compared = any(s.previous_rank is not None or s.change in ("up", "down", "same") for s in scores)
+    if not compared:
+        return Summary(kinds, Comparison(previous=None))
     moved = [
         Mover(s.name, portal_href(s.portal_id), s.previous_rank, s.rank, s.previous_rank - s.rank)
         for s in scores
         if s.previous_rank is not None and s.previous_rank != s.rank
     ]
-    up = sorted((m for m in moved if m.places > 0), key=lambda m: (-m.places, m.rank))[:3]
-    down = sorted((m for m in moved if m.places < 0), key=lambda m: (m.places, m.rank))[:3]
+    changes = [s.change for s in scores]
     return Summary(
-        kinds=kinds,
-        up=up,
-        down=down,
-        has_previous=any(s.previous_rank is not None or s.change in ("up", "down", "same") for s in scores),
+        kinds,
+        Comparison(
+            previous=previous or PreviousRun(),
+            up=changes.count("up"),
+            down=changes.count("down"),
+            same=changes.count("same"),
+            new=changes.count("new"),
+            movers_up=sorted((m for m in moved if m.places > 0), key=lambda m: (-m.places, m.rank))[:3],
+            movers_down=sorted((m for m in moved if m.places < 0), key=lambda m: (m.places, m.rank))[:3],
+        ),
     )
 
 
@@ -190,28 +269,32 @@ class MethodCriterion:
     title: str
     points: Any
     weight: Any
-    evidence: str
-    statistic: str
-    rule: str
-    when_missing: str
+    evidence: Markup
+    metric: str
+    statistic: Markup | None
+    rule: Markup
+    when_missing: Markup
     source: str
+    basis: str
     note: str
 
 
-def _words(c: dict, key: str) -> str:
-    """The criteria set's sentence for a field (`rule_words`...) when it has one, else the raw value."""
-    words = c.get(f"{key}_words")
-    return words if isinstance(words, str) and words else text_of(c.get(key))
+def _said(t: Translator, item: dict[str, Any], key: str) -> Markup:
+    """A criteria-set field said as a message (`<key>_msg`) when the set gives one, else its English words."""
+    message = item.get(f"{key}_msg")
+    if message:
+        return t.msg(message)
+    words = item.get(f"{key}_words") or item.get(key)
+    return t.evidence(words if isinstance(words, str) else "–")
 
 
-def method_criteria(t: Translator, criteria: dict, group_ids: list[str]) -> dict[str, list[MethodCriterion]]:
+def method_criteria(t: Translator, criteria: dict[str, Any], group_ids: list[str]) -> dict[str, list[MethodCriterion]]:
     out: dict[str, list[MethodCriterion]] = {gid: [] for gid in group_ids}
     for c in criteria.get("criteria", []):
         if not isinstance(c, dict):
             continue
-        evidence = text_of(c.get("evidence"))
-        if c.get("evidence_description"):
-            evidence = f"{c['evidence_description']} ({evidence})"
+        evidence_msg = c.get("evidence_msg")
+        evidence = t.msg(evidence_msg) if evidence_msg else t.evidence(c.get("evidence_description") or "–")
         out.setdefault(str(c.get("group", "")), []).append(
             MethodCriterion(
                 id=str(c.get("id", "–")),
@@ -219,17 +302,30 @@ def method_criteria(t: Translator, criteria: dict, group_ids: list[str]) -> dict
                 points=c.get("points"),
                 weight=c.get("weight"),
                 evidence=evidence,
-                statistic=_words(c, "statistic"),
-                rule=_words(c, "rule"),
-                when_missing=_words(c, "when_missing"),
-                source=text_of(c.get("source")),
-                note=c.get("note") or "",
+                metric=str(c.get("evidence") or ""),
+                statistic=_said(t, c, "statistic") if c.get("statistic") else None,
+                rule=_said(t, c, "rule"),
+                when_missing=_said(t, c, "when_missing"),
+                source=str(c.get("source") or ""),
+                basis=str(c.get("basis") or ""),
+                note=t.field(c, "note"),
             )
         )
     return out
 
 
 # ---------------------------------------------------------------- portal page
+
+
+@dataclass
+class RulePage:
+    """One page where an axe rule failed, with an element example from that very page."""
+
+    url: str
+    nodes: int
+    example: tuple[str, str] | None  # (CSS selector, HTML snippet)
+    sampled_from: str | None  # the page whose audit this page carries (template sampling)
+    reused_from_run: int | None
 
 
 @dataclass
@@ -242,9 +338,8 @@ class RuleGroup:
     help: str
     help_url: str | None
     nodes: int = 0
-    pages: list[tuple[str, int]] = field(default_factory=list)  # (url, elements on that page)
-    selectors: list[tuple[str, str]] = field(default_factory=list)  # (CSS selector, HTML snippet)
-    selectors_seen: set[str] = field(default_factory=set)
+    pages: list[RulePage] = field(default_factory=list)
+    best_practice: bool = False  # axe's best-practice run, not a WCAG success criterion
 
     @property
     def impact_rank(self) -> int:
@@ -260,26 +355,49 @@ def violations_by_rule(pages: list[PageEvidence]) -> list[RuleGroup]:
             g = groups.get(v.rule)
             if g is None:
                 g = groups[v.rule] = RuleGroup(
-                    rule=v.rule, impact=v.impact, wcag=list(v.wcag), help=v.help, help_url=link_url(v.help_url)
+                    rule=v.rule,
+                    impact=v.impact,
+                    wcag=list(v.wcag),
+                    help=v.help,
+                    help_url=link_url(v.help_url),
+                    # Violation.best_practice comes with axe's best-practice run (another change); absent: WCAG.
+                    best_practice=bool(getattr(v, "best_practice", False)),
                 )
             elif IMPACT_ORDER.get(v.impact or "", 9) < g.impact_rank:
                 g.impact = v.impact
             count = v.node_count or len(v.nodes)
             g.nodes += count
-            g.pages.append((page.url, count))
-            for node in v.nodes:
-                if len(g.selectors) >= SELECTORS_PER_RULE_SHOWN:
-                    break
-                if node.target not in g.selectors_seen:
-                    g.selectors_seen.add(node.target)
-                    g.selectors.append((node.target, node.html))
-    return sorted(groups.values(), key=lambda g: (g.impact_rank, -g.nodes, g.rule))
+            example = (v.nodes[0].target, v.nodes[0].html) if v.nodes else None
+            g.pages.append(
+                RulePage(page.url, count, example, page.accessibility.sampled_from, page.accessibility.reused_from_run)
+            )
+    return sorted(groups.values(), key=lambda g: (g.best_practice, g.impact_rank, -g.nodes, g.rule))
+
+
+def scenario_title(t: Translator, result: ScenarioResult) -> str:
+    vi, en = scenario_titles().get(result.id, (result.title or result.id, ""))
+    if t.lang == "en":
+        return en or result.title or result.id
+    return result.title or vi
+
+
+@dataclass
+class StepView:
+    name: str
+    ok: bool
+    ms: float
+    detail: Markup | None
+    url: str
 
 
 @dataclass
 class ScenarioView:
     result: ScenarioResult
+    title: str
     outcome_text: str
+    failed_step: str
+    reason: Markup
+    steps: list[StepView]
     screenshot: str | None  # path from the report root, when the file was copied
     screenshot_alt: str
 
@@ -288,10 +406,13 @@ class ScenarioView:
 class CriterionView:
     score: CriterionScore
     anchor: str
-    value_text: str
+    value_text: Markup
     status_text: str
-    refs: list[tuple[EvidenceRef, str | None]]  # (ref, live link or None)
-    more_refs: int
+    statistic: Markup | None
+    rule: Markup | None
+    arithmetic: Markup | None
+    refs: list[tuple[EvidenceRef, Markup, str | None]]  # (ref, its label in this language, live link or None)
+    lost: float
 
 
 @dataclass
@@ -305,6 +426,35 @@ class GroupView:
 
 
 @dataclass
+class LostPoints:
+    """One criterion that did not earn all its points: what the portal team reads first."""
+
+    view: CriterionView
+    lost: float
+    finding: Markup
+    fix: Markup | None
+    pages: list[str]  # where it was seen, most telling first
+    more_pages: int
+
+
+@dataclass
+class PageCounts:
+    """How many page records the portal's evidence holds and what became of them: one source for every
+    count on the page."""
+
+    records: int = 0  # page loads recorded, desktop and mobile
+    desktop: int = 0
+    mobile: int = 0
+    evaluated: int = 0  # loaded without error: the pages the criteria read
+    failed: int = 0
+    audited: int = 0  # with an axe result
+    audit_errors: int = 0
+    sampled: int = 0  # given their template's audit
+    reused: int = 0  # given an earlier run's audit (content unchanged)
+    with_violations: int = 0
+
+
+@dataclass
 class PortalFacts:
     """What a portal page shows that does not depend on the language: computed once per portal."""
 
@@ -312,15 +462,12 @@ class PortalFacts:
     stem: str
     rules: list[RuleGroup]
     a11y_nodes: int
-    a11y_pages: int
-    a11y_errors: int
-    a11y_sampled: int  # pages given their template's audit (crawler/template.py)
-    engine: str
+    counts: PageCounts
+    engines: list[str]  # axe versions the audits were made with
     lab_slowest: list[LabTiming]
     crawl_slowest: list[PageEvidence]
     broken: list[LinkCheck]
     links_checked: int
-    errors: list[str]
     page_violations: dict[int, int]  # index in evidence.pages -> violated rules
 
 
@@ -329,21 +476,71 @@ class PortalView:
     score: PortalScore
     facts: PortalFacts
     groups: list[GroupView]
+    lost: list[LostPoints]
+    full_marks: list[CriterionView]
     scenarios: list[ScenarioView]
-    history: list[dict]
+    errors: list[Markup]
+    history: list[dict[str, Any]]
     tied: list[tuple[str, str]]
     change: Change
 
 
-def _value_text(t: Translator, value: Any, unit: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        text = text_of(value)
-    else:
-        text = t.num(value, 0 if float(value).is_integer() else 2)
-    return f"{text} {unit}".strip() if unit and text != "–" else text
+STATUS_WORDS = {
+    "scored": N_("scored"),
+    "missing": N_("evidence missing"),
+    "not_applicable": N_("not applicable"),
+    "excluded": N_("excluded"),
+}
+OUTCOME_WORDS = {
+    "passed": N_("passed"),
+    "failed": N_("failed"),
+    "not_applicable": N_("not applicable"),
+    "error": N_("error"),
+}
 
 
-def criterion_views(t: Translator, score: PortalScore, groups_def: list[dict]) -> list[GroupView]:
+def _value_text(t: Translator, c: CriterionScore) -> Markup:
+    value = c.value
+    if value is None:
+        return Markup("–")
+    if isinstance(value, bool):
+        return t("yes") if value else t("no")
+    if isinstance(value, (int, float)):
+        if c.unit == "share":
+            return Markup(t.num(100 * value, 0 if float(100 * value).is_integer() else 1) + "%")
+        return t.msg(qty(value, c.unit))
+    return t.part(value)
+
+
+def _ref_label(t: Translator, r: EvidenceRef) -> Markup:
+    if r.label_msg is not None:
+        return t.msg(r.label_msg)
+    return t.evidence(r.label)
+
+
+def _either(t: Translator, message: Any, english: str) -> Markup | None:
+    if message:
+        return t.msg(message)
+    return t.evidence(english) if english else None
+
+
+def criterion_view(t: Translator, c: CriterionScore) -> CriterionView:
+    status = STATUS_WORDS.get(c.status)
+    lost = max(0.0, round(c.max_points - c.points, 2)) if c.score is not None else 0.0
+    return CriterionView(
+        score=c,
+        anchor=dom_id("criterion", c.id),
+        value_text=_value_text(t, c),
+        status_text=t.plain(status) if status else c.status,
+        statistic=_either(t, c.statistic_msg, c.statistic),
+        rule=_either(t, c.rule_msg, c.rule),
+        arithmetic=_either(t, c.arithmetic_msg, c.arithmetic),
+        refs=[(r, _ref_label(t, r), link_url(r.url)) for r in c.evidence],
+        lost=lost,
+    )
+
+
+def criterion_views(t: Translator, score: PortalScore, groups_def: list[dict[str, Any]]) -> list[GroupView]:
     by_group: dict[str, list[CriterionScore]] = {}
     for c in score.criteria:
         by_group.setdefault(c.group, []).append(c)
@@ -355,19 +552,6 @@ def criterion_views(t: Translator, score: PortalScore, groups_def: list[dict]) -
         if gs is None and gid not in by_group:
             continue
         title = t.title(gs) if gs is not None else t.title(defs.get(gid, {"id": gid}))
-        crits = []
-        for c in by_group.get(gid, []):
-            status_key = f"status_{c.status}"
-            crits.append(
-                CriterionView(
-                    score=c,
-                    anchor=dom_id("criterion", c.id),
-                    value_text=_value_text(t, c.value, c.unit),
-                    status_text=t(status_key) if t.has(status_key) else c.status,
-                    refs=[(r, link_url(r.url)) for r in c.evidence[:EVIDENCE_REFS_SHOWN]],
-                    more_refs=max(0, len(c.evidence) - EVIDENCE_REFS_SHOWN),
-                )
-            )
         views.append(
             GroupView(
                 id=gid,
@@ -375,14 +559,72 @@ def criterion_views(t: Translator, score: PortalScore, groups_def: list[dict]) -
                 score=gs.score if gs else None,
                 points=gs.points if gs else None,
                 max_points=gs.max_points if gs else None,
-                criteria=crits,
+                criteria=[criterion_view(t, c) for c in by_group.get(gid, [])],
             )
         )
     return views
 
 
+def _seen_on(c: CriterionScore) -> list[str]:
+    """Pages where a criterion's problem was seen, most telling first: the worst pages, failing journey
+    steps and site checks, then the pages a broken link or an accessibility rule was found on."""
+    order = {"page": 0, "scenario": 0, "site": 1, "violation": 2, "link": 3}
+    urls: list[str] = []
+    for r in sorted(c.evidence, key=lambda r: order.get(r.kind, 4)):
+        url = r.url
+        if r.kind == "link" and isinstance(r.value, dict):
+            url = str(r.value.get("source") or "")
+        if url and url not in urls:
+            urls.append(url)
+    return urls
+
+
+def lost_points(t: Translator, groups: list[GroupView]) -> tuple[list[LostPoints], list[CriterionView]]:
+    """(criteria that lost points, largest loss first; criteria with full marks)."""
+    lost, full = [], []
+    for g in groups:
+        for v in g.criteria:
+            c = v.score
+            if c.score is None:
+                continue  # excluded: its points went to the others
+            if v.lost < 0.005:
+                full.append(v)
+                continue
+            finding = t.msg(c.finding_msg) if c.finding_msg else (v.statistic or Markup("–"))
+            pages = _seen_on(c)
+            lost.append(
+                LostPoints(
+                    view=v,
+                    lost=v.lost,
+                    finding=finding,
+                    fix=t.msg(c.fix_msg) if c.fix_msg else None,
+                    pages=pages[:PAGES_PER_LOSS],
+                    more_pages=max(0, len(pages) - PAGES_PER_LOSS),
+                )
+            )
+    lost.sort(key=lambda x: (-x.lost, x.view.score.id))
+    return lost, full
+
+
 def _sort_desc(value: float | None) -> float:
     return -(value if value is not None else -1.0)
+
+
+def page_counts(pages: list[PageEvidence]) -> PageCounts:
+    n = PageCounts(records=len(pages))
+    for p in pages:
+        n.desktop += p.profile == "desktop"
+        n.mobile += p.profile == "mobile"
+        n.evaluated += p.error is None
+        n.failed += p.error is not None
+        a = p.accessibility
+        if a is not None:
+            n.audited += 1
+            n.audit_errors += a.error is not None
+            n.sampled += a.sampled_from is not None
+            n.reused += a.reused_from_run is not None
+            n.with_violations += bool(a.violations)
+    return n
 
 
 def portal_facts(score: PortalScore, evidence: PortalEvidence | None) -> PortalFacts:
@@ -390,17 +632,15 @@ def portal_facts(score: PortalScore, evidence: PortalEvidence | None) -> PortalF
         portal=PortalRef(id=score.portal_id, name=score.name, kind=score.kind, url=score.url)
     )
     rules = violations_by_rule(ev.pages)
-    audited = [p for p in ev.pages if p.accessibility is not None]
     timed = [p for p in ev.pages if p.timings.load_ms is not None or p.timings.lcp_ms is not None]
+    engines = sorted({p.accessibility.engine for p in ev.pages if p.accessibility and p.accessibility.engine})
     return PortalFacts(
         evidence=ev,
         stem=file_stem(score.portal_id),
         rules=rules,
-        a11y_nodes=sum(r.nodes for r in rules),
-        a11y_pages=sum(1 for p in audited if p.accessibility.violations),
-        a11y_errors=sum(1 for p in audited if p.accessibility.error),
-        a11y_sampled=sum(1 for p in audited if p.accessibility.sampled_from),
-        engine=next((p.accessibility.engine for p in audited if p.accessibility.engine), ""),
+        a11y_nodes=sum(r.nodes for r in rules if not r.best_practice),
+        counts=page_counts(ev.pages),
+        engines=engines,
         lab_slowest=sorted(ev.lab, key=lambda m: (_sort_desc(m.median.lcp_ms), _sort_desc(m.median.load_ms)))[
             :SLOWEST_SHOWN
         ],
@@ -409,37 +649,56 @@ def portal_facts(score: PortalScore, evidence: PortalEvidence | None) -> PortalF
         ],
         broken=[link for link in ev.links if link.broken],
         links_checked=len(ev.links),
-        errors=list(dict.fromkeys([*score.errors, *ev.errors])),
         page_violations={i: len(p.accessibility.violations) for i, p in enumerate(ev.pages) if p.accessibility},
     )
+
+
+def scenario_views(t: Translator, results: list[ScenarioResult], screenshots: dict[int, str]) -> list[ScenarioView]:
+    views = []
+    for i, s in enumerate(results):
+        title = scenario_title(t, s)
+        step = t.step(s.failed_step) if s.failed_step else "–"
+        views.append(
+            ScenarioView(
+                result=s,
+                title=title,
+                outcome_text=t.plain(OUTCOME_WORDS[s.outcome]) if s.outcome in OUTCOME_WORDS else s.outcome,
+                failed_step=step,
+                reason=t.evidence(s.reason) if s.reason else Markup("–"),
+                steps=[
+                    StepView(t.step(st.name), st.ok, st.ms, t.evidence(st.detail) if st.detail else None, st.url)
+                    for st in s.steps
+                ],
+                screenshot=screenshots.get(i),
+                screenshot_alt=str(
+                    t("Screenshot where the journey “{title}” stopped at step “{step}”", title=title, step=step)
+                ),
+            )
+        )
+    return views
 
 
 def portal_view(
     t: Translator,
     score: PortalScore,
     facts: PortalFacts,
-    groups_def: list[dict],
-    history: list[dict],
+    groups_def: list[dict[str, Any]],
+    history: list[dict[str, Any]],
     screenshots: dict[int, str],
     names: dict[str, str],
 ) -> PortalView:
     """screenshots: index in evidence.scenarios -> copied file's path from the report root."""
-    scenarios = []
-    for i, s in enumerate(facts.evidence.scenarios):
-        key = f"outcome_{s.outcome}"
-        scenarios.append(
-            ScenarioView(
-                result=s,
-                outcome_text=t(key) if t.has(key) else s.outcome,
-                screenshot=screenshots.get(i),
-                screenshot_alt=t("screenshot_alt", title=s.title or s.id, step=s.failed_step or "–"),
-            )
-        )
+    groups = criterion_views(t, score, groups_def)
+    lost, full = lost_points(t, groups)
+    errors = list(dict.fromkeys([*(scrub(e) or "" for e in score.errors), *facts.evidence.errors]))
     return PortalView(
         score=score,
         facts=facts,
-        groups=criterion_views(t, score, groups_def),
-        scenarios=scenarios,
+        groups=groups,
+        lost=lost,
+        full_marks=full,
+        scenarios=scenario_views(t, facts.evidence.scenarios, screenshots),
+        errors=[t.evidence(e) for e in errors],
         history=history,
         tied=[(names.get(o, o), portal_href(o)) for o in score.tied_with if o != score.portal_id],
         change=change_of(t, score),

@@ -210,7 +210,7 @@ def test_rules_arithmetic_by_hand():
     assert Ratio.parse({"full_at": 0.8}, higher_share).apply(0.9)[0] == 1.0
     assert PassFail.parse({}, ValueKind("bool")).apply(True)[0] == 1.0
     assert PassFail.parse({}, ValueKind("bool")).apply(False)[0] == 0.0
-    assert "log-normal(p10=1 200, median=2 400) → 0.5000" in LogNormal(1200, 2400).apply(2400)[1]
+    assert "log-normal(p10=1 200, median=2 400) → 0.5000" in str(LogNormal(1200, 2400).apply(2400)[1])
 
 
 def test_percentile_is_linear_between_ranks():
@@ -486,7 +486,9 @@ def test_bundled_sets_load_and_explain_themselves(name):
     for c in d["criteria"]:
         assert c["source"] and c["rule_words"] and c["when_missing_words"] and c["title_vi"] and c["title_en"]
         assert c["evidence"] in METRICS
-    assert any("portalscore" in n for n in d["notes"])  # says where the criteria are ours
+    # says where the criteria are ours, in both languages of the report
+    assert any("portalscore" in n for n in d["notes_vi"]) and any("portalscore" in n for n in d["notes_en"])
+    assert d["description_vi"] and d["description_en"]
     assert json.loads(json.dumps(d, ensure_ascii=False)) == d
 
 

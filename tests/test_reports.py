@@ -39,13 +39,22 @@ def parse(path: Path):
 def test_every_page_and_export_is_written(report):
     out, data = report["out"], report["data"]
     for lang_root in (out, out / "en"):
-        assert (lang_root / "index.html").is_file()
-        assert (lang_root / "method.html").is_file()
+        for page in ("index.html", "method.html", "data.html"):
+            assert (lang_root / page).is_file()
         for s in data.scores:
             assert (lang_root / "portals" / f"{s.portal_id}.html").is_file()
     for s in data.scores:
-        ev = json.loads((out / "evidence" / f"{s.portal_id}.json").read_text(encoding="utf-8"))
-        assert ev == json.loads(json.dumps(data.evidence[s.portal_id].to_dict()))
+        published = json.loads((out / "evidence" / f"{s.portal_id}.json").read_text(encoding="utf-8"))
+        run = json.loads(json.dumps(data.evidence[s.portal_id].to_dict()))
+        # As measured, but with screenshots by their published path and no operator material (traces, settings).
+        for pub, orig in zip(published["scenarios"], run["scenarios"]):
+            assert pub["trace"] is None
+            assert (pub["screenshot"] is None) == (orig["screenshot"] is None)
+            if pub["screenshot"]:
+                assert (out / pub["screenshot"]).is_file()
+            pub["screenshot"], orig["screenshot"], orig["trace"] = None, None, None
+        assert set(published.pop("settings")) <= set(run.pop("settings"))
+        assert published == run
     assert (out / "assets" / "report.css").is_file()
     assert len(list((out / "assets" / "screenshots").rglob("*.png"))) == len(data.scores)
     assert not (out / "vi").exists(), "Vietnamese is the top level by default"
@@ -53,7 +62,15 @@ def test_every_page_and_export_is_written(report):
 
 def test_ranking_json_keeps_its_contract(report):
     ranking = json.loads((report["out"] / "ranking.json").read_text(encoding="utf-8"))
-    assert set(ranking) == {"criteria_set", "generated_at", "run_id", "portals"}
+    assert set(ranking) == {
+        "criteria_set",
+        "criteria_set_version",
+        "generated_at",
+        "run_id",
+        "publisher",
+        "criteria",
+        "portals",
+    }
     assert ranking["criteria_set"] == "test-2024" and ranking["run_id"] == 7
     assert ranking["generated_at"] == report["data"].generated_at
     portals = ranking["portals"]
@@ -72,6 +89,9 @@ def test_ranking_json_keeps_its_contract(report):
         "errors",
         "change",
         "tied_with",
+        "url",
+        "criteria",
+        "previous_rank",
     }
     by_id = {s.portal_id: s for s in report["data"].scores}
     for p in portals:
@@ -81,6 +101,11 @@ def test_ranking_json_keeps_its_contract(report):
         assert set(p["groups"]) == {"functionality", "performance", "accessibility"}
         assert p["groups"]["performance"] == round(s.groups["performance"].score, 2)
         assert p["tied_with"] == s.tied_with and p["change"] == s.change
+        # one field per criterion (as GSA publishes one per check), so any score can be recomputed
+        assert set(p["criteria"]) == {c.id for c in s.criteria}
+        for c in s.criteria:
+            assert p["criteria"][c.id]["points"] == round(c.points, 2)
+        assert round(sum(c["points"] for c in p["criteria"].values()), 1) == round(s.score, 1)
     assert any(p["tied_with"] for p in portals)
 
 
@@ -93,6 +118,8 @@ def test_csv_has_bom_and_vietnamese_names(report):
     names = {r["name"] for r in rows}
     assert "Thành phố Cần Thơ" in names and "Bộ Tư pháp" in names
     assert {"functionality", "performance", "accessibility"} <= set(rows[0])
+    criteria = [c["id"] for c in report["data"].criteria["criteria"]]
+    assert {f"{cid}.score" for cid in criteria} | {f"{cid}.points" for cid in criteria} <= set(rows[0])
 
 
 def test_both_languages_link_to_each_other(report):
@@ -105,8 +132,8 @@ def test_both_languages_link_to_each_other(report):
     for vi_path, en_path in pairs:
         vi, en = parse(out / vi_path), parse(out / en_path)
         assert vi.get("lang") == "vi" and en.get("lang") == "en"
-        (to_en,) = vi.xpath("//a[@hreflang='en']/@href")
-        (to_vi,) = en.xpath("//a[@hreflang='vi']/@href")
+        (to_en,) = vi.xpath("//a[contains(@class, 'lang-switch')][@hreflang='en']/@href")
+        (to_vi,) = en.xpath("//a[contains(@class, 'lang-switch')][@hreflang='vi']/@href")
         assert ((out / vi_path).parent / to_en).resolve() == (out / en_path).resolve()
         assert ((out / en_path).parent / to_vi).resolve() == (out / vi_path).resolve()
     assert "Bảng xếp hạng" in parse(out / "index.html").text_content()
@@ -134,7 +161,7 @@ def test_lang_en_puts_english_at_the_top(tmp_path):
     render_report(build(n_ministries=2, n_provinces=2, pages=3), tmp_path, lang="en")
     assert parse(tmp_path / "index.html").get("lang") == "en"
     assert parse(tmp_path / "vi" / "index.html").get("lang") == "vi"
-    assert parse(tmp_path / "vi" / "portals" / "bo-0.html").xpath("//a[@hreflang='en']/@href") == [
+    assert parse(tmp_path / "vi" / "portals" / "bo-0.html").xpath("//a[contains(@class, 'lang-switch')]/@href") == [
         "../../portals/bo-0.html"
     ]
     assert not (tmp_path / "en").exists()
@@ -176,7 +203,7 @@ def test_hostile_text_is_shown_literally(report):
     assert any(HOSTILE_TEMPLATE in a.text_content() for a in index.xpath("//table//a"))
     assert "Bộ 49" not in index.text_content()
     method = parse(out / "method.html").text_content()
-    assert HOSTILE_SCRIPT in method  # settings values are crawled-adjacent too
+    assert HOSTILE_SCRIPT not in method  # raw settings are operator material: never printed
 
 
 def test_portal_page_explains_each_criterion_and_evidence(report):
@@ -186,11 +213,15 @@ def test_portal_page_explains_each_criterion_and_evidence(report):
     page = parse(out / "portals" / "tinh-1.html")
     text = page.text_content()
     for c in s.criteria:
-        block = page.xpath(f"//div[@id='criterion-{c.id}']")
+        block = page.xpath(f"//details[@id='criterion-{c.id}']")
         assert block, c.id
         assert c.rule in block[0].text_content() and c.arithmetic in block[0].text_content()
     rules_seen = {v.rule for p in ev.pages for v in p.accessibility.violations}
-    assert len(page.xpath("//div[contains(@class, 'rule ')]")) == len(rules_seen)
+    assert len(page.xpath("//details[contains(@class, 'rule ')]")) == len(rules_seen)
+    # every element example names the page it was found on
+    for rule in page.xpath("//details[contains(@class, 'rule ')]"):
+        for row in rule.xpath(".//tbody/tr"):
+            assert row.xpath("./th[contains(@class, 'url')]//text()") and row.xpath("./td[@class='example']//code")
     assert "Không tìm thấy ô nhập mã hồ sơ" in text and "nhập mã hồ sơ" in text
     (img,) = page.xpath("//figure[@class='screenshot']/img")
     assert (out / "portals" / img.get("src")).resolve().is_file()
@@ -198,7 +229,7 @@ def test_portal_page_explains_each_criterion_and_evidence(report):
     broken = [link for link in ev.links if link.broken]
     assert len(page.xpath("//table[@id='links-table']/tbody/tr")) == len(broken)
     assert len(page.xpath("//table[@id='pages-table']/tbody/tr")) == len(ev.pages)
-    assert page.xpath("//section[@aria-labelledby='trend-h']//svg/title")
+    assert page.xpath("//section[@aria-labelledby='trend-h']//figure[@class='trend']/figcaption")
     assert len(page.xpath("//table[@id='trend-table']/tbody/tr")) == 3
 
 
@@ -225,8 +256,9 @@ def test_violations_are_grouped_by_rule_across_pages():
     assert [g.rule for g in groups] == ["image-alt", "label"]
     img = groups[0]
     assert img.impact == "critical" and img.nodes == 5
-    assert img.pages == [("https://x/1", 3), ("https://x/2", 2)]
-    assert [sel for sel, _ in img.selectors] == ["#a", "#b", "#c"]
+    assert [(p.url, p.nodes) for p in img.pages] == [("https://x/1", 3), ("https://x/2", 2)]
+    # an element example per page, from that page
+    assert [p.example[0] if p.example else None for p in img.pages] == ["#a", "#b"]
 
 
 def test_unsafe_ids_and_screenshot_paths_stay_inside(tmp_path):
@@ -271,7 +303,7 @@ def test_real_criteria_set_scores_render_with_its_rules(tmp_path):
     data.criteria = cs.to_dict()
     data.scores = rank([score_portal(cs, ev) for ev in data.evidence.values()], previous={"bo-0": 1})
     render_report(data, tmp_path)
-    method = parse(tmp_path / "method.html")
+    method = parse(tmp_path / "en" / "method.html")
     first = data.criteria["criteria"][0]
     block = method.xpath(f"//div[@id='def-{first['id']}']")[0].text_content()
     assert first["rule_words"] in block and first["when_missing_words"] in block and first["source"] in block
@@ -279,7 +311,7 @@ def test_real_criteria_set_scores_render_with_its_rules(tmp_path):
     ranking = json.loads((tmp_path / "ranking.json").read_text(encoding="utf-8"))
     assert set(ranking["portals"][0]["groups"]) == {g["id"] for g in data.criteria["groups"]}
     portal = parse(tmp_path / "portals" / "bo-0.html")
-    assert len(portal.xpath("//div[@class='criterion']")) == len(data.criteria["criteria"])
+    assert len(portal.xpath("//details[@class='criterion']")) == len(data.criteria["criteria"])
     assert "▼" in parse(tmp_path / "index.html").text_content()
 
 
@@ -287,9 +319,35 @@ def test_data_text_is_marked_with_its_language():
     from portalscore.reports.i18n import Translator
 
     vi, en = Translator("vi"), Translator("en")
-    assert vi.part("pass/fail: 100 if it passes") == '<span lang="en">pass/fail: 100 if it passes</span>'
+    assert vi.part("Home page") == '<span class="data" lang="en">Home page</span>'
     assert vi.part("Bộ Y tế") == "Bộ Y tế" and vi.part("200") == "200"
-    assert en.part("Bộ Y tế") == '<span lang="vi">Bộ Y tế</span>' and en.part("timeout") == "timeout"
-    assert vi.part("<b>error</b>") == '<span lang="en">&lt;b&gt;error&lt;/b&gt;</span>'
-    assert vi("portal_title", name="<i>") == "Kết quả đánh giá: &lt;i&gt;"
+    assert en.part("Bộ Y tế") == '<span class="data" lang="vi">Bộ Y tế</span>' and en.part("timeout") == "timeout"
+    assert vi.part("<b>error</b>") == '<span class="data" lang="en">&lt;b&gt;error&lt;/b&gt;</span>'
+    assert vi("Evaluation: {name}", name="<i>") == "Kết quả đánh giá: &lt;i&gt;"
     assert en.num(1234.5) == "1,234.5" and vi.num(1234.5) == "1.234,5" and vi.num(None) == "–"
+
+
+def test_best_practice_rules_are_told_apart_from_wcag(tmp_path):
+    """axe's best-practice results (Violation.best_practice, coming with that run) are listed after the WCAG
+    rules, marked as such, and not counted as WCAG failures."""
+    import dataclasses
+
+    from tests.test_reports_data import build_scored
+
+    @dataclasses.dataclass
+    class BestPracticeViolation(Violation):
+        best_practice: bool = True
+
+    data = build_scored(n_ministries=1, n_provinces=1, pages=2)
+    ev = next(iter(data.evidence.values()))
+    for p in ev.pages:
+        if p.accessibility:
+            p.accessibility.violations = [Violation(rule="image-alt", impact="critical", node_count=1)]
+    ev.pages[0].accessibility.violations.append(BestPracticeViolation(rule="region", impact="moderate", node_count=2))
+    render_report(data, tmp_path)
+    page = parse(tmp_path / "portals" / f"{ev.portal.id}.html")
+    rules = [r.xpath(".//summary/code")[0].text for r in page.xpath("//details[contains(@class, 'rule ')]")]
+    assert rules == ["image-alt", "region"]
+    facts = page.xpath("//section[@aria-labelledby='a11y-h']//ul[@class='facts-list']/li")
+    assert facts[0].text_content().startswith("1 quy tắc WCAG 2.1 A/AA bị vi phạm")
+    assert "1 quy tắc thực hành tốt của axe" in facts[1].text_content()

@@ -377,3 +377,127 @@ def png(width: int = 240, height: int = 150, rgb: tuple[int, int, int] = (11, 61
         + chunk(b"IDAT", zlib.compress(raw))
         + chunk(b"IEND", b"")
     )
+
+
+# Journeys as the real scenarios record them (ids of scenarios/catalog.py; English reasons and details in the
+# forms scenarios/journeys.py writes), so that the report's catalogue is exercised on real text.
+def realistic_scenarios(portal_url: str, screenshot: str | None) -> list[ScenarioResult]:
+    home = StepResult("open_home", True, 800.0, detail="HTTP 200: 'Cổng Dịch vụ công'", url=portal_url)
+    return [
+        ScenarioResult(
+            id="home",
+            title="Trang chủ truy cập được, có tiêu đề, điều hướng và ô tìm kiếm",
+            outcome="passed",
+            ms=1900.0,
+            steps=[
+                home,
+                StepResult("https", True, 1.0, detail="https"),
+                StepResult("main_navigation", True, 40.0, detail="9 visible items (not marked up as a nav landmark)"),
+                StepResult(
+                    "visible_search",
+                    True,
+                    30.0,
+                    detail="input \"Tìm kiếm thủ tục hành chính\" (matched name on 'Tìm kiếm thủ tục')",
+                ),
+            ],
+        ),
+        ScenarioResult(
+            id="search_procedure",
+            title="Tìm một thủ tục hành chính và mở kết quả",
+            outcome="failed",
+            failed_step="search",
+            reason="no result list for 'khai sinh', 'giấy phép xây dựng'",
+            ms=6100.0,
+            screenshot=screenshot,
+            trace="traces/search_procedure.zip",
+            steps=[
+                home,
+                StepResult(
+                    "find_search",
+                    True,
+                    200.0,
+                    detail="input \"Từ khóa thủ tục\" (matched placeholder on 'Nhập từ khóa')",
+                ),
+                StepResult("search", False, 5100.0, detail="no result list for 'khai sinh', 'giấy phép xây dựng'"),
+            ],
+        ),
+        ScenarioResult(
+            id="dossier_lookup",
+            title="Tra cứu hồ sơ trả lời kết quả hoặc thông báo không tìm thấy",
+            outcome="failed",
+            failed_step="submit_code",
+            reason=f"the server answered with an error: ['HTTP 500 {portal_url}tra-cuu?ma=H00.00-000000-0000']",
+            ms=4200.0,
+            steps=[
+                home,
+                StepResult("find_lookup", True, 300.0, detail="a \"Tra cứu hồ sơ\" (matched name on 'Tra cứu hồ sơ')"),
+                StepResult("find_input", True, 100.0, detail="input \"Mã hồ sơ\" (matched name on 'Mã hồ sơ')"),
+                StepResult("submit_code", False, 2000.0, detail="code 'H00.00-000000-0000' submitted"),
+            ],
+        ),
+        ScenarioResult(
+            id="online_payment",
+            title="Thanh toán trực tuyến có và truy cập được",
+            outcome="failed",
+            failed_step="find_payment",
+            reason="no link or button named like 'Thanh toán trực tuyến', 'Thanh toán phí, lệ phí'",
+            ms=1200.0,
+            steps=[home, StepResult("find_payment", False, 400.0)],
+        ),
+        ScenarioResult(
+            id="mobile",
+            title="Dùng được trên điện thoại",
+            outcome="failed",
+            failed_step="home_no_horizontal_scroll",
+            reason="the page is 1000px wide in a 412px viewport: horizontal scrolling",
+            ms=2500.0,
+            steps=[home, StepResult("home_no_horizontal_scroll", False, 30.0)],
+        ),
+        ScenarioResult(
+            id="keyboard",
+            title="Dùng được bằng bàn phím",
+            outcome="passed",
+            ms=3000.0,
+            steps=[
+                home,
+                StepResult("skip_link", True, 50.0, detail="'Bỏ qua, đến nội dung chính' -> #noi-dung"),
+                StepResult("focus_visible", True, 900.0, detail="32 focused elements all show focus"),
+            ],
+        ),
+    ]
+
+
+def build_scored(
+    n_ministries: int = 2,
+    n_provinces: int = 3,
+    pages: int = 6,
+    artefact_dir: Path | None = None,
+    criteria_set: str = "mic-2024",
+    previous: dict[str, int] | None = None,
+    run_id: int = 7,
+) -> ReportInput:
+    """A report input scored by a real criteria set, with journeys and errors in the forms the real crawler and
+    journeys write them: what the report's language must handle."""
+    from portalscore.criteria import load_criteria_set, rank, score_portal
+
+    data = build(n_ministries, n_provinces, pages, artefact_dir=artefact_dir, with_history=False)
+    for i, ev in enumerate(data.evidence.values()):
+        shot = ev.scenarios[1].screenshot if len(ev.scenarios) > 1 else None
+        ev.scenarios = realistic_scenarios(ev.portal.url, shot)
+        ev.pages[-1].error = "http 404"
+        ev.pages[-1].status = 404
+        ev.links.append(LinkCheck(url=f"{ev.portal.url}cu.pdf", source=ev.portal.url, kind="document", error="timeout"))
+        ev.settings = {"max_pages": pages, "lab_runs": 3, "lab_pages": 4, "audit_per_template": 2, "throttle": None}
+        ev.browser = "chromium-headless-shell 156.0.8078.129"
+        ev.site = {
+            "robots": {"found": True},
+            "sitemap": {"found": i % 2 == 0},
+            "https_redirect": True,
+            "emc": i % 3 == 0,
+        }
+    cs = load_criteria_set(criteria_set)
+    data.criteria = cs.to_dict()
+    data.scores = rank([score_portal(cs, ev) for ev in data.evidence.values()], previous=previous)
+    data.settings = {"max_pages": pages, "lab_runs": 3, "lab_pages": 4, "audit_per_template": 2, "throttle": "slow-4g"}
+    data.run_id = run_id
+    return data

@@ -1,7 +1,8 @@
 (function () {
   "use strict";
-  // Progressive enhancement: every table is complete without this script; with it,
-  // column headings become buttons that sort the rows, and aria-sort says how.
+  // Progressive enhancement: every page is complete without this script. With it, column headings become
+  // buttons that sort the rows (aria-sort says how), long tables get a filter box, a link to a section
+  // inside a closed <details> opens it, and printing opens every <details>.
   var lang = document.documentElement.lang || "vi";
   function key(cell, numeric) {
     var value = cell.getAttribute("data-sort");
@@ -41,4 +42,56 @@
     });
   });
   Array.prototype.forEach.call(document.querySelectorAll(".sort-hint"), function (hint) { hint.hidden = false; });
+
+  // Filter: a labelled search box above a long table; rows whose text lacks every typed word are hidden.
+  var filters = 0;
+  Array.prototype.forEach.call(document.querySelectorAll("[data-filter]"), function (region) {
+    var table = region.querySelector("table");
+    if (!table || !table.tBodies.length) { return; }
+    filters += 1;
+    var id = "filter-" + filters;
+    var box = document.createElement("p");
+    box.className = "filter";
+    var label = document.createElement("label");
+    label.htmlFor = id;
+    label.textContent = region.getAttribute("data-filter");
+    var input = document.createElement("input");
+    input.type = "search";
+    input.id = id;
+    input.setAttribute("aria-controls", table.id);
+    var count = document.createElement("output");
+    count.setAttribute("aria-live", "polite");
+    count.htmlFor = id;
+    box.appendChild(label);
+    box.appendChild(input);
+    box.appendChild(count);
+    region.parentNode.insertBefore(box, region);
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    input.addEventListener("input", function () {
+      var words = input.value.toLocaleLowerCase(lang).split(/\s+/).filter(Boolean);
+      var shown = 0;
+      rows.forEach(function (row) {
+        var text = row.textContent.toLocaleLowerCase(lang);
+        var match = words.every(function (w) { return text.indexOf(w) >= 0; });
+        row.hidden = !match;
+        if (match) { shown += 1; }
+      });
+      count.textContent = words.length ? shown + " / " + rows.length : "";
+    });
+  });
+
+  // A link to something inside a closed <details> opens it (browsers differ on whether they do).
+  function reveal() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    for (var node = target; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") { node.open = true; }
+    }
+    if (target) { target.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", reveal);
+  if (location.hash) { reveal(); }
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) { d.open = true; });
+  });
 })();
