@@ -21,6 +21,9 @@ class CrawlSettings:
     mobile_pages: int = 3  # crawled pages also loaded and audited on the mobile profile
     outbound_sample: int = 10  # outbound links checked per portal
     allowed_hosts: list[str] | None = None  # None: any host; else every other host is refused
+    # Internal destinations the operator lets the crawler contact (--allow-internal): origins
+    # ("http://10.0.0.5:8080") or address ranges ("10.20.0.0/16"). The portals' own origins need no entry.
+    allow_internal: tuple[str, ...] = ()
     contact: str | None = None  # contact URL in the User-Agent
     portal_timeout_s: float = 600  # wall clock for one portal's crawl; no new pages after it
     run_axe: bool = True

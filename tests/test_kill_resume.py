@@ -213,7 +213,7 @@ def _condition(phase: str, param):
 
 
 def _open(db: Path):
-    from portalscore.storage import Store
+    from portalscore.store import Store
 
     return Store(f"sqlite:///{db}")
 
@@ -261,9 +261,9 @@ def _stage_problems(db: Path) -> list[str]:
     store = _open(db)
     try:
         for run in store.list_runs():
-            for pid, stage in store.portal_stages(run["id"]).items():
-                ev = store.evidence(run["id"], pid)
-                rows, order = _raw_page_rows(db, run["id"], pid)
+            for pid, stage in store.portal_stages(run.id).items():
+                ev = store.evidence(run.id, pid)
+                rows, order = _raw_page_rows(db, run.id, pid)
                 if len(rows) != len(set(rows)):
                     problems.append(f"{pid}: a page stored twice")
                 if stage == "pending":
@@ -290,13 +290,13 @@ def _stored(db: Path) -> dict:
     try:
         runs = store.list_runs()
         run = runs[0]
-        evidence = {p["id"]: store.evidence(run["id"], p["id"]) for p in run["portals"]}
+        evidence = {p.id: store.evidence(run.id, p.id) for p in run.portals}
         return {
             "runs": runs,
             "run": run,
-            "stages": store.portal_stages(run["id"]),
+            "stages": store.portal_stages(run.id),
             "evidence": evidence,
-            "scores": {s.portal_id: s for s in store.scores(run["id"], run["criteria_set"])},
+            "scores": {s.portal_id: s for s in store.scores(run.id, run.criteria_set)},
         }
     finally:
         store.close()
@@ -409,7 +409,7 @@ def test_every_stage_was_whole_after_every_kill(runs):
 def test_resume_completes_the_one_run_with_every_page_once(runs):
     final, reference = runs["final"], runs["reference"]
     assert len(final["runs"]) == 1, "--resume started a new run instead of continuing"
-    assert final["run"]["status"] == "complete" and final["run"]["finished_at"]
+    assert final["run"].status == "complete" and final["run"].finished_at
     assert final["stages"] == dict.fromkeys(PORTALS, "done")
     assert _stage_problems(runs["db"]) == []
     # None lost, none added: the same pages as the uninterrupted run, in the same crawl order.
@@ -421,7 +421,7 @@ def test_resume_completes_the_one_run_with_every_page_once(runs):
 
 def test_the_report_of_the_resumed_run_is_written(runs):
     ranking = json.loads((runs["out"] / "ranking.json").read_text(encoding="utf-8"))
-    assert ranking["run_id"] == runs["final"]["run"]["id"]
+    assert ranking["run_id"] == runs["final"]["run"].id
     assert [p["id"] for p in ranking["portals"]] == list(PORTALS)
     assert (runs["out"] / "index.html").is_file()
     for pid in PORTALS:
