@@ -31,7 +31,7 @@ from typing import ClassVar
 import pytest
 import yaml
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, kill_marked, marked_processes
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -94,20 +94,6 @@ def _snapshot(db: Path) -> Snapshot | None:
     return Snapshot(runs[-1][0] if runs else None, stages, pages)
 
 
-def _marked(token: bytes) -> list[int]:
-    """Live processes carrying this run's mark in their environment (zombies have none)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/environ", "rb") as f:
-                    if token in f.read():
-                        found.append(int(entry))
-            except OSError:
-                continue
-    return found
-
-
 class Run:
     """One `portalscore run` process in its own session; killable with everything it started."""
 
@@ -147,21 +133,12 @@ class Run:
     def kill(self) -> None:
         """SIGKILL the process group, then anything else it started (Playwright starts Chromium in a
         session of its own), until nothing carrying the mark is left."""
-        mark = self.token.encode()
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        deadline = time.monotonic() + 30
-        while (left := _marked(mark)) and time.monotonic() < deadline:
-            for pid in left:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            time.sleep(0.1)
+        kill_marked(self.token.encode())
         self.proc.wait(timeout=30)
-        assert not _marked(mark), f"processes survived the kill: {_marked(mark)}"
 
     def finish(self) -> int:
         try:
@@ -397,7 +374,7 @@ def test_kills_landed_in_every_phase_and_left_no_process_behind(runs):
     # Every kill took Chromium (started by Playwright in a session of its own) down too: Run.kill checks
     # its own mark; here, nothing of any run of this module is left, finished or killed.
     assert len(Run.started) > len(runs["kills"])  # the reference, the first attempt, the resumes
-    assert [pid for token in Run.started for pid in _marked(token.encode())] == []
+    assert [pid for token in Run.started for pid in marked_processes(token.encode())] == []
     assert runs["ended"] == 0 or (runs["ended"] == -signal.SIGKILL and killed_in[-1] == "complete"), runs["last_log"]
 
 
