@@ -24,9 +24,11 @@ class RunSettings:
     scenarios: bool = True  # the citizen journeys
     scenario_workers: int = 2  # journeys of this many portals at once (each its own browser)
     lang: str = "vi"  # the report's top-level language
-    criteria_source: str = "mic-2024"  # a bundled criteria set's name, or the user's file (reloaded from there)
+    criteria_source: str = (
+        ""  # the criteria file, reloaded from there by `report`/`explain` ("": the run's criteria id)
+    )
     artefact_dir: str = ""  # screenshots and traces of the journeys (absolute); the run's output folder decides it
-    executor: str = "local"  # where the evidence is collected: local | celery
+    executor: str = "local"  # where the evidence was first collected: local | celery (--resume may choose anew)
 
     def to_stored(self) -> dict[str, Any]:
         own = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "crawl"}
@@ -44,6 +46,10 @@ class RunSettings:
         return cls(crawl=crawl, **own)
 
     def differences(self, other: RunSettings) -> list[str]:
-        """Names of the stored fields whose values differ (artefact_dir aside: it follows the output folder)."""
+        """Names of the stored fields whose values differ; not where artefacts go (it follows the output folder)
+        nor the executor (a run may be continued by another)."""
         mine, theirs = self.to_stored(), other.to_stored()
-        return sorted(k for k in mine.keys() | theirs.keys() if k != "artefact_dir" and mine.get(k) != theirs.get(k))
+        return sorted(k for k in mine.keys() | theirs.keys() if k not in _PLACE and mine.get(k) != theirs.get(k))
+
+
+_PLACE = ("artefact_dir", "executor")

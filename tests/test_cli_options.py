@@ -121,6 +121,7 @@ def test_settings_round_trip_and_runs_stored_before_them_read_back():
     back = RunSettings.from_stored(old)
     assert back.crawl.max_pages == 8 and back.crawl.profiles == ("desktop",) and back.executor == "celery"
     assert (back.artefact_dir, back.criteria_source, back.scenarios) == ("/srv/a", "x.yaml", True)
+    assert RunSettings.from_stored({}).criteria_source == ""  # unknown: `report` uses the run's criteria id
 
 
 def test_a_resumed_run_goes_on_with_the_settings_it_started_with(tmp_path, caplog):

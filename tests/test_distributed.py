@@ -3,6 +3,7 @@ real Redis broker and a real PostgreSQL database, over tiny portals served on 12
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -20,7 +21,7 @@ from portalscore.crawler.settings import CrawlSettings
 from portalscore.criteria import load_criteria_set
 from portalscore.registry import Registry
 from portalscore.run import evaluate
-from portalscore.run.distributed import MAX_LOSSES, CeleryExecutor, host_group, host_groups, make_app
+from portalscore.run.distributed import MAX_LOSSES, MAX_RESENDS, CeleryExecutor, host_group, host_groups, make_app
 from portalscore.runsettings import RunSettings
 from portalscore.store import Store, TaskRecord, now_precise
 from tests.helpers import ROOT, portalscore_cli
@@ -318,6 +319,32 @@ def test_a_host_group_that_keeps_killing_its_worker_is_given_up_with_the_reason(
         ev = store.evidence(run_id, "tinh-hue")
         assert ev.pages == [] and any(f"lost {MAX_LOSSES} times" in e for e in ev.errors), ev.errors
         assert [s.portal_id for s in result.scores] == ["tinh-hue"]  # scored as it is, errors and all
+    finally:
+        store.close()
+
+
+def test_a_host_group_whose_task_keeps_failing_is_given_up_with_the_error(cluster, tiny_registry, tmp_path):
+    """The workers lack a credential set the portal names (set on the coordinator's side only): each sending
+    fails, is sent again MAX_RESENDS times, then the group is closed with the error."""
+    registry, _ = tiny_registry
+    portal = dataclasses.replace(registry.portals[2], credentials="staging-account")
+    locked = Registry(name="locked", file="locked.yaml", portals=[portal])
+    store = Store(cluster["db"])
+    try:
+        result = evaluate(
+            locked,
+            load_criteria_set("mic-2024"),
+            tmp_path / "report",
+            store,
+            options(),
+            CeleryExecutor(cluster["broker"], poll_s=0.2),
+        )
+        sendings = store.tasks(result.run_id)
+        assert [t.status for t in sendings] == ["failed"] * (MAX_RESENDS + 1)
+        assert all("staging-account" in t.error and t.worker in ("w1@test", "w2@test") for t in sendings)
+        ev = store.evidence(result.run_id, portal.id)
+        assert any(f"failed {MAX_RESENDS + 1} times" in e and "staging-account" in e for e in ev.errors), ev.errors
+        assert store.run(result.run_id).status == "complete" and [s.portal_id for s in result.scores] == [portal.id]
     finally:
         store.close()
 

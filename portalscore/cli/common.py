@@ -13,7 +13,6 @@ from portalscore.contract import secrets
 from portalscore.contract.errors import InputError
 
 if TYPE_CHECKING:
-    from portalscore.contract.portal import Portal
     from portalscore.criteria import CriteriaSet
     from portalscore.progress import Progress
     from portalscore.registry import Registry
@@ -100,7 +99,3 @@ def stored_run(store: Store, value: str) -> RunRecord:
     run = store.run(run_id_of(store, value))
     assert run is not None  # run_id_of checked it
     return run
-
-
-def portal_ids(portals: tuple[Portal, ...]) -> str:
-    return ", ".join(sorted(p.id for p in portals))

@@ -275,9 +275,13 @@ class CeleryExecutor:
             current = None
             sendings = [*sendings[:-1], replace(sendings[-1], status="lost")]
         elif current is not None and current.status == "queued" and starting:
-            # Sent by an earlier coordinator of this run: its message may be gone with the broker's data.
-            store.finish_task(current.id, "superseded")
-            current = None
+            # Sent by an earlier coordinator of this run: its message may be gone with the broker's data. (If a
+            # worker takes it first, it is running: watched like any other.)
+            if store.finish_task(current.id, "superseded"):
+                sendings = [*sendings[:-1], replace(current, status="superseded")]
+                current = None
+            else:
+                return False
         if current is not None and current.status in ("queued", "running"):
             return False
         if current is not None and current.status == "done":
