@@ -156,6 +156,7 @@ def runs(fleet, tmp_path_factory):
         except subprocess.TimeoutExpired:
             pytest.fail(f"the run did not complete within {RECOVERY_S} s of the kill")
         took_s = time.monotonic() - killed_clock
+        print(f"\nworker {victim.name} killed holding {portal_id}; the run completed {took_s:.0f} s later")
         assert code == 0, (tmp / "coordinator.log").read_text(errors="replace")[-3000:]
         survivor = next(w for w in workers if w is not victim)
 
