@@ -48,4 +48,4 @@ services-stop:
 	@bash scripts/services.sh stop out/services
 
 clean:
-	rm -rf out test-results .pytest_cache
+	rm -rf out test-results .pytest_cache build dist

@@ -19,7 +19,6 @@ last tenth of a second before it exits can be missed, so the CPU figure errs low
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import statistics
@@ -39,15 +38,17 @@ LOOPBACK = ["127.0.0.1", "localhost"]
 def child(args: argparse.Namespace) -> None:
     """One run: create it, collect (crawl phase only), complete it; print what it took as JSON."""
     from portalscore.crawler.settings import CrawlSettings
-    from portalscore.pipeline import Progress, RunOptions, _portal_dict, collect
+    from portalscore.progress import Progress
     from portalscore.registry import load_registry
-    from portalscore.storage import Store
+    from portalscore.run.collect import collect
+    from portalscore.runsettings import RunSettings
+    from portalscore.store import Store
 
     registry = load_registry(args.registry)
     # Generous time limits: on a busy machine a page cut off by them in one run but not the other would
     # make the two runs crawl different pages.
     # Every page audited (no template sampling): this measures what reuse alone saves.
-    settings = CrawlSettings(
+    crawl = CrawlSettings(
         max_pages=args.pages,
         allowed_hosts=LOOPBACK,
         lab_pages=0,
@@ -56,24 +57,17 @@ def child(args: argparse.Namespace) -> None:
         portal_timeout_s=1800,
         audit_per_template=0,
     )
+    settings = RunSettings(
+        crawl=crawl,
+        scenarios=False,
+        artefact_dir=str(Path(args.db.removeprefix("sqlite:///")).parent / "artefacts"),
+    )
     store = Store(args.db)
     try:
-        run_id = store.create_run(
-            registry.name,
-            registry.file,
-            "mic-2024",
-            dataclasses.asdict(settings),
-            [_portal_dict(p) for p in registry.portals],
-        )
+        run_id = store.create_run(registry.name, registry.file, "mic-2024", settings, registry.portals)
+        run = store.run(run_id)
         started = time.monotonic()
-        collect(
-            store,
-            run_id,
-            registry.portals,
-            RunOptions(settings=settings, scenarios=False),
-            Path(args.db.removeprefix("sqlite:///")).parent / "artefacts",
-            Progress(),
-        )
+        collect(store, run, registry.portals, Progress())
         took = time.monotonic() - started
         store.finish_run(run_id)
         pages = [p for portal in registry.portals for p in store.pages(run_id, portal.id)]

@@ -27,11 +27,12 @@ sys.path.insert(0, str(ROOT))
 
 from portalscore.crawler.settings import CrawlSettings  # noqa: E402
 from portalscore.criteria import load_criteria_set  # noqa: E402
-from portalscore.distributed import make_app, run_distributed  # noqa: E402
-from portalscore.pipeline import RunOptions  # noqa: E402
 from portalscore.registry import load_registry  # noqa: E402
+from portalscore.run import evaluate  # noqa: E402
+from portalscore.run.distributed import CeleryExecutor, make_app  # noqa: E402
+from portalscore.runsettings import RunSettings  # noqa: E402
 from portalscore.samples import SampleFleet  # noqa: E402
-from portalscore.storage import Store  # noqa: E402
+from portalscore.store import Store  # noqa: E402
 
 
 def start_services(state: str) -> dict[str, str]:
@@ -77,26 +78,25 @@ def stop_workers(workers: list[subprocess.Popen]) -> None:
         w.wait(60)
 
 
-def measure(n: int, registry, svc: dict[str, str], opts: RunOptions, out: Path) -> dict:
+def measure(n: int, registry, svc: dict[str, str], settings: RunSettings, out: Path) -> dict:
     db = fresh_database(svc["PORTALSCORE_DB"], f"bench_{n}_{int(time.time())}")
     workers = start_workers(n, svc["PORTALSCORE_BROKER"], db)
     store = Store(db)
     try:
         started = time.monotonic()
-        result = run_distributed(
+        result = evaluate(
             registry,
             load_criteria_set("mic-2024"),
             out / f"workers-{n}",
             store,
-            opts,
-            svc["PORTALSCORE_BROKER"],
-            poll_s=0.2,
+            settings,
+            CeleryExecutor(svc["PORTALSCORE_BROKER"], poll_s=0.2),
         )
         wall = time.monotonic() - started
-        log = store.tasks(result.run_id)
+        log = [t for t in store.tasks(result.run_id) if t.started_at and t.finished_at]
         span = (
-            datetime.fromisoformat(max(t["finished_at"] for t in log))
-            - datetime.fromisoformat(min(t["started_at"] for t in log))
+            datetime.fromisoformat(max(t.finished_at for t in log))
+            - datetime.fromisoformat(min(t.started_at for t in log))
         ).total_seconds()
         pages = sum(len(store.pages(result.run_id, p.id)) for p in registry.portals)
     finally:
@@ -112,9 +112,10 @@ def main() -> None:
     parser.add_argument("--scenarios", action="store_true", help="run the citizen journeys too")
     args = parser.parse_args()
     counts = [int(x) for x in args.workers.split(",")]
-    opts = RunOptions(
-        settings=CrawlSettings(max_pages=args.max_pages, lab_runs=1, allowed_hosts=["127.0.0.1"]),
+    settings = RunSettings(
+        crawl=CrawlSettings(max_pages=args.max_pages, lab_runs=1, allowed_hosts=["127.0.0.1"]),
         scenarios=args.scenarios,
+        executor="celery",
     )
     state = tempfile.mkdtemp(prefix="portalscore-bench-")
     svc = start_services(state)
@@ -128,7 +129,7 @@ def main() -> None:
             )
             results = []
             for n in counts:
-                r = measure(n, registry, svc, opts, Path(state))
+                r = measure(n, registry, svc, settings, Path(state))
                 results.append(r)
                 print(
                     f"{n} worker(s): {r['pages']} pages in {r['collect_s']:.1f} s of collection "

@@ -25,42 +25,21 @@ MAX_HEIGHT = 2600  # a longer page is cut: its top is what a reader judges it by
 
 
 def render_stored(db: str, run: str, out: Path) -> Path:
-    """Re-score a stored run with the current code and render it (what `portalscore report` does)."""
-    from portalscore.criteria import load_criteria_set, rank, score_portal
-    from portalscore.reports import ReportInput, render_report
-    from portalscore.reports.views import PreviousRun
-    from portalscore.storage import Store
+    """Re-score a stored run with the current code and render it (what `portalscore report` does after a change)."""
+    from portalscore.criteria import load_criteria_set
+    from portalscore.run import score_run, write_report
+    from portalscore.store import Store
 
     store = Store(db)
     try:
-        run_id = store.list_runs(1)[0]["id"] if run == "latest" else int(run)
-        info = store.run(run_id)
-        criteria = load_criteria_set(info["criteria_set"])
-        evidence = {p["id"]: store.evidence(run_id, p["id"]) for p in info["portals"]}
-        previous_run = store.previous_complete_run(info["registry_name"], run_id)
-        previous = None
-        if previous_run is not None:
-            previous = {s.portal_id: s.rank for s in store.scores(previous_run, criteria.id)} or None
-        scores = rank([score_portal(criteria, ev) for ev in evidence.values()], previous=previous)
-        history = store.history(info["registry_name"], criteria.id, run_id)
-        before = store.run(previous_run) if previous_run is not None else None
-        stored = info["settings"].get("artefact_dir")
-        render_report(
-            ReportInput(
-                run_id=run_id,
-                generated_at=info["finished_at"] or info["started_at"],
-                registry_name=info["registry_name"],
-                criteria=criteria.to_dict(),
-                settings=info["settings"],
-                scores=scores,
-                evidence=evidence,
-                history=history,
-                artefact_dir=Path(stored) if stored and Path(stored).is_dir() else None,
-                previous=PreviousRun(previous_run, str(before["finished_at"] or before["started_at"]))
-                if before
-                else None,
-            ),
-            out,
+        record = store.list_runs(1)[0] if run == "latest" else store.run(int(run))
+        if record is None:
+            raise SystemExit(f"no run {run} in {db}")
+        criteria = load_criteria_set(record.criteria_set)
+        score_run(store, record.id, criteria)
+        stored = record.settings.artefact_dir
+        write_report(
+            store, record.id, criteria, out, artefact_dir=Path(stored) if stored and Path(stored).is_dir() else None
         )
     finally:
         store.close()

@@ -113,7 +113,7 @@ def resolve(
                 f"portal {portal.id!r} needs credential set {name!r}, which is not provided: "
                 f"set {user_var} and {pass_var}, or give it in a file with --secrets FILE",
             )
-        origin = origin_of(portal.url)
+        origin = origin_of(portal.url) or portal.url  # the registry accepts only http(s) URLs with a host
         if origin in by_origin and by_origin[origin] != cred:
             raise _at(
                 registry,

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from portalscore.contract.errors import InputError
 from portalscore.criteria.model import PortalScore
 
-from .storage import Store
+from .store import RunRecord, Store
 
 
 @dataclass
@@ -79,18 +79,18 @@ def _scores(store: Store, run_id: int, criteria_set: str) -> list[PortalScore]:
         return stored
     from portalscore.criteria import load_criteria_set  # scoring needs the criteria code; listing does not
 
-    from .pipeline import score_run
+    from .run import score_run
 
     return score_run(store, run_id, load_criteria_set(criteria_set))
 
 
-def _run_info(run: dict) -> dict:
+def _run_info(run: RunRecord) -> dict:
     return {
-        "id": run["id"],
-        "registry": run["registry_name"],
-        "started_at": run["started_at"],
-        "finished_at": run["finished_at"],
-        "status": run["status"],
+        "id": run.id,
+        "registry": run.registry_name,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "status": run.status,
     }
 
 
@@ -105,13 +105,13 @@ def _groups(a: PortalScore | None, b: PortalScore | None) -> dict[str, dict[str,
 
 
 def diff_runs(store: Store, run_a: int, run_b: int, criteria_set: str | None = None) -> RunDiff:
-    runs = {}
+    runs: dict[int, RunRecord] = {}
     for run_id in (run_a, run_b):
         run = store.run(run_id)
         if run is None:
             raise InputError(f"no run {run_id} in the database", file=store.url)
         runs[run_id] = run
-    criteria_set = criteria_set or runs[run_b]["criteria_set"]
+    criteria_set = criteria_set or runs[run_b].criteria_set
     before = {s.portal_id: s for s in _scores(store, run_a, criteria_set)}
     after = {s.portal_id: s for s in _scores(store, run_b, criteria_set)}
 
@@ -119,6 +119,7 @@ def diff_runs(store: Store, run_a: int, run_b: int, criteria_set: str | None = N
     for pid in list(after) + [p for p in before if p not in after]:
         a, b = before.get(pid), after.get(pid)
         latest = b or a
+        assert latest is not None  # pid comes from one of the two
         if a is None:
             status = "new"
         elif b is None:
@@ -172,7 +173,8 @@ def format_text(diff: RunDiff) -> str:
         elif c.status == "gone":
             moved = "gone"
         else:
-            moved = f"{'▲' if c.rank_change > 0 else '▼' if c.rank_change < 0 else '='}{abs(c.rank_change) or ''}"
+            change = c.rank_change or 0  # both ranks are known for a portal in both runs
+            moved = f"{'▲' if change > 0 else '▼' if change < 0 else '='}{abs(change) or ''}"
         delta = "" if c.score_delta is None else f"{c.score_delta:+.1f}"
         grade = _arrow(c.grade_a, c.grade_b, "") if c.grade_changed else (c.grade_b or c.grade_a or "")
         lines.append(

@@ -19,7 +19,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -100,11 +100,12 @@ def overall_eta(phase: Phase, activities: list[Activity], now: float) -> float |
     if phase.name == "crawl":
         done = sum(a.done for a in mine)
         left = [a.remaining() if a.finished is None else 0 for a in mine]
-        if any(x is None for x in left):
+        known = [x for x in left if x is not None]
+        if len(known) < len(left):
             return None
         cap = max((a.max_pages or 0) for a in mine) if mine else 0
         unstarted = max(0, phase.portals - len(mine)) * cap
-        return eta_s(done, sum(left) + unstarted, elapsed)
+        return eta_s(done, sum(known) + unstarted, elapsed)
     finished = sum(a.finished is not None for a in mine)
     return eta_s(finished, phase.portals - finished, elapsed)
 
@@ -303,7 +304,8 @@ class LiveProgress(Progress):
     def _route_logging(self) -> None:
         for handler in logging.getLogger().handlers:
             if isinstance(handler, logging.StreamHandler) and getattr(handler, "stream", None) is self.stream:
-                self._handlers.append((handler, handler.setStream(_Above(self))))
+                handler.setStream(_Above(self))  # file-like enough for a handler
+                self._handlers.append((handler, self.stream))
 
     def _unroute_logging(self) -> None:
         for handler, stream in self._handlers:
@@ -332,7 +334,7 @@ class _Above:
 # -- choosing one -------------------------------------------------------------------------------------------------
 
 
-def is_live_terminal(stream: TextIO, env: dict[str, str] | None = None) -> bool:
+def is_live_terminal(stream: TextIO, env: Mapping[str, str] | None = None) -> bool:
     """A terminal that understands cursor movement: not a pipe or file, not TERM=dumb."""
     env = os.environ if env is None else env
     try:
@@ -343,7 +345,10 @@ def is_live_terminal(stream: TextIO, env: dict[str, str] | None = None) -> bool:
 
 
 def make_progress(
-    stream: TextIO, quiet: bool = False, env: dict[str, str] | None = None, clean: Callable[[str], str] | None = None
+    stream: TextIO,
+    quiet: bool = False,
+    env: Mapping[str, str] | None = None,
+    clean: Callable[[str], str] | None = None,
 ) -> Progress:
     """Nothing with quiet; the live block on a terminal; else one plain line per event (no ANSI codes).
     `clean` is applied to every event line before it is shown (secrets masking)."""

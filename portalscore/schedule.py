@@ -34,7 +34,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from portalscore.contract.errors import InputError
 
-from .storage import Store, now_precise
+from .store import Store, now_precise
 
 log = logging.getLogger("portalscore.schedule")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape as e
 from urllib.parse import parse_qs, urlsplit
@@ -88,7 +89,7 @@ class PortalApp:
             )
         if path == "/favicon.ico":
             return Response(204, "image/x-icon")
-        files: dict[str, tuple[str, object]] = {
+        files: dict[str, tuple[str, Callable[[], str | bytes]]] = {
             "/static/css/site.css": ("text/css; charset=utf-8", lambda: assets.stylesheet(self.spec)),
             "/static/js/ui.js": ("text/javascript; charset=utf-8", lambda: assets.static_text("ui.js")),
             "/static/logo.svg": ("image/svg+xml", lambda: assets.logo_svg(self.spec)),
@@ -105,8 +106,8 @@ class PortalApp:
             )
         if q.banner_kb:
             files["/static/banner.png"] = ("image/png", lambda: assets.heavy_png(q.banner_kb))
-        for name, (ctype, make) in assets.FILES.items():
-            files["/files/" + name] = (ctype, make)
+        for name, (file_type, maker) in assets.FILES.items():
+            files["/files/" + name] = (file_type, maker)
         if path in files:
             ctype, make = files[path]
             return self._text(make(), ctype)

@@ -305,7 +305,7 @@ def online_submission(j: Journey) -> None:
             s.detail = f"national sign-on at {host}"
         else:
             has_password = page.locator("input[type=password]").count() > 0
-            login = textmatch.mentions(j.text(), V.LOGIN) or (locate.find(page, V.LOGIN) or [None])[0]
+            login = textmatch.mentions(j.text(), V.LOGIN) or bool(locate.find(page, V.LOGIN))
             j.require(has_password or login, "the submission entry does not lead to a sign-in page")
             s.detail = "password field" if has_password else "sign-in offered"
     with j.step("vneid_offered") as s:
@@ -353,7 +353,8 @@ def dossier_lookup(j: Journey) -> None:
                     if c.visible and not c.in_header and c.type in ("", "text", "search")
                 ]
                 cand = inputs[0] if inputs else None
-            j.require(cand, "no field for the dossier code on the lookup page")
+            if cand is None:
+                j.fail("no field for the dossier code on the lookup page")
             s.detail = cand.describe()
             field = cand.locator(page)
         else:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,3 +54,31 @@ def run_portal(farm_url: str, portal_id: str, db: str, out: Path, *flags: str, m
         *flags,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+def marked_processes(token: bytes) -> list[int]:
+    """Live processes carrying this mark (NAME=VALUE) in their environment (zombies have none): a process and
+    everything it started, Chromium included, which Playwright starts in a session of its own."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/environ", "rb") as f:
+                    if token in f.read():
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+def kill_marked(token: bytes, timeout_s: float = 30) -> None:
+    """SIGKILL every process carrying the mark, until none is left."""
+    deadline = time.monotonic() + timeout_s
+    while (left := marked_processes(token)) and time.monotonic() < deadline:
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.1)
+    assert not marked_processes(token), f"processes survived the kill: {marked_processes(token)}"

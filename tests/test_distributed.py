@@ -19,10 +19,11 @@ import yaml
 from portalscore.contract.portal import Portal
 from portalscore.crawler.settings import CrawlSettings
 from portalscore.criteria import load_criteria_set
-from portalscore.distributed import MAX_LOSSES, host_group, host_groups, make_app, run_distributed
-from portalscore.pipeline import RunOptions
 from portalscore.registry import Registry
-from portalscore.storage import Store, now_precise
+from portalscore.run import evaluate
+from portalscore.run.distributed import MAX_LOSSES, MAX_RESENDS, CeleryExecutor, host_group, host_groups, make_app
+from portalscore.runsettings import RunSettings
+from portalscore.store import Store, TaskRecord, now_precise
 from tests.helpers import ROOT, portalscore_cli
 from tests.services import services
 
@@ -109,9 +110,9 @@ def tiny_registry():
         server.server_close()
 
 
-def options() -> RunOptions:
-    return RunOptions(
-        settings=CrawlSettings(
+def options() -> RunSettings:
+    return RunSettings(
+        crawl=CrawlSettings(
             max_pages=2,
             lab_runs=1,
             lab_pages=1,
@@ -123,6 +124,7 @@ def options() -> RunOptions:
             allowed_hosts=["127.0.0.1"],
         ),
         scenarios=False,
+        executor="celery",
     )
 
 
@@ -165,7 +167,7 @@ def cluster():
 
 def assert_every_portal_collected_and_scored(store: Store, run_id: int, registry: Registry) -> None:
     run = store.run(run_id)
-    assert run["status"] == "complete"
+    assert run.status == "complete"
     assert store.portal_stages(run_id) == {p.id: "done" for p in registry.portals}
     for p in registry.portals:
         ev = store.evidence(run_id, p.id)
@@ -175,14 +177,16 @@ def assert_every_portal_collected_and_scored(store: Store, run_id: int, registry
     assert sorted(s.portal_id for s in store.scores(run_id, "mic-2024")) == sorted(p.id for p in registry.portals)
 
 
-def assert_one_worker_per_host_group_at_a_time(log: list[dict], killed: dict[int, str] | None = None) -> None:
+def assert_one_worker_per_host_group_at_a_time(log: list[TaskRecord], killed: dict[int, str] | None = None) -> None:
     """Work on a host group never overlaps; a task whose process was killed ended when it was killed."""
     killed = killed or {}
     by_group: dict[str, list[tuple[str, str]]] = {}
     for t in log:
-        end = t["finished_at"] or killed.get(t["id"])
+        if t.started_at is None:  # never taken by a worker
+            continue
+        end = killed.get(t.id) or t.finished_at
         assert end is not None, f"task {t} never ended"
-        by_group.setdefault(t["host_group"], []).append((t["started_at"], end))
+        by_group.setdefault(t.host_group, []).append((t.started_at, end))
     for group, spans in by_group.items():
         spans.sort()
         for (_, end), (start, _) in zip(spans, spans[1:]):
@@ -224,22 +228,23 @@ def test_two_workers_collect_a_run_with_one_task_per_host_group(cluster, tiny_re
     assert (tmp_path / "report" / "index.html").is_file() and "4 portals ranked" in proc.stdout
     store = Store(cluster["db"])
     try:
-        run_id = store.list_runs(1)[0]["id"]
-        assert store.run(run_id)["registry_name"] == "tiny"
+        run_id = store.list_runs(1)[0].id
+        assert store.run(run_id).registry_name == "tiny"
         assert_every_portal_collected_and_scored(store, run_id, registry)
         log = store.tasks(run_id)
     finally:
         store.close()
     # One task per host group, the two portals of the shared host together; both workers took work.
-    assert sorted(sorted(t["portal_ids"]) for t in log) == [["bo-noi-vu"], ["so-tu-phap", "so-xay-dung"], ["tinh-hue"]]
-    assert all(t["status"] == "done" for t in log)
-    assert {t["worker"] for t in log} == {"w1@test", "w2@test"}
+    assert sorted(sorted(t.portal_ids) for t in log) == [["bo-noi-vu"], ["so-tu-phap", "so-xay-dung"], ["tinh-hue"]]
+    assert all(t.status == "done" for t in log)
+    assert {t.worker for t in log} == {"w1@test", "w2@test"}
     assert_one_worker_per_host_group_at_a_time(log)
     # The shared host never saw more page loads at once than one crawler's per-host limit.
     assert servers[0].max_in_flight <= CrawlSettings().per_host
 
 
 def test_a_task_lost_with_its_worker_process_is_done_again(cluster, tiny_registry, tmp_path):
+    """The pool process running a task killed (its worker goes on): the lease runs out, the group is sent again."""
     registry, _ = tiny_registry
     store = Store(cluster["db"])
     outcome: dict = {}
@@ -247,14 +252,13 @@ def test_a_task_lost_with_its_worker_process_is_done_again(cluster, tiny_registr
     def coordinate() -> None:
         coordinator_store = Store(cluster["db"])
         try:
-            outcome["result"] = run_distributed(
+            outcome["result"] = evaluate(
                 registry,
                 load_criteria_set("mic-2024"),
                 tmp_path / "report",
                 coordinator_store,
                 options(),
-                cluster["broker"],
-                poll_s=0.2,
+                CeleryExecutor(cluster["broker"], poll_s=0.2),
             )
         except BaseException as e:
             outcome["error"] = e
@@ -268,14 +272,14 @@ def test_a_task_lost_with_its_worker_process_is_done_again(cluster, tiny_registr
         deadline = time.monotonic() + 60
         while killed is None and time.monotonic() < deadline:
             run_id = store.last_unfinished_run("tiny")
-            running = [t for t in store.tasks(run_id) if t["status"] == "running"] if run_id else []
+            running = [t for t in store.tasks(run_id) if t.status == "running"] if run_id else []
             if running:
                 killed = running[0]
-                os.kill(killed["pid"], signal.SIGKILL)  # the worker's process dies mid-task, browser and all
+                os.kill(killed.pid, signal.SIGKILL)  # the worker's pool process dies mid-task
                 killed_at = now_precise()
             time.sleep(0.05)
         assert killed is not None, "no task started"
-        coordinator.join(120)
+        coordinator.join(300)  # the lease (60 s) runs out, then the group is collected again
         assert not coordinator.is_alive(), "the run did not complete after the worker loss"
         assert "error" not in outcome, outcome.get("error")
         run_id = outcome["result"].run_id
@@ -284,9 +288,9 @@ def test_a_task_lost_with_its_worker_process_is_done_again(cluster, tiny_registr
     finally:
         coordinator.join(5)
         store.close()
-    again = [t for t in log if t["host_group"] == killed["host_group"]]
-    assert [t["status"] for t in again] == ["running", "done"], again  # lost, then done again
-    assert_one_worker_per_host_group_at_a_time(log, killed={killed["id"]: killed_at})
+    again = [t for t in log if t.host_group == killed.host_group]
+    assert [t.status for t in again] == ["lost", "done"], again  # lost, then done again
+    assert_one_worker_per_host_group_at_a_time(log, killed={killed.id: killed_at})
 
 
 def test_a_host_group_that_keeps_killing_its_worker_is_given_up_with_the_reason(cluster, tiny_registry, tmp_path):
@@ -296,29 +300,51 @@ def test_a_host_group_that_keeps_killing_its_worker_is_given_up_with_the_reason(
     group = host_group(poison.portals[0].url)
     store = Store(cluster["db"])
     try:
-        run_id = store.create_run(
-            "poison",
-            "poison.yaml",
-            "mic-2024",
-            dataclasses.asdict(options().settings),
-            [dataclasses.asdict(p) for p in poison.portals],
-        )
+        run_id = store.create_run("poison", "poison.yaml", "mic-2024", options(), poison.portals)
         for attempt in range(MAX_LOSSES):
-            store.task_started(run_id, group, ["tinh-hue"], f"lost{attempt}@test", 1)
-        result = run_distributed(
+            task_id = store.queue_task(run_id, group, ["tinh-hue"])
+            assert store.claim_task(task_id, f"lost{attempt}@test", 1, lease_s=-1)
+            assert store.expire_lease(task_id)
+        result = evaluate(
             poison,
             load_criteria_set("mic-2024"),
             tmp_path / "report",
             store,
             options(),
-            cluster["broker"],
+            CeleryExecutor(cluster["broker"], poll_s=0.2),
             resume=True,
-            poll_s=0.2,
         )
-        assert result.run_id == run_id and store.run(run_id)["status"] == "complete"
+        assert result.run_id == run_id and store.run(run_id).status == "complete"
+        assert [t.status for t in store.tasks(run_id)] == ["lost"] * MAX_LOSSES  # not sent again
         ev = store.evidence(run_id, "tinh-hue")
         assert ev.pages == [] and any(f"lost {MAX_LOSSES} times" in e for e in ev.errors), ev.errors
         assert [s.portal_id for s in result.scores] == ["tinh-hue"]  # scored as it is, errors and all
+    finally:
+        store.close()
+
+
+def test_a_host_group_whose_task_keeps_failing_is_given_up_with_the_error(cluster, tiny_registry, tmp_path):
+    """The workers lack a credential set the portal names (set on the coordinator's side only): each sending
+    fails, is sent again MAX_RESENDS times, then the group is closed with the error."""
+    registry, _ = tiny_registry
+    portal = dataclasses.replace(registry.portals[2], credentials="staging-account")
+    locked = Registry(name="locked", file="locked.yaml", portals=[portal])
+    store = Store(cluster["db"])
+    try:
+        result = evaluate(
+            locked,
+            load_criteria_set("mic-2024"),
+            tmp_path / "report",
+            store,
+            options(),
+            CeleryExecutor(cluster["broker"], poll_s=0.2),
+        )
+        sendings = store.tasks(result.run_id)
+        assert [t.status for t in sendings] == ["failed"] * (MAX_RESENDS + 1)
+        assert all("staging-account" in t.error and t.worker in ("w1@test", "w2@test") for t in sendings)
+        ev = store.evidence(result.run_id, portal.id)
+        assert any(f"failed {MAX_RESENDS + 1} times" in e and "staging-account" in e for e in ev.errors), ev.errors
+        assert store.run(result.run_id).status == "complete" and [s.portal_id for s in result.scores] == [portal.id]
     finally:
         store.close()
 

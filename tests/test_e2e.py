@@ -238,11 +238,6 @@ def test_demo_report_files_hold_no_local_path_or_flag(demo_run):
             assert not FLAG.findall(text), (rel, FLAG.findall(text))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="integration: the pipeline still writes operator material (artefacts/ with traces, run.log.jsonl, "
-    "the samples registry) into --out; move it to reports.operator_dir(out) and drop this marker",
-)
 def test_demo_published_folder_holds_only_the_report(demo_run):
     out = demo_run["out"]
     extra = [

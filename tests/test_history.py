@@ -7,7 +7,7 @@ import json
 import pytest
 
 from portalscore.history import diff_runs, format_text
-from portalscore.storage import Store
+from portalscore.store import Store
 from tests import stored_runs
 from tests.helpers import portalscore_cli
 

@@ -62,7 +62,7 @@ def runs(tmp_path_factory):
         run_portal(farm.url("/"), PORTAL, db, tmp / "r3", "--full-audit")
         home_loads = farm.count("/")
 
-    from portalscore.storage import Store
+    from portalscore.store import Store
 
     store = Store(db)
     try:
@@ -70,7 +70,7 @@ def runs(tmp_path_factory):
             run_id: {(p.url.replace(farm.url(""), ""), p.profile): p for p in store.pages(run_id, PORTAL)}
             for run_id in (1, 2, 3)
         }
-        settings = {run_id: store.run(run_id)["settings"] for run_id in (1, 2, 3)}
+        settings = {run_id: store.run(run_id).settings.crawl for run_id in (1, 2, 3)}
         scores = {run_id: store.scores(run_id, "mic-2024")[0] for run_id in (1, 2, 3)}
     finally:
         store.close()
@@ -118,8 +118,8 @@ def test_reuse_leaves_the_scores_unchanged(runs):
 
 
 def test_full_audit_reuses_nothing_and_is_recorded(runs):
-    assert runs["settings"][1]["reuse_audits"] is True
-    assert runs["settings"][3]["reuse_audits"] is False
+    assert runs["settings"][1].reuse_audits is True
+    assert runs["settings"][3].reuse_audits is False
     full = runs["pages"][3]
     assert full and all(p.accessibility.reused_from_run is None for p in full.values())
     # ... and a fresh audit of unchanged content finds what the reused one said.

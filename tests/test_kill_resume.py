@@ -31,7 +31,7 @@ from typing import ClassVar
 import pytest
 import yaml
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, kill_marked, marked_processes
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -94,20 +94,6 @@ def _snapshot(db: Path) -> Snapshot | None:
     return Snapshot(runs[-1][0] if runs else None, stages, pages)
 
 
-def _marked(token: bytes) -> list[int]:
-    """Live processes carrying this run's mark in their environment (zombies have none)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/environ", "rb") as f:
-                    if token in f.read():
-                        found.append(int(entry))
-            except OSError:
-                continue
-    return found
-
-
 class Run:
     """One `portalscore run` process in its own session; killable with everything it started."""
 
@@ -147,21 +133,12 @@ class Run:
     def kill(self) -> None:
         """SIGKILL the process group, then anything else it started (Playwright starts Chromium in a
         session of its own), until nothing carrying the mark is left."""
-        mark = self.token.encode()
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        deadline = time.monotonic() + 30
-        while (left := _marked(mark)) and time.monotonic() < deadline:
-            for pid in left:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            time.sleep(0.1)
+        kill_marked(self.token.encode())
         self.proc.wait(timeout=30)
-        assert not _marked(mark), f"processes survived the kill: {_marked(mark)}"
 
     def finish(self) -> int:
         try:
@@ -213,7 +190,7 @@ def _condition(phase: str, param):
 
 
 def _open(db: Path):
-    from portalscore.storage import Store
+    from portalscore.store import Store
 
     return Store(f"sqlite:///{db}")
 
@@ -261,9 +238,9 @@ def _stage_problems(db: Path) -> list[str]:
     store = _open(db)
     try:
         for run in store.list_runs():
-            for pid, stage in store.portal_stages(run["id"]).items():
-                ev = store.evidence(run["id"], pid)
-                rows, order = _raw_page_rows(db, run["id"], pid)
+            for pid, stage in store.portal_stages(run.id).items():
+                ev = store.evidence(run.id, pid)
+                rows, order = _raw_page_rows(db, run.id, pid)
                 if len(rows) != len(set(rows)):
                     problems.append(f"{pid}: a page stored twice")
                 if stage == "pending":
@@ -290,13 +267,13 @@ def _stored(db: Path) -> dict:
     try:
         runs = store.list_runs()
         run = runs[0]
-        evidence = {p["id"]: store.evidence(run["id"], p["id"]) for p in run["portals"]}
+        evidence = {p.id: store.evidence(run.id, p.id) for p in run.portals}
         return {
             "runs": runs,
             "run": run,
-            "stages": store.portal_stages(run["id"]),
+            "stages": store.portal_stages(run.id),
             "evidence": evidence,
-            "scores": {s.portal_id: s for s in store.scores(run["id"], run["criteria_set"])},
+            "scores": {s.portal_id: s for s in store.scores(run.id, run.criteria_set)},
         }
     finally:
         store.close()
@@ -397,7 +374,7 @@ def test_kills_landed_in_every_phase_and_left_no_process_behind(runs):
     # Every kill took Chromium (started by Playwright in a session of its own) down too: Run.kill checks
     # its own mark; here, nothing of any run of this module is left, finished or killed.
     assert len(Run.started) > len(runs["kills"])  # the reference, the first attempt, the resumes
-    assert [pid for token in Run.started for pid in _marked(token.encode())] == []
+    assert [pid for token in Run.started for pid in marked_processes(token.encode())] == []
     assert runs["ended"] == 0 or (runs["ended"] == -signal.SIGKILL and killed_in[-1] == "complete"), runs["last_log"]
 
 
@@ -409,7 +386,7 @@ def test_every_stage_was_whole_after_every_kill(runs):
 def test_resume_completes_the_one_run_with_every_page_once(runs):
     final, reference = runs["final"], runs["reference"]
     assert len(final["runs"]) == 1, "--resume started a new run instead of continuing"
-    assert final["run"]["status"] == "complete" and final["run"]["finished_at"]
+    assert final["run"].status == "complete" and final["run"].finished_at
     assert final["stages"] == dict.fromkeys(PORTALS, "done")
     assert _stage_problems(runs["db"]) == []
     # None lost, none added: the same pages as the uninterrupted run, in the same crawl order.
@@ -421,7 +398,7 @@ def test_resume_completes_the_one_run_with_every_page_once(runs):
 
 def test_the_report_of_the_resumed_run_is_written(runs):
     ranking = json.loads((runs["out"] / "ranking.json").read_text(encoding="utf-8"))
-    assert ranking["run_id"] == runs["final"]["run"]["id"]
+    assert ranking["run_id"] == runs["final"]["run"].id
     assert [p["id"] for p in ranking["portals"]] == list(PORTALS)
     assert (runs["out"] / "index.html").is_file()
     for pid in PORTALS:

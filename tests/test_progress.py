@@ -2,7 +2,7 @@
 
 A real `portalscore run` of two sample portals (on 127.0.0.1) under a pseudo-terminal shows a
 live block redrawn in place; the same run into pipes shows plain lines and no escape codes;
-every run leaves OUT/run.log.jsonl with one JSON object per event.
+every run leaves OUT.operator/run.log.jsonl (beside the published OUT) with one JSON object per event.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from portalscore.progress import (
     overall_eta,
     remaining_pages,
 )
+from portalscore.reports import operator_dir
 from tests.helpers import ROOT, portalscore_cli
 
 ESC = "\x1b"
@@ -182,7 +183,7 @@ def test_log_format_json_writes_json_objects_to_stderr(runs):
 
 
 def test_every_run_writes_a_json_lines_log_with_page_events(runs):
-    path = runs["pipe_out"] / "run.log.jsonl"
+    path = operator_dir(runs["pipe_out"]) / "run.log.jsonl"
     lines = path.read_text(encoding="utf-8").splitlines()
     records = [json.loads(line) for line in lines]  # every line is one JSON object
     run_id = int(re.search(r"^run (\d+):", runs["pipe"].stdout, re.M).group(1))
@@ -196,7 +197,7 @@ def test_every_run_writes_a_json_lines_log_with_page_events(runs):
         mine = [r for r in pages if r.get("portal") == pid]
         assert mine, f"no page events for {pid}"
         assert all(r["url"].startswith("http://127.0.0.1:") and "status" in r and "error" in r for r in mine)
-    assert (runs["pipe_out"].parent.parent / "tty" / "report" / "run.log.jsonl").is_file()
+    assert (operator_dir(runs["pipe_out"].parent.parent / "tty" / "report") / "run.log.jsonl").is_file()
 
 
 # -- the display without the crawl: choosing it, and its arithmetic ------------------------------------------------

@@ -12,10 +12,10 @@ import pytest
 
 from portalscore.contract.evidence import PortalEvidence, PortalRef
 from portalscore.criteria import load_criteria_set
-from portalscore.pipeline import score_run, write_report
-from portalscore.storage import Store
+from portalscore.run import score_run, write_report
+from portalscore.store import Store
 from tests.report_language import run_on_sentences, wrong_language
-from tests.stored_runs import page, portal
+from tests.stored_runs import page, portal, settings
 
 PORTALS = [portal("an-giang"), portal("ben-tre"), portal("ca-mau")]
 
@@ -23,14 +23,14 @@ PORTALS = [portal("an-giang"), portal("ben-tre"), portal("ca-mau")]
 def _store_run(store: Store, violations: dict[str, int], failed_pages: int = 0) -> int:
     """A complete run: the same three portals, `violations` axe rules failed per page (more: a lower score)."""
     cs = load_criteria_set("mic-2024")
-    run_id = store.create_run("delta", "delta.yaml", cs.id, {"max_pages": 4, "lab_runs": 3}, PORTALS)
+    run_id = store.create_run("delta", "delta.yaml", cs.id, settings(max_pages=4), PORTALS)
     for p in PORTALS:
         for i in range(4):
-            pg = page(f"{p['url']}trang-{i}.html", f"{p['id']}-{i}", violations=violations[p["id"]])
+            pg = page(f"{p.url}trang-{i}.html", f"{p.id}-{i}", violations=violations[p.id])
             if i < failed_pages:
                 pg.error, pg.status, pg.accessibility = "http 404", 404, None
-            store.save_page(run_id, p["id"], pg)
-        ref = PortalRef(p["id"], p["name"], p["kind"], p["url"])
+            store.save_page(run_id, p.id, pg)
+        ref = PortalRef(p.id, p.name, p.kind, p.url)
         store.save_portal(
             run_id,
             PortalEvidence(portal=ref, started_at="2026-11-20T02:00:00+00:00", browser="chromium 156"),

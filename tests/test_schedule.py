@@ -14,9 +14,9 @@ import pytest
 
 from portalscore.contract.errors import InputError
 from portalscore.criteria import load_criteria_set
-from portalscore.pipeline import write_report
+from portalscore.run import write_report
 from portalscore.schedule import LATEST, LOG_FILE, Publisher, background, parse_cron
-from portalscore.storage import Store
+from portalscore.store import Store
 from tests import stored_runs
 from tests.helpers import portalscore_cli
 

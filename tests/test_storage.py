@@ -1,20 +1,20 @@
-"""The storage layer on SQLite and on a real PostgreSQL server: schema by migrations, adoption of
-databases made before migrations existed, concurrent opening, evidence and scores round trips,
-and the lookup incremental crawling uses."""
+"""The store on SQLite and on a real PostgreSQL server: schema by migrations (the only definition of it),
+adoption of databases made before migrations existed, concurrent opening, evidence and scores round trips,
+the lookup incremental crawling uses, and the distributed work log with its leases."""
 
 from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+import time
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import JSON, Table, create_engine, inspect, text
 
-from portalscore import migrations
 from portalscore.contract.evidence import LinkCheck, PortalEvidence, PortalRef, ScenarioResult, StepResult
-from portalscore.storage import Store, metadata
+from portalscore.crawler.settings import CrawlSettings
+from portalscore.runsettings import RunSettings
+from portalscore.store import Store, migrations, schema
 from tests import stored_runs
 from tests.helpers import portalscore_cli
 from tests.services import services
@@ -60,13 +60,46 @@ def store(db_url):
     s.close()
 
 
-def schema_differences(url: str) -> list:
+def reflected(url: str) -> dict:
+    """Tables, columns (type, nullable), keys and indexes, as the database itself reports them."""
     engine = create_engine(url)
     try:
-        with engine.connect() as conn:
-            return compare_metadata(MigrationContext.configure(conn), metadata)
+        insp = inspect(engine)
+        return {
+            t: {
+                "columns": {c["name"]: (str(c["type"]), c["nullable"]) for c in insp.get_columns(t)},
+                "primary key": tuple(insp.get_pk_constraint(t)["constrained_columns"]),
+                "foreign keys": sorted(
+                    (tuple(f["constrained_columns"]), f["referred_table"]) for f in insp.get_foreign_keys(t)
+                ),
+                "unique": sorted(tuple(u["column_names"]) for u in insp.get_unique_constraints(t)),
+                "indexes": sorted((i["name"], tuple(i["column_names"])) for i in insp.get_indexes(t)),
+            }
+            for t in insp.get_table_names()
+        }
     finally:
         engine.dispose()
+
+
+def fresh_schema(db_url: str, tmp_path) -> dict:
+    """The schema the migrations give a new database of the same kind."""
+    url = f"sqlite:///{tmp_path / 'reference.db'}" if db_url.startswith("sqlite") else services().fresh_database()
+    Store(url).close()
+    return reflected(url)
+
+
+def store_columns_missing(url: str) -> list[str]:
+    """Tables and columns the store's queries name (store/schema.py) that the database lacks, or JSON columns
+    the database does not keep as JSON."""
+    have = reflected(url)
+    missing = []
+    for t in schema.TABLES:
+        for c in t.columns:
+            if c.name not in have.get(t.name, {}).get("columns", {}):
+                missing.append(f"{t.name}.{c.name}")
+            elif isinstance(c.type, JSON) and "JSON" not in have[t.name]["columns"][c.name][0].upper():
+                missing.append(f"{t.name}.{c.name} as JSON")
+    return missing
 
 
 def revision(url: str) -> str | None:
@@ -78,12 +111,25 @@ def revision(url: str) -> str | None:
         engine.dispose()
 
 
-def test_migrations_build_exactly_the_tables_storage_uses(store):
+def test_migrations_build_every_table_and_column_the_store_queries(store):
     assert revision(store.url) == migrations.head()
-    assert schema_differences(store.url) == []
+    assert store_columns_missing(store.url) == []
+    assert {t.name for t in schema.TABLES} | {"alembic_version"} == set(reflected(store.url))
 
 
-def test_database_made_before_migrations_is_adopted_with_its_runs(db_url):
+def test_the_migrations_are_the_only_definition_of_the_schema():
+    """No second Table definition to keep in step: the store's constructs carry names and types only."""
+    import portalscore.store as package
+
+    modules = [
+        getattr(package, name)
+        for name in ("database", "evidence", "records", "runs", "schema", "scores", "store", "tasks")
+    ]
+    tables = [value for m in modules for value in vars(m).values() if isinstance(value, Table)]
+    assert tables == []
+
+
+def test_database_made_before_migrations_is_adopted_with_its_runs(db_url, tmp_path):
     engine = create_engine(db_url)
     ddl = LEGACY_SQLITE_DDL if db_url.startswith("sqlite") else LEGACY_POSTGRES_DDL
     with engine.begin() as conn:
@@ -96,21 +142,22 @@ def test_database_made_before_migrations_is_adopted_with_its_runs(db_url):
     store = Store(db_url)
     try:
         assert revision(db_url) == migrations.head()
-        assert schema_differences(db_url) == []
+        assert reflected(db_url) == fresh_schema(db_url, tmp_path)
         [run] = store.list_runs()
-        assert run["portals"][0]["name"] == "Hà Nội" and run["status"] == "complete"
+        assert run.portals[0].name == "Hà Nội" and run.status == "complete"
+        assert run.settings == RunSettings()  # stored as {}: the defaults
         # The adopted database takes new runs after the old one.
         new = stored_runs.scored_run(store, "vn-2025", {"hanoi": 71.5}, criteria_set="mic-2024")
-        assert new == run["id"] + 1
-        assert store.previous_complete_run("vn-2025", new) == run["id"]
+        assert new == run.id + 1
+        assert store.previous_complete_run("vn-2025", new) == run.id
     finally:
         store.close()
     Store(db_url).close()  # opening again changes nothing
     assert revision(db_url) == migrations.head()
 
 
-def test_a_database_of_another_schema_version_is_upgraded_not_recreated(db_url):
-    """A database at revision 0001 (an older portalscore) keeps its data and gains 0002's changes."""
+def test_a_database_of_another_schema_version_is_upgraded_not_recreated(db_url, tmp_path):
+    """A database at revision 0001 (an older portalscore) keeps its data and gains the later changes."""
     engine = create_engine(db_url)
     with engine.begin() as conn:
         from alembic import command
@@ -120,9 +167,9 @@ def test_a_database_of_another_schema_version_is_upgraded_not_recreated(db_url):
     engine.dispose()
     store = Store(db_url)
     try:
-        assert store.list_runs()[0]["registry_name"] == "vn-2025"
+        assert store.list_runs()[0].registry_name == "vn-2025"
         assert "tasks" in inspect(store.engine).get_table_names()
-        assert schema_differences(db_url) == []
+        assert reflected(db_url) == fresh_schema(db_url, tmp_path)
     finally:
         store.close()
 
@@ -131,7 +178,7 @@ def _open_store(url: str) -> None:
     Store(url).close()
 
 
-def test_processes_opening_a_new_database_at_once_migrate_it_once(db_url):
+def test_processes_opening_a_new_database_at_once_migrate_it_once(db_url, tmp_path):
     # spawn, not fork: the test process has server threads, and a forked child can inherit a held lock.
     ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_open_store, args=(db_url,)) for _ in range(6)]
@@ -141,12 +188,18 @@ def test_processes_opening_a_new_database_at_once_migrate_it_once(db_url):
         p.join(60)
     assert [p.exitcode for p in procs] == [0] * len(procs)
     assert revision(db_url) == migrations.head()
-    assert schema_differences(db_url) == []
+    assert reflected(db_url) == fresh_schema(db_url, tmp_path)
 
 
 def test_evidence_and_scores_round_trip(store):
     portals = [stored_runs.portal("hanoi"), stored_runs.portal("bo-tu-phap", kind="ministry")]
-    run_id = store.create_run("vn-2025", "vn-2025.yaml", "mic-2024", {"max_pages": 30, "note": "thử nghiệm"}, portals)
+    settings = RunSettings(
+        crawl=CrawlSettings(max_pages=30, allowed_hosts=["127.0.0.1"], allow_internal=("10.20.0.0/16",)),
+        scenarios=False,
+        criteria_source="/srv/tiêu chí/thử nghiệm.yaml",
+        executor="celery",
+    )
+    run_id = store.create_run("vn-2025", "vn-2025.yaml", "mic-2024", settings, portals)
     assert store.last_unfinished_run("vn-2025") == run_id
     assert store.portal_stages(run_id) == {"hanoi": "pending", "bo-tu-phap": "pending"}
 
@@ -191,7 +244,9 @@ def test_evidence_and_scores_round_trip(store):
     assert store.scores(run_id, "mic-2023") == []
 
     store.finish_run(run_id)
-    assert store.run(run_id)["status"] == "complete" and store.run(run_id)["settings"]["note"] == "thử nghiệm"
+    run = store.run(run_id)
+    assert run is not None and run.status == "complete" and run.finished_at
+    assert run.settings == settings and run.portals == tuple(portals)  # typed, as they went in
     assert store.last_unfinished_run("vn-2025") is None
 
 
@@ -205,46 +260,128 @@ def test_history_and_previous_runs_follow_the_registry(store):
     assert store.previous_complete_run("vn-2025", a) is None
     history = store.history("vn-2025", "test-set", b)
     assert [(h["run_id"], h["score"], h["rank"]) for h in history["hanoi"]] == [(a, 60.0, 2), (b, 80.0, 1)]
-    assert [r["id"] for r in store.list_runs()][:2] == [unfinished, b]
+    assert [r.id for r in store.list_runs()][:2] == [unfinished, b]
 
 
-def test_previous_accessibility_reuses_the_latest_complete_result_of_the_same_content(store):
+def test_prior_audits_give_the_latest_complete_result_of_each_content(store):
     url = "http://127.0.0.1:9/hanoi/"
     old = stored_runs.scored_run(store, "vn-2025", {"hanoi": 50.0})
     store.save_page(old, "hanoi", stored_runs.page(url, "same-content", violations=1))
+    store.save_page(old, "hanoi", stored_runs.page(url + "old-only", "old-content", violations=4))
     newer = stored_runs.scored_run(store, "vn-2025", {"hanoi": 55.0})
     store.save_page(newer, "hanoi", stored_runs.page(url + "?lang=vi", "same-content", violations=3))
+    mobile = stored_runs.page(url, "same-content", violations=5)
+    mobile.profile = "mobile"
+    store.save_page(newer, "hanoi", mobile)
+    sampled = stored_runs.page(url + "thu-tuc/2", "sampled-content", violations=2)
+    sampled.accessibility.sampled_from = url + "thu-tuc/1"  # another page's audit: not this content's
+    store.save_page(newer, "hanoi", sampled)
+    upgraded = stored_runs.page(url + "new-axe", "new-axe-content", violations=1, engine="axe-core 4.15.0")
+    store.save_page(newer, "hanoi", upgraded)
     failed = stored_runs.scored_run(store, "vn-2025", {"hanoi": 55.0})
     store.save_page(failed, "hanoi", stored_runs.page(url, "same-content", error="axe timed out"))
     unfinished = stored_runs.scored_run(store, "vn-2025", {"hanoi": 1.0}, complete=False)
     store.save_page(unfinished, "hanoi", stored_runs.page(url, "same-content", violations=7))
+    store.save_page(unfinished, "hanoi", stored_runs.page(url + "x", "unfinished-content", violations=7))
     elsewhere = stored_runs.scored_run(store, "other-registry", {"hanoi": 1.0})
     store.save_page(elsewhere, "hanoi", stored_runs.page(url, "same-content", violations=9))
-    current = store.create_run("vn-2025", "vn-2025.yaml", "test-set", {}, [stored_runs.portal("hanoi")])
+    store.save_page(elsewhere, "hanoi", stored_runs.page(url + "y", "elsewhere-content", violations=9))
+    current = store.create_run(
+        "vn-2025", "vn-2025.yaml", "test-set", stored_runs.settings(), [stored_runs.portal("hanoi")]
+    )
 
-    reused = store.previous_accessibility(current, "hanoi", "same-content")
-    # The newest complete run with a usable result (not the failed one, not the unfinished one, not another registry).
-    assert reused is not None and len(reused.violations) == 3 and reused.engine == "axe-core 4.14.1"
-    assert store.previous_accessibility(current, "hanoi", "same-content", engine="axe-core 4.14.1") == reused
-    assert store.previous_accessibility(current, "hanoi", "same-content", engine="axe-core 4.15.0") is None
-    assert store.previous_accessibility(current, "hanoi", "changed-content") is None
-    assert store.previous_accessibility(current, "hanoi", "same-content", profile="mobile") is None
-    assert store.previous_accessibility(current, "hue", "same-content") is None
-    assert store.previous_accessibility(current, "hanoi", "") is None
-    assert store.previous_accessibility(old, "hanoi", "same-content") is None  # nothing before the first run
+    audits = store.prior_audits(current, "hanoi", "axe-core 4.14.1")
+    # Per content: the newest complete run of the registry with a usable result (not the failed one, not the
+    # unfinished one, not another registry's); profiles apart; sampled and other-engine results never.
+    assert {key: (len(a.violations), a.reused_from_run) for key, a in audits.items()} == {
+        ("desktop", "same-content"): (3, newer),  # same content under another URL: the same audit
+        ("mobile", "same-content"): (5, newer),
+        ("desktop", "old-content"): (4, old),
+        ("desktop", "hash-hanoi"): (1, newer),  # the home page of scored_run, where no later page replaced it
+    }
+    assert audits[("desktop", "same-content")].engine == "axe-core 4.14.1"
+    assert set(store.prior_audits(current, "hanoi", "axe-core 4.15.0")) == {("desktop", "new-axe-content")}
+    assert store.prior_audits(current, "hue", "axe-core 4.14.1") == {}
+    assert store.prior_audits(old, "hanoi", "axe-core 4.14.1") == {}  # nothing before the first run
 
 
-def test_task_log_records_who_did_what(store):
-    run_id = store.create_run("vn-2025", "f", "test-set", {}, [stored_runs.portal("hanoi"), stored_runs.portal("hue")])
-    t1 = store.task_started(run_id, "127.0.0.1:8001", ["hanoi"], "w1@host", 101)
-    t2 = store.task_started(run_id, "127.0.0.1:8002", ["hue"], "w2@host", 102)
-    store.task_finished(t1, "done")
+def test_prior_audits_keep_the_run_that_audited_along_a_chain_of_reuses(store):
+    url = "http://127.0.0.1:9/hanoi/"
+    first = stored_runs.scored_run(store, "vn-2025", {"hanoi": 50.0})
+    store.save_page(first, "hanoi", stored_runs.page(url, "same-content", violations=2))
+    second = stored_runs.scored_run(store, "vn-2025", {"hanoi": 50.0})
+    reused = stored_runs.page(url, "same-content", violations=2)
+    reused.accessibility.reused_from_run = first
+    store.save_page(second, "hanoi", reused)
+    current = store.create_run(
+        "vn-2025", "vn-2025.yaml", "test-set", stored_runs.settings(), [stored_runs.portal("hanoi")]
+    )
+    assert store.prior_audits(current, "hanoi", "axe-core 4.14.1")[("desktop", "same-content")].reused_from_run == first
+
+
+def test_a_page_is_stored_once_whoever_stores_it(store):
+    run_id = store.create_run("vn-2025", "f", "test-set", stored_runs.settings(), [stored_runs.portal("hanoi")])
+    other = Store(store.url)  # another process's connections
+    try:
+        for s in (store, other, store):
+            s.save_page(run_id, "hanoi", stored_runs.page("http://127.0.0.1:9/hanoi/", "h1"))
+        assert len(store.pages(run_id, "hanoi")) == 1
+    finally:
+        other.close()
+
+
+def test_task_log_records_each_sending_and_who_took_it(store):
+    run_id = store.create_run(
+        "vn-2025", "f", "test-set", stored_runs.settings(), [stored_runs.portal("hanoi"), stored_runs.portal("hue")]
+    )
+    t1 = store.queue_task(run_id, "127.0.0.1:8001", ["hanoi"])
+    t2 = store.queue_task(run_id, "127.0.0.1:8002", ["hue"])
+    assert store.claim_task(t1, "w1@host", 101, lease_s=60)
+    assert not store.claim_task(t1, "w2@host", 102, lease_s=60)  # taken: a second delivery does nothing
+    assert store.finish_task(t1, "done")
+    assert store.finish_task(t2, "superseded")  # a queued sending no longer wanted
+    assert not store.claim_task(t2, "w2@host", 102, lease_s=60)  # ... is never taken after
     log = store.tasks(run_id)
-    assert [(t["host_group"], t["portal_ids"], t["worker"], t["status"]) for t in log] == [
-        ("127.0.0.1:8001", ["hanoi"], "w1@host", "done"),
-        ("127.0.0.1:8002", ["hue"], "w2@host", "running"),
+    assert [(t.host_group, t.portal_ids, t.worker, t.pid, t.status) for t in log] == [
+        ("127.0.0.1:8001", ("hanoi",), "w1@host", 101, "done"),
+        ("127.0.0.1:8002", ("hue",), None, None, "superseded"),
     ]
-    assert log[0]["started_at"] <= log[0]["finished_at"] and log[1]["finished_at"] is None and t2 == log[1]["id"]
+    assert log[0].queued_at <= log[0].started_at <= log[0].finished_at and log[1].finished_at
+    assert store.task(t2) == log[1] and store.task(t2 + 100) is None
+
+
+def test_a_lease_that_runs_out_makes_the_task_lost_and_its_worker_find_out(store):
+    run_id = store.create_run("vn-2025", "f", "test-set", stored_runs.settings(), [stored_runs.portal("hanoi")])
+    alive, gone = store.queue_task(run_id, "h:1", ["hanoi"]), store.queue_task(run_id, "h:1", ["hanoi"])
+    assert store.claim_task(alive, "w1@host", 1, lease_s=60) and store.claim_task(gone, "w2@host", 2, lease_s=0.3)
+    assert not store.expire_lease(alive) and not store.expire_lease(gone)  # both leases still run
+    time.sleep(0.6)
+    assert store.renew_lease(alive, lease_s=60)  # a working worker keeps its task
+    assert not store.expire_lease(alive)
+    assert store.expire_lease(gone)  # a silent one loses it, once
+    assert not store.expire_lease(gone)
+    assert store.task(gone).status == "lost" and store.task(gone).finished_at
+    assert not store.renew_lease(gone, lease_s=60)  # its worker, if it ever comes back, learns it must stop
+    assert not store.finish_task(gone, "done")  # ... and cannot mark it done
+    assert not store.claim_task(gone, "w3@host", 3, lease_s=60)  # nor can a stale delivery take it again
+    assert store.task(alive).lease_until > store.task(gone).lease_until
+
+
+def test_the_worker_heartbeat_renews_its_lease_and_stops_when_it_is_taken(store):
+    from portalscore.run.lease import Heartbeat
+
+    run_id = store.create_run("vn-2025", "f", "test-set", stored_runs.settings(), [stored_runs.portal("hanoi")])
+    task_id = store.queue_task(run_id, "h:1", ["hanoi"])
+    assert store.claim_task(task_id, "w1@host", 1, lease_s=0.5)
+    lost = []
+    with Heartbeat(store, task_id, lease_s=0.5, every_s=0.1, on_lost=lambda: lost.append(True)) as beat:
+        time.sleep(1.5)  # three leases long: alive only because the heartbeat renews it
+        assert not store.expire_lease(task_id) and beat.renewals >= 5
+    time.sleep(0.7)  # no heartbeat now: the lease runs out
+    assert store.expire_lease(task_id)
+    with Heartbeat(store, task_id, lease_s=0.5, every_s=0.1, on_lost=lambda: lost.append(True)):
+        time.sleep(0.5)
+    assert lost == [True]
 
 
 def test_sqlite_default_file_is_created_with_its_folder(tmp_path, monkeypatch):

@@ -172,7 +172,7 @@ def runs(tmp_path_factory):
         for name, flags in (("sampled", ()), ("again", ()), ("full", ("--full-audit",))):
             db = f"sqlite:///{tmp / name}.db"  # a database each: no audit is reused from another run
             run_portal(farm.url("/"), PORTAL, db, tmp / name, *flags, max_pages=14)
-            from portalscore.storage import Store
+            from portalscore.store import Store
 
             store = Store(db)
             try:
@@ -181,7 +181,7 @@ def runs(tmp_path_factory):
                         p.url.replace(farm.url(""), ""): p for p in store.pages(1, PORTAL) if p.profile == "desktop"
                     },
                     "score": store.scores(1, "mic-2024")[0],
-                    "settings": store.run(1)["settings"],
+                    "settings": store.run(1).settings.crawl,
                 }
             finally:
                 store.close()
@@ -210,7 +210,7 @@ def test_later_pages_of_a_template_get_its_first_audit(runs):
     # Nothing is left pending in the database, and the report says which results are sampled.
     assert not any(p.accessibility and p.accessibility.error == PENDING for p in pages.values())
     assert "kết quả axe của trang cùng khuôn mẫu" in runs["sampled"]["report"]
-    assert runs["sampled"]["settings"]["audit_per_template"] == 2
+    assert runs["sampled"]["settings"].audit_per_template == 2
 
 
 @pytest.mark.browser
@@ -224,7 +224,7 @@ def test_sampled_runs_are_repeatable(runs):
 @pytest.mark.browser
 def test_full_audit_audits_every_page_and_finds_what_sampling_gives_up(runs):
     full = runs["full"]
-    assert full["settings"]["audit_per_template"] == 0
+    assert full["settings"].audit_per_template == 0
     assert all(p.accessibility.sampled_from is None for p in full["pages"].values())
     assert "image-alt" in {v.rule for v in full["pages"]["/thu-tuc/chi-tiet?ma=7"].accessibility.violations}
     assert "image-alt" not in {

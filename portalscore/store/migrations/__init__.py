@@ -6,8 +6,9 @@
     `metadata.create_all`, no `alembic_version` table) is adopted: stamped as 0001, then upgraded;
   - several processes opening the same database at once (Celery workers, a scheduler and a
     report) migrate it once: PostgreSQL by an advisory lock, SQLite by an exclusive transaction.
-To add a migration: a new file in versions/ with `down_revision` = the previous head, and the
-same change in portalscore/storage.py (tests/test_storage.py checks the two agree).
+The migrations are the only definition of the schema. To change it: a new file in versions/ with
+`down_revision` = the previous head; queries name the tables and columns in store/schema.py
+(tests/test_storage.py checks that every name there exists in a migrated database).
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ def config(connection: Connection | None = None) -> Config:
 
 
 def head() -> str:
-    return ScriptDirectory.from_config(config()).get_current_head()
+    newest = ScriptDirectory.from_config(config()).get_current_head()
+    assert newest is not None, "no migrations in versions/"
+    return newest
 
 
 def current(conn: Connection) -> str | None:
@@ -80,7 +83,7 @@ def upgrade(url: str, engine: Engine | None = None) -> str:
             if "alembic_version" not in tables and "runs" in tables:
                 command.stamp(cfg, BASELINE)  # adopt a database made by create_all
             command.upgrade(cfg, "head")
-            return current(conn) or ""
+            return current(conn) or target
     finally:
         if own:
             engine.dispose()
