@@ -11,6 +11,7 @@ demo: setup
 	$(BIN)/portalscore demo --out out/demo
 
 test: setup
+	@$(MAKE) --no-print-directory lint
 	$(BIN)/pytest -q
 
 test-fast: setup
