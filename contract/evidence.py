@@ -225,6 +225,9 @@ class PortalEvidence:
     # Why no journey can get past the portal's start page, when the crawl found such a reason (a redirect or
     # navigation loop, a refused internal address): the journeys are then recorded as not run, at no request.
     start_blocked: str = ""
+    # What the crawl read off its pages (crawler/gatherers: "dom", "security", "axe" ...): a metric that requires
+    # evidence this run did not gather says so, rather than scoring its absence.
+    gathered: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)

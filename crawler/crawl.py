@@ -19,12 +19,14 @@ from portalscore.contract.portal import Portal
 
 from .failures import POLICY_KINDS
 from .frontier import Frontier, Item
+from .gatherers import PriorAudits, Sample, gathered
 from .links import check_links, outbound_sample, page_checks
 from .load import load_page
-from .measure import NotAPage, PageJob, Reuse, Sample
+from .measure import NotAPage
 from .pool import BrowserPool
 from .settings import CrawlSettings
 from .site import Robots, check_https_redirect, check_tls, origin, read_robots, read_sitemaps
+from .tab import PageJob
 from .template import TemplateSampler
 from .urls import host_allowed, host_of, normalise, site_host
 
@@ -47,16 +49,18 @@ async def crawl_portal(
     on_page: OnPage | None = None,
     resume_pages: dict[str, PageEvidence] | None = None,
     on_progress: OnProgress | None = None,
-    reuse: Reuse | None = None,
+    prior_audits: PriorAudits | None = None,
 ) -> PortalEvidence:
-    """reuse: stored audits of unchanged content (incremental crawling), used instead of running axe again."""
+    """prior_audits: earlier runs' audits of this portal's content, by (profile, content hash), read before the
+    crawl (incremental crawling): a page with the same content gets that audit instead of running axe again."""
     ev = PortalEvidence(
         portal=PortalRef(id=portal.id, name=portal.name, kind=portal.kind, url=portal.url),
         started_at=_now(),
         settings=dataclasses.asdict(settings),
+        gathered=gathered(settings),
     )
     pool.egress.policy.allow_origin(portal.url)  # the registry names it: it may be served from an internal address
-    crawl = _Crawl(pool, portal, settings, ev, on_page, resume_pages or {}, on_progress, reuse)
+    crawl = _Crawl(pool, portal, settings, ev, on_page, resume_pages or {}, on_progress, prior_audits)
     try:
         await crawl.run()
     except Exception:  # a crawler bug on one portal must not cost the others (or this one) its evidence
@@ -110,10 +114,10 @@ class _Crawl:
         on_page: OnPage | None,
         resume: dict[str, PageEvidence],
         on_progress: OnProgress | None = None,
-        reuse: Reuse | None = None,
+        prior_audits: PriorAudits | None = None,
     ):
         self.pool, self.portal, self.settings, self.ev = pool, portal, settings, ev
-        self.on_progress, self.reuse = on_progress, reuse
+        self.on_progress, self.prior_audits = on_progress, prior_audits
         self.done = 0  # desktop pages finished (loaded or resumed), for on_progress
         self.page_errors = 0
         self.on_page = on_page
@@ -311,7 +315,7 @@ class _Crawl:
         if page is None:
             try:
                 job = PageJob(item.url, site_hosts=frozenset(self.frontier.site_hosts))
-                page = await load_page(self.pool, job, reuse=self.reuse, sample=self._sample(item.url))
+                page = await load_page(self.pool, job, prior=self.prior_audits, sample=self._sample(item.url))
             except NotAPage as e:  # a file after all: checked as a document, not counted as a page
                 self.frontier.forget(item)
                 if e.status is None:  # a download: the browser never showed the status; ask lightly
@@ -378,7 +382,7 @@ class _Crawl:
                 return
             try:
                 job = PageJob(page.url, "mobile", site_hosts=frozenset(self.frontier.site_hosts))
-                mobile = await load_page(self.pool, job, reuse=self.reuse, sample=self._sample(page.url))
+                mobile = await load_page(self.pool, job, prior=self.prior_audits, sample=self._sample(page.url))
             except NotAPage:
                 continue
             mobile.depth = page.depth

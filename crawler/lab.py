@@ -12,9 +12,10 @@ import statistics
 from portalscore.contract.evidence import LabTiming, PageEvidence, PortalEvidence, Timings
 
 from .load import load_page
-from .measure import NotAPage, PageJob
+from .measure import NotAPage
 from .pool import BrowserPool
 from .settings import CrawlSettings
+from .tab import PageJob
 
 
 def lab_sample(pages: list[PageEvidence], n: int) -> list[PageEvidence]:

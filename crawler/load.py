@@ -11,10 +11,12 @@ from playwright.async_api import Error as PlaywrightError
 
 from portalscore.contract.evidence import PageEvidence
 
+from .gatherers import PriorAudits, Sample
 from .hostgate import Permit
 from .lighthttp import backoff_s, retry_after_s
-from .measure import Measured, PageJob, Reuse, Sample, Tab, close_context, measure_page
+from .measure import Measured, measure_page
 from .pool import BrowserPool
+from .tab import PageJob, Tab, close_context
 from .urls import host_of
 
 log = logging.getLogger("portalscore.crawler")
@@ -22,7 +24,7 @@ KILL_GRACE_S = 5.0
 
 
 async def load_page(
-    pool: BrowserPool, job: PageJob, *, reuse: Reuse | None = None, sample: Sample | None = None
+    pool: BrowserPool, job: PageJob, *, prior: PriorAudits | None = None, sample: Sample | None = None
 ) -> PageEvidence:
     """Measure `job.url`, retrying transient failures (timeouts, 429/502/503/504, a crashed browser) with
     backoff or the server's Retry-After (capped). Raises measure.NotAPage for files."""
@@ -31,7 +33,7 @@ async def load_page(
     tries: list[str] = []
     attempt = 0
     while True:
-        measured = await _attempt(pool, job, reuse, sample)
+        measured = await _attempt(pool, job, prior, sample)
         page = measured.page
         if not measured.transient or attempt >= settings.retries:
             if tries:
@@ -58,7 +60,7 @@ async def load_page(
         attempt += 1
 
 
-async def _attempt(pool: BrowserPool, job: PageJob, reuse: Reuse | None, sample: Sample | None) -> Measured:
+async def _attempt(pool: BrowserPool, job: PageJob, prior: PriorAudits | None, sample: Sample | None) -> Measured:
     """Load permit (or exclusive use) -> host permit -> load; then, once loaded, host permit and
     load permit are traded for a browser slot for the DOM and axe."""
     settings = pool.settings
@@ -93,7 +95,7 @@ async def _attempt(pool: BrowserPool, job: PageJob, reuse: Reuse | None, sample:
         try:
             tab = await Tab.open(context, guard, job)
             work = measure_page(
-                tab, job, settings, pool.egress, loaded=loaded, reuse=reuse, sample=sample, memory=pool.memory
+                tab, job, settings, pool.egress, loaded=loaded, prior=prior, sample=sample, memory=pool.memory
             )
             try:
                 # A backstop only: measure_page keeps to the page's deadline itself.

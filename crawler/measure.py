@@ -18,54 +18,29 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from playwright.async_api import BrowserContext, CDPSession, Page, Response
 from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page, Response
 
-from portalscore.contract.evidence import SECURITY_HEADERS, Accessibility, BlockedRequest, PageEvidence, Timings
+from portalscore.contract.evidence import BlockedRequest, PageEvidence, Timings
 
-from .axe import axe_engine, run_axe
 from .egress import Egress
 from .failures import POLICY_KINDS, navigation_error, refusal_of
-from .fingerprint import MAX_CHARS as FINGERPRINT_MAX_CHARS
-from .fingerprint import digest
+from .gatherers import PageRun, PriorAudits, Sample, gatherers
 from .guard import RequestGuard
 from .lighthttp import TRANSIENT_STATUS
 from .network import MAX_LISTED, NetworkLog
-from .pagejs import PAGE_JS, PERF_INIT_JS, TIMINGS_JS
+from .pagejs import TIMINGS_JS
 from .procs import MemoryGuard
 from .settings import CrawlSettings
-from .template import MAX_SKELETON_PATHS, PENDING, template_key
+from .tab import PageJob, Tab
 from .throttle import apply as apply_throttle
 from .throttle import preset as throttle_preset
 from .throttle import release_cpu
-from .urls import normalise, site_host
 
 # Reading timings or the DOM waits for the page's main thread: a page still laying out 20,000 links is busy for
 # seconds and is waited for, up to the page's deadline; one stuck in a script loop never answers and is stopped then.
 DEADLINE_MARGIN_S = 1.0  # before the page's time limit: what is read must be read before the outer deadline
-MIN_AXE_S = 3.0  # less time left than this: the page is evaluated without an audit, and says so
-KILL_TIMEOUT_S = 2  # crashing a renderer is answered at once, if the browser itself is alive
-
-# Incremental crawling: (url, profile, content hash) -> a stored audit of the same content, with
-# reused_from_run set, or None. Given by the pipeline, which knows the earlier runs.
-Reuse = Callable[[str, str, str], Accessibility | None]
-# Template sampling: (profile, template key) -> whether this page is audited (crawler.template.TemplateSampler,
-# bound by the crawl to the page's crawl order). False: its template's audit is given to it after the crawl.
-Sample = Callable[[str, str], bool]
-
-
-@dataclass(frozen=True)
-class PageJob:
-    """One load the run asks for: which page, on which profile, measured how."""
-
-    url: str
-    profile: str = "desktop"
-    site_hosts: frozenset[str] = frozenset()  # the portal's hosts: any other is third-party
-    audit: bool = True  # read the DOM and run axe; False: timings only (lab loads)
-    throttle: str | None = None  # a crawler.throttle preset for the load
-    exclusive: bool = False  # nothing else runs on the machine while it loads (lab loads)
 
 
 @dataclass
@@ -84,53 +59,6 @@ class NotAPage(Exception):
         self.content_type = content_type
 
 
-class Tab:
-    """One page under measurement: its context, page, DevTools session and guard, made ready before the load."""
-
-    def __init__(self, context: BrowserContext, page: Page, cdp: CDPSession, guard: RequestGuard, net: NetworkLog):
-        self.context, self.page, self.cdp, self.guard, self.net = context, page, cdp, guard, net
-        self.started = time.monotonic()
-        self.deadline = self.started + 3600.0  # set by measure_page from the settings
-        self.crashed = False
-        self.killed = False
-        page.on("crash", lambda _p: setattr(self, "crashed", True))
-
-    @classmethod
-    async def open(cls, context: BrowserContext, guard: RequestGuard, job: PageJob) -> Tab:
-        await context.add_init_script(PERF_INIT_JS)
-        page = await context.new_page()
-        guard.page = page
-        cdp = await context.new_cdp_session(page)
-        tree = await cdp.send("Page.getFrameTree")
-        net = NetworkLog(site_hosts=set(job.site_hosts) or {site_host(urlsplit(job.url).netloc)})
-        net.main_frame = tree["frameTree"]["frame"]["id"]
-        for event, handler in (
-            ("Network.requestWillBeSent", net.on_request),
-            ("Network.responseReceived", net.on_response),
-            ("Network.loadingFinished", net.on_finished),
-            ("Network.loadingFailed", net.on_failed),
-        ):
-            cdp.on(event, handler)
-        await cdp.send("Network.enable")
-        return cls(context, page, cdp, guard, net)
-
-    async def kill(self) -> None:
-        """End the page from outside: its renderer is crashed (the browser does it from its IO thread, so a script
-        that never yields cannot stop it), after which everything waiting on the page returns at once."""
-        self.killed = True
-        try:
-            await asyncio.wait_for(self.cdp.send("Page.crash"), KILL_TIMEOUT_S)
-        except Exception:  # the renderer is gone already (that is the point), or the browser is
-            pass
-
-
-async def close_context(context: BrowserContext) -> None:
-    try:  # a hung renderer must not hold the crawl: closing is bounded too
-        await asyncio.wait_for(context.close(), 10)
-    except Exception:
-        pass
-
-
 def _spawn(tasks: set[asyncio.Future[Any]], awaitable: Awaitable[Any]) -> None:
     """Run a fire-and-forget call (dismiss a dialog, cancel a download) and keep it referenced until done."""
     task = asyncio.ensure_future(_quietly(awaitable))
@@ -145,16 +73,17 @@ async def measure_page(
     egress: Egress,
     *,
     loaded: Callable[[], Awaitable[None]] | None = None,
-    reuse: Reuse | None = None,
+    prior: PriorAudits | None = None,
     sample: Sample | None = None,
     memory: MemoryGuard | None = None,
 ) -> Measured:
-    """Load `job.url` in `tab` (which the caller closes) and measure it.
+    """Load `job.url` in `tab` (which the caller closes) and measure it: timings and network here, everything
+    read off the page by the registered gatherers (crawler/gatherers).
 
     Returns the evidence and whether a failure is transient (worth a retry). With job.audit False only timings
-    are taken (lab loads). With `reuse`, a stored audit of the same content replaces the axe run; with `sample`, a
-    page it declines is not audited (its template's audit comes later). Raises NotAPage for downloads and non-HTML
-    answers."""
+    are taken (lab loads). `prior`: earlier runs' audits of this portal's content (an audit of the same content
+    replaces the axe run); `sample`: a page it declines is not audited (its template's audit comes later). Raises
+    NotAPage for downloads and non-HTML answers."""
     page, cdp, net = tab.page, tab.cdp, tab.net
     tab.deadline = tab.started + settings.page_timeout_s - DEADLINE_MARGIN_S
     ev = PageEvidence(url=job.url, profile=job.profile)
@@ -209,6 +138,7 @@ async def measure_page(
 
     timeout_ms = settings.request_timeout_s * 1000
     response: Response | None = None
+    run = PageRun(tab, job, ev, settings, prior=prior, sample=sample)
     try:
         tab.guard.expect_navigation()
         response = await page.goto(job.url, wait_until="commit", timeout=timeout_ms)
@@ -219,6 +149,7 @@ async def measure_page(
         _fill_network(ev, tab, egress)
         return Measured(ev, transient)
     headers = await response.all_headers() if response is not None else {}
+    run.headers = headers
     ev.status = response.status if response is not None else None
     ev.content_type = headers.get("content-type", "")
     ev.redirects = _redirects(response)
@@ -252,7 +183,7 @@ async def measure_page(
     if loaded is not None:
         await loaded()
     try:
-        raw = await asyncio.wait_for(page.evaluate(TIMINGS_JS), _left(tab))
+        raw = await asyncio.wait_for(page.evaluate(TIMINGS_JS), tab.left())
         ev.timings = Timings(
             **{k: (round(v, 4 if k == "cls" else 1) if v is not None else None) for k, v in raw.items()}
         )
@@ -260,7 +191,8 @@ async def measure_page(
             await release_cpu(cdp)
         ev.final_url = page.url
         if job.audit:
-            await _extract(tab, ev, headers, settings)
+            for gatherer in gatherers("facts", settings):
+                await gatherer.gather(run)
     except PlaywrightError as e:
         if ev.error is None:
             ev.error, transient = _failed_navigation(tab, job, str(e), settings, egress)
@@ -276,8 +208,9 @@ async def measure_page(
     _fill_network(ev, tab, egress)
     if ev.error is None and ev.status is not None and ev.status >= 400:
         ev.error = f"http {ev.status}"
-    if job.audit and settings.run_axe and ev.error is None:
-        ev.accessibility = await _axe(tab, ev, settings, reuse, sample)
+    if job.audit and ev.error is None:
+        for gatherer in gatherers("audit", settings):
+            await gatherer.gather(run)
     if tab.crashed and not tab.killed:  # whatever failed after it (a timeout, an evaluation, axe) failed for it
         stopped_for = memory.explain(tab.started) if memory is not None else None
         ev.error = f"renderer stopped: {stopped_for.reason}" if stopped_for else "renderer crashed"
@@ -335,107 +268,6 @@ def _redirects(response: Response | None) -> list[str]:
         chain.append(request.url)
         request = request.redirected_from
     return list(reversed(chain))
-
-
-async def _security(
-    context: BrowserContext,
-    page_url: str,
-    headers: dict[str, str],
-    net: NetworkLog,
-    mixed_dom: list[str],
-    redirects: list[str],
-) -> dict[str, Any]:
-    https = page_url.startswith("https:")
-    cookies = []
-    try:
-        for c in await context.cookies():
-            cookies.append(
-                {
-                    "name": c["name"],
-                    "secure": c.get("secure", False),
-                    "httponly": c.get("httpOnly", False),
-                    "samesite": c.get("sameSite", ""),
-                }
-            )
-    except PlaywrightError:
-        pass
-    # http:// requests of an https page, except the page's own http -> https redirect chain
-    requested = set(net.http_urls) - set(redirects) if https else set()
-    mixed = sorted(set(mixed_dom) | requested)[:MAX_LISTED]
-    return {
-        "https": https,
-        "hsts": https and "strict-transport-security" in headers,
-        "headers": {name: headers[name] for name in SECURITY_HEADERS if name in headers},
-        "server": headers.get("server", ""),
-        "x_powered_by": headers.get("x-powered-by", ""),
-        "cookies": cookies[:MAX_LISTED],
-        "mixed_content": mixed,
-    }
-
-
-async def _extract(tab: Tab, ev: PageEvidence, headers: dict[str, str], settings: CrawlSettings) -> None:
-    args = {"maxLinks": settings.max_links_per_page, "maxChars": FINGERPRINT_MAX_CHARS, "maxPaths": MAX_SKELETON_PATHS}
-    data = await asyncio.wait_for(tab.page.evaluate(PAGE_JS, args), _left(tab))
-    ev.title = data["title"][:500]
-    ev.lang = data["lang"][:50]
-    ev.links = list(dict.fromkeys(u for u in map(normalise, data["links"]) if u))
-    if data["linkCount"] > settings.max_links_per_page and len(ev.notes) < MAX_LISTED:
-        ev.notes.append(f"links capped: the first {settings.max_links_per_page} of {data['linkCount']} were followed")
-    ev.dom_nodes = data["nodes"]
-    ev.content_hash = digest(data["fingerprint"])
-    ev.template = template_key(ev.final_url or ev.url, data["skeleton"])
-    ev.emc = bool(data["emc"]) or tab.net.emc
-    ev.security = await _security(
-        tab.context, ev.final_url or ev.url, headers, tab.net, data["mixed"], [*ev.redirects, ev.url]
-    )
-
-
-def _left(tab: Tab) -> float:
-    """Seconds left before the page's deadline (at least a moment, so that a late call still fails cleanly)."""
-    return max(0.1, tab.deadline - time.monotonic())
-
-
-async def _axe(
-    tab: Tab, ev: PageEvidence, settings: CrawlSettings, reuse: Reuse | None = None, sample: Sample | None = None
-) -> Accessibility:
-    if ev.dom_nodes > settings.max_dom_nodes:
-        return Accessibility(error=f"not audited: {ev.dom_nodes} DOM nodes (cap {settings.max_dom_nodes})")
-    if sample is not None and ev.template and not sample(ev.profile, ev.template):
-        return Accessibility(engine=axe_engine(), error=PENDING)
-    stored = _stored_audit(ev, reuse)
-    if stored is not None:
-        return stored
-    if _left(tab) < MIN_AXE_S:
-        return Accessibility(
-            engine=axe_engine(), error=f"not audited: the page's time limit ({settings.page_timeout_s:g}s) was reached"
-        )
-    try:
-        return await asyncio.wait_for(run_axe(tab.page), min(settings.axe_timeout_s, _left(tab)))
-    except PlaywrightError as e:
-        return Accessibility(error=f"axe failed: {str(e).splitlines()[0][:300]}")
-    except TimeoutError:
-        # The page is still evaluated (timings, links, facts); its renderer, still busy with axe, is stopped.
-        await tab.kill()
-        return Accessibility(
-            engine=axe_engine(),
-            error=f"not audited: axe did not finish within {settings.axe_timeout_s:g}s ({ev.dom_nodes} DOM nodes)",
-        )
-
-
-def _stored_audit(ev: PageEvidence, reuse: Reuse | None) -> Accessibility | None:
-    """The caller's stored audit of this very content by this very axe, if it has one."""
-    if reuse is None or not ev.content_hash:
-        return None
-    try:
-        stored = reuse(ev.url, ev.profile, ev.content_hash)
-    except Exception as e:  # the store is unreachable: audit as if nothing were stored
-        ev.notes.append(f"stored axe results unavailable ({type(e).__name__}): audited again"[:300])
-        return None
-    if stored is None or stored.error or stored.engine != axe_engine() or stored.reused_from_run is None:
-        return None  # an audit not known to be this content's by this axe, from a named run, is done again
-    if len(ev.notes) < MAX_LISTED:
-        ev.notes.append(f"axe audit reused from run {stored.reused_from_run}: content unchanged")
-    return stored
 
 
 def _fill_network(ev: PageEvidence, tab: Tab, egress: Egress) -> None:

@@ -128,28 +128,31 @@ def test_full_audit_reuses_nothing_and_is_recorded(runs):
 
 
 def test_a_stored_audit_is_used_only_where_axe_would_run_with_the_same_engine():
-    """The hook's answer replaces axe only for an audited page (DOM cap respected) and the same axe version."""
+    """An earlier audit given to the crawler replaces axe only for an audited page (DOM cap respected) and the same
+    axe version."""
     import asyncio
 
     from portalscore.contract.evidence import Accessibility
     from portalscore.crawler.axe import axe_engine
     from portalscore.crawler.load import load_page
-    from portalscore.crawler.measure import PageJob
     from portalscore.crawler.pool import BrowserPool
     from portalscore.crawler.settings import CrawlSettings
+    from portalscore.crawler.tab import PageJob
 
-    asked: list[tuple[str, str, str]] = []
+    asked: list[tuple[str, str]] = []
 
-    def stored(engine: str):
-        def reuse(url: str, profile: str, content_hash: str) -> Accessibility:
-            asked.append((url, profile, content_hash))
-            return Accessibility(engine=engine, passes=1, reused_from_run=7)
+    class Prior(dict):  # earlier audits, as the store gives them: one for any content, and every lookup recorded
+        def __init__(self, engine: str):
+            super().__init__()
+            self.engine = engine
 
-        return reuse
+        def get(self, key, default=None):
+            asked.append(key)
+            return Accessibility(engine=self.engine, passes=1, reused_from_run=7)
 
     async def load(url: str, settings: CrawlSettings, engine: str):
         async with BrowserPool(settings, egress_for(settings)) as pool:
-            return await load_page(pool, PageJob(url), reuse=stored(engine))
+            return await load_page(pool, PageJob(url), prior=Prior(engine))
 
     with Farm({"/": page("Trang", "<img src='data:,' width='5' height='5'>")}) as farm:
         settings = CrawlSettings(allowed_hosts=["127.0.0.1"], retries=0)
@@ -161,7 +164,7 @@ def test_a_stored_audit_is_used_only_where_axe_would_run_with_the_same_engine():
         )
 
     assert same.accessibility.reused_from_run == 7 and same.accessibility.violations == []
-    assert asked[0] == (farm.url("/"), "desktop", same.content_hash) and len(same.content_hash) == 64
+    assert asked[0] == ("desktop", same.content_hash) and len(same.content_hash) == 64
     # Another axe version's result is not this axe's: audited afresh (and the missing alt is found).
     assert other.accessibility.reused_from_run is None
     assert "image-alt" in {v.rule for v in other.accessibility.violations}
@@ -175,9 +178,9 @@ def test_content_hash_follows_the_stylesheet_but_not_per_load_tokens():
     import asyncio
 
     from portalscore.crawler.load import load_page
-    from portalscore.crawler.measure import PageJob
     from portalscore.crawler.pool import BrowserPool
     from portalscore.crawler.settings import CrawlSettings
+    from portalscore.crawler.tab import PageJob
 
     css = {"text": "p { color: #222; }"}
 

@@ -23,8 +23,8 @@ from portalscore.contract.portal import Portal
 from portalscore.crawler.axe import axe_engine
 from portalscore.crawler.crawl import crawl_portal
 from portalscore.crawler.egress import Egress
+from portalscore.crawler.gatherers import PriorAudits
 from portalscore.crawler.lab import measure_lab
-from portalscore.crawler.measure import Reuse
 from portalscore.crawler.netpolicy import NetPolicy
 from portalscore.crawler.pool import BrowserPool
 from portalscore.logs import bind, tag
@@ -67,13 +67,12 @@ def _ref(portal: Portal) -> PortalRef:
     return PortalRef(id=portal.id, name=portal.name, kind=portal.kind, url=portal.url)
 
 
-def prior_audits(store: Store, run: RunRecord, portal: Portal) -> Reuse | None:
+def prior_audits(store: Store, run: RunRecord, portal: Portal) -> PriorAudits | None:
     """Incremental crawling: the audits earlier runs made of this portal's content, read once, before its
-    crawl, and handed to the crawler as a lookup by (profile, content hash)."""
+    crawl, and handed to the crawler as data, by (profile, content hash)."""
     if not run.settings.crawl.reuse_audits:
         return None
-    audits = store.prior_audits(run.id, portal.id, axe_engine())
-    return lambda url, profile, content_hash: audits.get((profile, content_hash))
+    return store.prior_audits(run.id, portal.id, axe_engine())
 
 
 async def crawl_and_time(
@@ -110,7 +109,7 @@ async def _crawl(
                 on_page=on_page,
                 resume_pages=resume or None,
                 on_progress=progress.update,
-                reuse=prior_audits(store, run, portal),
+                prior_audits=prior_audits(store, run, portal),
             )
         except Exception:  # a bug on one portal must not cost the others their evidence
             log.exception("crawl of %s failed", portal.id)

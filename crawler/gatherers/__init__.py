@@ -1,0 +1,11 @@
+"""What is read off a loaded page, each by a gatherer with one job (crawler/gatherers/base.py says what a gatherer
+is). A new kind of page evidence is one module here, registered with `@register`; the criteria's metrics read it.
+
+    facts  (every audited load; a failure is the page's):  dom, security
+    audit  (pages without error; a failure is the gatherer's own):  axe
+"""
+
+from . import axe, dom, security  # noqa: F401  (each registers its gatherer)
+from .base import Gatherer, GathererMeta, PageRun, PriorAudits, Sample, gathered, gatherers, register
+
+__all__ = ["Gatherer", "GathererMeta", "PageRun", "PriorAudits", "Sample", "gathered", "gatherers", "register"]

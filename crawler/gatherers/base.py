@@ -1,0 +1,85 @@
+"""What a gatherer is and sees: Lighthouse's model (a gatherer reads artifacts off a page, audits judge them), here
+a small class with `meta` and `gather(run)`, registered once; the criteria's metrics read what it produced."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from portalscore.contract.evidence import Accessibility, PageEvidence
+
+from ..network import MAX_LISTED
+from ..settings import CrawlSettings
+from ..tab import PageJob, Tab
+
+# Incremental crawling: earlier audits of this portal's content, by (profile, content hash), read before the crawl
+# (the application's store has them); each is an audit of the same content, with reused_from_run set.
+PriorAudits = Mapping[tuple[str, str], Accessibility]
+# Template sampling: (profile, template key) -> whether this page is audited (crawler.template.TemplateSampler,
+# bound by the crawl to the page's crawl order). False: its template's audit is given to it after the crawl.
+Sample = Callable[[str, str], bool]
+
+
+@dataclass(frozen=True)
+class GathererMeta:
+    name: str  # how evidence names it (PortalEvidence.gathered) and metrics require it
+    produces: tuple[str, ...]  # the PageEvidence fields it fills
+    stage: str  # "facts": read off every audited load, a failure is the page's; "audit": on pages without error,
+    #              a failure is the gatherer's own (recorded in what it produces)
+    order: int  # gatherers of a stage run in this order (an audit reads the facts: dom first)
+
+
+@dataclass
+class PageRun:
+    """One page as the gatherers see it: the loaded tab, what was asked, the evidence so far (they add to it), the
+    settings, the main document's response headers, and what the crawl knows before the page (earlier audits,
+    the template sampling decision)."""
+
+    tab: Tab
+    job: PageJob
+    ev: PageEvidence
+    settings: CrawlSettings
+    headers: dict[str, str] = field(default_factory=dict)
+    prior: PriorAudits | None = None
+    sample: Sample | None = None
+    mixed_in_dom: list[str] = field(default_factory=list)  # http:// resources the DOM names (dom -> security)
+
+    def note(self, text: str) -> None:
+        if len(self.ev.notes) < MAX_LISTED:
+            self.ev.notes.append(text[:300])
+
+
+class Gatherer:
+    """Subclass, set `meta`, implement `gather`, and decorate with `@register`."""
+
+    meta: ClassVar[GathererMeta]
+
+    def wanted(self, settings: CrawlSettings) -> bool:
+        """Whether this run gathers it at all (axe can be turned off)."""
+        return True
+
+    async def gather(self, run: PageRun) -> None:
+        raise NotImplementedError
+
+
+_REGISTRY: dict[str, Gatherer] = {}
+
+
+def register(cls: type[Gatherer]) -> type[Gatherer]:
+    """Make a gatherer part of every audited page load (its module must be imported: crawler/gatherers/__init__)."""
+    if cls.meta.name in _REGISTRY:
+        raise ValueError(f"two gatherers named {cls.meta.name!r}")
+    _REGISTRY[cls.meta.name] = cls()
+    return cls
+
+
+def gatherers(stage: str, settings: CrawlSettings) -> list[Gatherer]:
+    """The registered gatherers of a stage this run wants, in their order."""
+    chosen = [g for g in _REGISTRY.values() if g.meta.stage == stage and g.wanted(settings)]
+    return sorted(chosen, key=lambda g: g.meta.order)
+
+
+def gathered(settings: CrawlSettings) -> list[str]:
+    """The names of what this run gathers from pages (kept with the portal's evidence)."""
+    return sorted(g.meta.name for g in _REGISTRY.values() if g.wanted(settings))
