@@ -1,0 +1,14 @@
+"""Our accessibility checks beyond axe-core (issue 18): keyboard, reflow and text, target size, tables, forms,
+links, headings, images, documents. Each is one small module's job, mapped to a WCAG 2.2 success criterion and
+reported like an axe rule (a Violation with source "portalscore").
+
+    from portalscore.crawler.checks import run_checks
+    run = await run_checks(page, heavy=True)   # after axe, on the loaded page
+    run.apply(accessibility)                   # findings into violations; checks and check_errors recorded
+
+Documents (PDF/DOCX forms) are checked from their bytes: portalscore.crawler.checks.documents.check_document.
+"""
+
+from .registry import BUDGET_S, BY_ID, CHECKS, CheckRun, run_checks, selected
+
+__all__ = ["BUDGET_S", "BY_ID", "CHECKS", "CheckRun", "run_checks", "selected"]
