@@ -107,8 +107,8 @@ def summarize(raw: dict) -> Accessibility:
     """Turn RUN_AXE_JS's output (or a full axe result) into our evidence record: WCAG rules' violations in
     `violations`, best-practice-only rules' in `best_practice`. passes/incomplete count every rule run."""
     engine = raw.get("engine") or "axe-core " + raw.get("testEngine", {}).get("version", "?")
-    violations = []
-    best_practice = []
+    violations: list[Violation] = []
+    best_practice: list[Violation] = []
     for v in raw.get("violations", []):
         nodes = v.get("nodes", [])
         if nodes and isinstance(nodes[0].get("target"), list):  # full axe result form

@@ -147,6 +147,7 @@ const psName = (el) => {
   const by = el.getAttribute('aria-labelledby');
   if (by) { const t = psText(by.split(/\s+/).map(id => { const r = document.getElementById(id); return r ? r.textContent : ''; }).join(' ')); if (t) return t; }
   const label = psText(el.getAttribute('aria-label')); if (label) return label;
+  if (el.labels && el.labels.length) { const t = psText(Array.from(el.labels).map(l => l.textContent).join(' ')); if (t) return t; }
   let t = '';
   const walk = (n) => { for (const c of n.childNodes) {
     if (c.nodeType === 3) t += c.textContent;
@@ -163,5 +164,6 @@ const psName = (el) => {
 
 
 def js(body: str) -> str:
-    """An in-page function `(args) => {...}` with the prelude's helpers in scope."""
-    return "(args) => {\n" + PRELUDE_JS + "\n" + body + "\n}"
+    """An in-page function `(args) => {...}` with the prelude's helpers in scope (async if the body awaits)."""
+    head = "async (args) => {\n" if "await " in body else "(args) => {\n"
+    return head + PRELUDE_JS + "\n" + body + "\n}"

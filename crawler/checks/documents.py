@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from typing import Any
 
 from portalscore.contract.evidence import Violation
 
@@ -125,7 +126,7 @@ def _check_pdf(data: bytes, url: str) -> list[tuple[CheckMeta, Node]]:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise DocumentNotChecked("encrypted PDF that needs a password")
-        root = reader.trailer["/Root"]
+        root: Any = reader.trailer["/Root"]
         pages = reader.pages
         page_count = len(pages)
     except DocumentNotChecked:
@@ -133,7 +134,7 @@ def _check_pdf(data: bytes, url: str) -> list[tuple[CheckMeta, Node]]:
     except (PdfReadError, KeyError, ValueError, TypeError) as e:
         raise DocumentNotChecked(f"unreadable PDF: {e}") from None
     found: list[tuple[CheckMeta, Node]] = []
-    mark = root.get("/MarkInfo")
+    mark: Any = root.get("/MarkInfo")
     marked = bool(mark.get_object().get("/Marked")) if mark is not None else False
     if not (marked and root.get("/StructTreeRoot") is not None):
         why = "no structure tree" if marked else "not marked as tagged (/MarkInfo /Marked)"
@@ -141,11 +142,12 @@ def _check_pdf(data: bytes, url: str) -> list[tuple[CheckMeta, Node]]:
     lang = str(root.get("/Lang") or "").strip()
     if not lang:
         found.append((DOC_LANG, _node(url, "the PDF declares no language (/Lang in the catalog)")))
-    title = str((reader.metadata or {}).get("/Title") or "").strip()
+    info: Any = reader.metadata or {}
+    title = str(info.get("/Title") or "").strip()
     if not title:
         xmp = reader.xmp_metadata
         title = str((xmp.dc_title or {}).get("x-default", "") if xmp is not None else "").strip()
-    prefs = root.get("/ViewerPreferences")
+    prefs: Any = root.get("/ViewerPreferences")
     shows = bool(prefs.get_object().get("/DisplayDocTitle")) if prefs is not None else False
     if not title:
         found.append((DOC_TITLE, _node(url, "the PDF has no title (document information or XMP dc:title)")))
@@ -161,7 +163,7 @@ def _check_pdf(data: bytes, url: str) -> list[tuple[CheckMeta, Node]]:
     for page in list(pages)[:read]:
         try:
             text = page.extract_text() or ""
-            images = len(page.images)
+            images = _image_count(page)
         except Exception:  # a broken content stream on one page: read the others
             continue
         if images and len(_WORDS.findall(text)) < 3:
@@ -171,6 +173,26 @@ def _check_pdf(data: bytes, url: str) -> list[tuple[CheckMeta, Node]]:
             (PDF_SCANNED, _node(url, f"{image_only} of the first {read} pages are images with no text: a scan"))
         )
     return found
+
+
+def _image_count(page: Any) -> int:
+    """Image XObjects drawn by the page, directly or through one level of form XObjects (read from the
+    resources: pypdf's page.images would decode them, which needs an imaging library)."""
+    count = 0
+    resources: Any = page.get("/Resources") or {}
+    xobjects: Any = resources.get("/XObject")
+    if not xobjects:
+        return 0
+    for ref in xobjects.get_object().values():
+        xobj = ref.get_object()
+        if xobj.get("/Subtype") == "/Image":
+            count += 1
+        elif xobj.get("/Subtype") == "/Form":
+            inner_resources: Any = xobj.get("/Resources") or {}
+            inner: Any = inner_resources.get("/XObject")
+            if inner:
+                count += sum(1 for r in inner.get_object().values() if r.get_object().get("/Subtype") == "/Image")
+    return count
 
 
 def _check_docx(data: bytes, url: str) -> list[tuple[CheckMeta, Node]]:

@@ -43,7 +43,7 @@ _STATE_JS = """(i) => {
   const scope = el.closest('form, fieldset, .form-group, .field, .row') || el.parentElement;
   const box = scope.parentElement || scope;
   const text = box.innerText.replace(/\\s+/g, ' ').trim();
-  const icons = box.querySelectorAll('img, svg, i, [class*=icon], [class*=error], [class*=invalid]').length;
+  const icons = Array.from(box.querySelectorAll('img, svg, i, [class*=icon]')).filter(e => e.checkVisibility()).length;
   const pseudo = ['::before', '::after'].map(p => getComputedStyle(el.parentElement, p).content).join('|');
   return {look, text, icons, pseudo, invalid: el.getAttribute('aria-invalid') || '', validity: el.validationMessage || ''};
 }"""

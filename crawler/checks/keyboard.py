@@ -61,17 +61,19 @@ FOCUS_ORDER = CheckMeta(
 )
 
 MAX_STOPS = 120  # Tab presses per page at most: a portal's menus alone can hold a hundred links
-STUCK_PRESSES = 2  # presses in a row that leave focus in place: focus is stuck
 
 _PREPARE_JS = js(r"""
 const sig = (el) => {
+  // what can be seen: an outline only when drawn, border colours only of drawn sides, decoration colour only
+  // with a line (a theme's `outline: none` with an outline-offset on focus changes nothing visible)
   if (!el || el.nodeType !== 1) return '';
   const c = getComputedStyle(el);
+  const outline = c.outlineStyle !== 'none' && parseFloat(c.outlineWidth) > 0 ? [c.outlineStyle, c.outlineWidth, c.outlineColor, c.outlineOffset].join(' ') : '-';
+  const side = (s) => c['border' + s + 'Style'] !== 'none' && parseFloat(c['border' + s + 'Width']) > 0 ? c['border' + s + 'Width'] + ' ' + c['border' + s + 'Color'] : '-';
+  const deco = c.textDecorationLine !== 'none' ? [c.textDecorationLine, c.textDecorationColor, c.textDecorationThickness].join(' ') : '-';
   const pseudo = (p) => { const s = getComputedStyle(el, p); return s.content === 'none' ? '' : [s.content, s.backgroundColor, s.borderBottomColor, s.outlineStyle, s.boxShadow, s.opacity, s.transform].join(','); };
-  return [c.outlineStyle, c.outlineWidth, c.outlineColor, c.outlineOffset, c.boxShadow, c.borderTopColor, c.borderRightColor,
-          c.borderBottomColor, c.borderLeftColor, c.borderTopWidth, c.borderBottomWidth, c.backgroundColor, c.backgroundImage,
-          c.color, c.textDecorationLine, c.textDecorationColor, c.textDecorationThickness, c.opacity, c.transform, c.fontWeight,
-          pseudo('::before'), pseudo('::after')].join('|');
+  return [outline, c.boxShadow, side('Top'), side('Right'), side('Bottom'), side('Left'), c.backgroundColor, c.backgroundImage,
+          c.color, deco, c.opacity, c.transform, c.fontWeight, pseudo('::before'), pseudo('::after')].join('|');
 };
 window.__psSig = (el) => sig(el) + '#' + sig(el.parentElement) + '#' + sig(el.firstElementChild);
 window.__psBase = new Map();
@@ -86,11 +88,16 @@ start.tabIndex = -1; start.id = '__ps_start';
 document.body.insertBefore(start, document.body.firstChild);
 if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
 window.scrollTo(0, 0);
+// Positive tabindex comes first in the Tab order, but Chromium's Tab from a starting point inside the page goes
+// on in document order: where there is one, the walk starts on it, as a first Tab from the address bar would.
+const positive = tabbable.filter(el => el.tabIndex > 0).sort((a, b) => a.tabIndex - b.tabIndex);
+if (positive.length) { start.remove(); positive[0].focus(); return {count: tabbable.length, focused: true}; }
 start.focus({preventScroll: true});
-return tabbable.length;
+return {count: tabbable.length, focused: false};
 """)
 
 _FOCUS_JS = js(r"""
+await new Promise(r => setTimeout(r, 0));  // let the page's own focus/blur handlers (a setTimeout(0) refocus) run
 const s = document.getElementById('__ps_start'); if (s && document.activeElement !== s) s.remove();
 let el = document.activeElement;
 while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
@@ -200,10 +207,32 @@ async def walk(page, ctx: CheckContext) -> Walk:
 
 async def _walk(page) -> Walk:
     w = Walk()
-    w.tabbable = await page.evaluate(_PREPARE_JS)
+    prepared = await page.evaluate(_PREPARE_JS)
+    w.tabbable = prepared["count"]
     seen: dict[str, Stop] = {}
-    stuck = 0
+    trapped: set[str] = set()
+
+    def visit(stop: Stop) -> None:
+        if stop.key not in seen:
+            seen[stop.key] = stop
+            w.stops.append(stop)
+
+    def trap(stop: Stop, why: str) -> None:
+        if stop.key not in trapped:
+            trapped.add(stop.key)
+            w.traps.append(Node(stop.target, stop.html, why))
+
+    async def jump_past(key: str) -> Stop | None:
+        """Focus the first unvisited tabbable element after `key`'s, by script: the walk goes on past a trap."""
+        if not await page.evaluate(_JUMP_PAST_JS, {"at": key, "seen": list(seen), "inside": None}):
+            return None
+        return await _focus(page)
+
     try:
+        if prepared["focused"]:
+            first = await _focus(page)
+            if first is not None:
+                visit(first)
         for _ in range(min(MAX_STOPS, w.tabbable + 10)):
             await page.keyboard.press("Tab")
             stop = await _focus(page)
@@ -212,56 +241,34 @@ async def _walk(page) -> Walk:
                 break
             last = w.stops[-1] if w.stops else None
             if last is not None and stop.key == last.key:
-                stuck += 1
-                if stuck < STUCK_PRESSES - 1:
-                    continue
-                stuck = 0
+                # Tab left focus in place. Shift+Tab leaving is a way out (WCAG 2.1.2 asks for one); either
+                # way the walk jumps past the element and goes on.
                 await page.keyboard.press("Shift+Tab")
                 back = await _focus(page)
-                if back is not None and back.key != stop.key:
-                    # Shift+Tab leaves: not a trap (WCAG 2.1.2 asks for a way out); go on past it
-                    pass
-                else:
-                    w.traps.append(
-                        Node(stop.target, stop.html, f"Tab and Shift+Tab both leave focus on {stop.tag} {stop.name!r}")
-                    )
-                if not await page.evaluate(_JUMP_PAST_JS, {"at": stop.key, "seen": list(seen), "inside": None}):
+                if back is None or back.key == stop.key:
+                    trap(stop, f"Tab and Shift+Tab both leave focus on {stop.tag} {stop.name!r}")
+                stop = await jump_past(stop.key)
+                if stop is None:
                     w.ended = "no element after the trap"
                     break
-                jumped = await _focus(page)
-                if jumped is None:
-                    break
-                seen[jumped.key] = jumped
-                w.stops.append(jumped)
-                continue
-            stuck = 0
-            if stop.key in seen:
+            elif stop.key in seen:
                 if w.stops and stop.key == w.stops[0].key:
                     w.ended = "focus came back to the first stop"
                     break
-                cycle_from = next(i for i, s in enumerate(w.stops) if s.key == stop.key)
-                cycle = w.stops[cycle_from:]
                 if stop.modal or len(seen) >= w.tabbable * 0.9:
                     w.ended = "focus cycles inside a modal dialog" if stop.modal else "focus wrapped round"
                     break
-                w.traps.append(
-                    Node(
-                        stop.target,
-                        stop.html,
-                        f"focus cycles among {len(cycle)} elements ({', '.join(s.tag + ' ' + repr(s.name) for s in cycle[:3])}) "
-                        f"and never reaches the other {w.tabbable - len(seen)} tabbable elements",
-                    )
+                cycle = w.stops[next(i for i, s in enumerate(w.stops) if s.key == stop.key) :]
+                trap(
+                    stop,
+                    f"focus cycles among {len(cycle)} elements ({', '.join(s.tag + ' ' + repr(s.name) for s in cycle[:3])}) "
+                    f"and never reaches the other {max(0, w.tabbable - len(seen))} tabbable elements",
                 )
-                inside = None
-                if not await page.evaluate(_JUMP_PAST_JS, {"at": cycle[-1].key, "seen": list(seen), "inside": inside}):
+                stop = await jump_past(cycle[-1].key)
+                if stop is None or stop.key in seen:
                     w.ended = "no element after the trap"
                     break
-                jumped = await _focus(page)
-                if jumped is None or jumped.key in seen:
-                    break
-                stop = jumped
-            seen[stop.key] = stop
-            w.stops.append(stop)
+            visit(stop)
         else:
             w.ended = f"stopped after {len(w.stops)} stops"
     finally:

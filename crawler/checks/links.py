@@ -63,12 +63,15 @@ const contextOf = (a) => {
     }
     if (words(t) >= 2) return psText(t);
   }
-  // a heading just before the link, in the same container (two levels up at most): a card's title
+  // a heading just before the link in the link's own container (a card's title): up to three levels up, never
+  // as far as a container holding another link of the same text (a heading there heads the list, not this
+  // link), nor main/body; the page's h1 is its title, not one link's context
+  const name = fold(psName(a));
   let box = a.parentElement;
-  for (let up = 0; box && up < 3 && box !== document.body; up++, box = box.parentElement) {
-    const h = Array.from(box.querySelectorAll('h1,h2,h3,h4,h5,h6,[role=heading]')).filter(h => h.compareDocumentPosition(a) & Node.DOCUMENT_POSITION_FOLLOWING);
+  for (let up = 0; box && up < 3 && !box.matches('main, body, [role=main]'); up++, box = box.parentElement) {
+    if (Array.from(box.querySelectorAll('a[href], [role=link]')).some(o => o !== a && fold(psName(o)) === name)) break;
+    const h = Array.from(box.querySelectorAll('h2,h3,h4,h5,h6,[role=heading]')).filter(h => h.compareDocumentPosition(a) & Node.DOCUMENT_POSITION_FOLLOWING);
     if (h.length) return psText(h[h.length - 1].textContent);
-    if (box.querySelectorAll('a[href]').length > 3) break;  // a list of links: a heading above it heads the list, not this link
   }
   return '';
 };
@@ -110,7 +113,8 @@ for (const [key, items] of groups) {
   // links told apart by their context are fine; flag those whose context is empty or shared with another
   // link of the same text that goes elsewhere
   for (const it of items) {
-    const clash = items.some(o => o !== it && o.href !== it.href && fold(o.ctx) === fold(it.ctx));
+    const words = (c) => fold(c).replace(/[^a-z]+/g, ' ').trim();  // "Biểu mẫu 1" and "Biểu mẫu 2" tell nothing apart
+    const clash = items.some(o => o !== it && o.href !== it.href && words(o.ctx) === words(it.ctx));
     if (clash) out.push(psNode(it.a, `"${it.name.slice(0, 40)}" goes to ${hrefs.size} different places on this page with nothing to tell them apart`));
   }
 }

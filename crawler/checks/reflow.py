@@ -66,7 +66,8 @@ for (const el of leaves) {
     if (cs.textOverflow === 'ellipsis') break;  // cut on purpose, with a visible sign
     if ((hidesY && box.scrollHeight > box.clientHeight + 2) || (hidesX && box.scrollWidth > box.clientWidth + 2)) {
       const r = el.getBoundingClientRect(), b = box.getBoundingClientRect();
-      if (r.bottom > b.bottom + 2 || r.right > b.right + 2 || r.top < b.top - 2 || r.left < b.left - 2) {
+      // the text's own box clips it (its content is larger), or the text's box reaches out of the clipping box
+      if (box === el || r.bottom > b.bottom + 2 || r.right > b.right + 2 || r.top < b.top - 2 || r.left < b.left - 2) {
         clipped[psSel(el)] = `"${psText(el.textContent).slice(0, 40)}" is cut off by ${box.tagName.toLowerCase()} (overflow hidden)`;
       }
     }
@@ -74,7 +75,10 @@ for (const el of leaves) {
   }
 }
 const overlap = {};
-const rects = leaves.slice(0, 300).map(el => ({el, r: el.getBoundingClientRect()}));
+// overlap within the page's flow: layers drawn over it on purpose (fixed or sticky bars, dialogs) are not text
+// running into text
+const layered = (el) => { for (let p = el; p && p !== document.body; p = p.parentElement) { const ps = getComputedStyle(p).position; if (ps === 'fixed' || ps === 'sticky') return true; } return false; };
+const rects = leaves.filter(el => !layered(el)).slice(0, 300).map(el => ({el, r: el.getBoundingClientRect()}));
 for (let i = 0; i < rects.length; i++) for (let j = i + 1; j < rects.length; j++) {
   const a = rects[i], b = rects[j];
   if (a.el.contains(b.el) || b.el.contains(a.el)) continue;

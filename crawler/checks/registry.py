@@ -1,9 +1,10 @@
 """Every check of ours, in the order they run, and the one call that runs them on a page.
 
 Order matters: read-only checks first; then the ones that change the viewport or styles and put them back
-(reflow, text size, text spacing); then the keyboard walk (moves focus, which is reset after); then the ones
-that press keys on and click controls or type into fields (form errors, custom controls), whose effects on
-the page's scripts cannot all be undone: they run last, after everything the crawler reads.
+(reflow, text size, text spacing); then form errors (types into fields and puts the values back, but a field
+left in its error state stays so: it must see the fields before the keyboard walk blurs them); then the
+keyboard walk (moves focus, reset after); then the custom controls (key presses and clicks whose effects on
+the page's scripts cannot all be undone). All of it after everything the crawler reads.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ CHECKS: tuple[Check, ...] = (
     *links.CHECKS,
     *target_size.CHECKS,
     *reflow.CHECKS,
-    *keyboard.CHECKS,
     *form_errors.CHECKS,
+    *keyboard.CHECKS,
     *controls.CHECKS,
 )
 BY_ID = {c.meta.id: c for c in CHECKS}
