@@ -35,7 +35,7 @@ DIALOG_ESCAPE = CheckMeta(
 )
 
 MAX_CONTROLS = 30
-REACT_MS = 80  # time for a handler's effect to show (a transition's first frame, a microtask chain)
+REACT_MS = 50  # time for a handler's effect to show (a transition's first frame, a microtask chain)
 CLICK_EVENTS = {"click", "mousedown", "mouseup", "pointerdown", "pointerup"}
 
 # Candidates: widget roles on non-native elements; elements with an onclick attribute; the outermost element

@@ -22,7 +22,7 @@ ERROR_COLOUR_ONLY = CheckMeta(
 )
 
 MAX_FIELDS = 12
-REACT_MS = 120
+REACT_MS = 60
 
 _FIELDS_JS = js(r"""
 const types = new Set(['', 'text', 'email', 'tel', 'number', 'url', 'password', 'date', 'search']);

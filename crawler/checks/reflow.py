@@ -42,7 +42,7 @@ TEXT_SPACING = CheckMeta(
 
 REFLOW_WIDTH = 320
 REFLOW_HEIGHT = 256  # WCAG 1.4.10's vertical-text figure; the height matters little for horizontal scrolling
-SETTLE_MS = 150  # layout after a viewport or style change (media-query listeners, resize handlers)
+SETTLE_MS = 50  # after two animation frames: resize handlers and media-query listeners that debounce a little
 
 # Text boxes that are clipped (content larger than an overflow-hidden box) or overlap another text box.
 # Returned as a map selector -> description, so that a before/after difference is a set difference.
@@ -77,13 +77,22 @@ for (const el of leaves) {
 const overlap = {};
 // overlap within the page's flow: layers drawn over it on purpose (fixed or sticky bars, dialogs) are not text
 // running into text
-const layered = (el) => { for (let p = el; p && p !== document.body; p = p.parentElement) { const ps = getComputedStyle(p).position; if (ps === 'fixed' || ps === 'sticky') return true; } return false; };
-const rects = leaves.filter(el => !layered(el)).slice(0, 300).map(el => ({el, r: el.getBoundingClientRect()}));
+const layeredMemo = new Map();
+const layered = (el) => {
+  if (!el || el === document.body) return false;
+  if (layeredMemo.has(el)) return layeredMemo.get(el);
+  const ps = getComputedStyle(el).position;
+  const v = ps === 'fixed' || ps === 'sticky' || layered(el.parentElement);
+  layeredMemo.set(el, v);
+  return v;
+};
+// line boxes, not bounding boxes: a link that wraps onto a second line has a bounding box as wide as both lines
+const rects = leaves.filter(el => !layered(el)).slice(0, 300).map(el => ({el, rs: Array.from(el.getClientRects()).filter(r => r.width > 0 && r.height > 0)}));
+const hit = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 4 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 4;
 for (let i = 0; i < rects.length; i++) for (let j = i + 1; j < rects.length; j++) {
   const a = rects[i], b = rects[j];
   if (a.el.contains(b.el) || b.el.contains(a.el)) continue;
-  const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left), h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
-  if (w > 4 && h > 4) overlap[psSel(b.el)] = `"${psText(b.el.textContent).slice(0, 40)}" overlaps "${psText(a.el.textContent).slice(0, 40)}"`;
+  if (a.rs.some(ra => b.rs.some(rb => hit(ra, rb)))) overlap[psSel(b.el)] = `"${psText(b.el.textContent).slice(0, 40)}" overlaps "${psText(a.el.textContent).slice(0, 40)}"`;
 }
 return {clipped, overlap, html: Object.fromEntries(leaves.map(el => [psSel(el), psHtml(el)]))};
 """)
@@ -176,8 +185,15 @@ async def reflow(page, ctx: CheckContext) -> list[Node]:
         await page.evaluate(_RESET_SCROLL_JS, scroll)
 
 
+async def _layout_before(page, ctx: CheckContext) -> dict:
+    """The page's text layout as found, measured once for the text checks (each puts the page back)."""
+    if "reflow.before" not in ctx.cache:
+        ctx.cache["reflow.before"] = await page.evaluate(_TEXT_LAYOUT_JS)
+    return ctx.cache["reflow.before"]
+
+
 async def resize_text(page, ctx: CheckContext) -> list[Node]:
-    before = await page.evaluate(_TEXT_LAYOUT_JS)
+    before = await _layout_before(page, ctx)
     await page.evaluate(_ENLARGE_TEXT_JS, 2.0)
     try:
         await _settle(page)
@@ -188,7 +204,7 @@ async def resize_text(page, ctx: CheckContext) -> list[Node]:
 
 
 async def text_spacing(page, ctx: CheckContext) -> list[Node]:
-    before = await page.evaluate(_TEXT_LAYOUT_JS)
+    before = await _layout_before(page, ctx)
     await page.evaluate(_ADD_STYLE_JS, _SPACING_CSS)
     try:
         await _settle(page)

@@ -31,19 +31,18 @@ LAYOUT_WITH_HEADERS = CheckMeta(
     family="tables",
 )
 
-# Shared: each visible table, its rows of cells (own cells only, nested tables apart), and whether it is a layout
-# table (role presentation/none, or cells holding page structure: nested tables, headings with blocks, forms).
+# Shared: each visible table and its rows of cells (own cells only, nested tables apart). Two readings of
+# "layout table": looksLayout (role presentation/none, nested tables, cells holding page structure) keeps the
+# data-table checks off tables that are probably layout; isLayout is stricter, because a table with header
+# markup is a data table to browsers and screen readers: role presentation/none, or a table of at most two
+# rows whose cells hold headings and with no scoped header (a page's columns laid out with a table).
 _TABLES_JS = r"""
 const cellsOf = (t) => Array.from(t.rows).map(r => Array.from(r.cells));
-const isLayout = (t) => {
-  const role = (t.getAttribute('role') || '').trim();
-  if (role === 'presentation' || role === 'none') return true;
-  if (t.querySelector('table')) return true;
-  const rows = cellsOf(t);
-  const cells = rows.flat();
-  const structural = cells.filter(c => c.querySelector('h1,h2,h3,h4,h5,h6,nav,form,ul ul,iframe,p + p')).length;
-  return structural >= 1 && rows.length <= 4;
-};
+const presentational = (t) => { const role = (t.getAttribute('role') || '').trim(); return role === 'presentation' || role === 'none'; };
+const headedCells = (t) => cellsOf(t).flat().filter(c => c.querySelector('h1,h2,h3,h4,h5,h6')).length;
+const isLayout = (t) => presentational(t) || (headedCells(t) >= 1 && t.rows.length <= 2 && !t.querySelector('th[scope], [headers]'));
+const looksLayout = (t) => isLayout(t) || !!t.querySelector('table')
+  || cellsOf(t).flat().some(c => c.querySelector('nav, form, ul ul, iframe'));
 const tables = Array.from(document.querySelectorAll('table')).filter(t => psVisible(t) && !t.closest('[aria-hidden=true]'));
 const hasHeaderMarkup = (t) => !!t.querySelector(':scope > * > tr > th, :scope > tr > th, [scope], [headers], [role=columnheader], [role=rowheader]');
 """
@@ -53,7 +52,7 @@ _NO_HEADERS_JS = js(
     + r"""
 const out = [];
 for (const t of tables) {
-  if (isLayout(t) || hasHeaderMarkup(t)) continue;
+  if (looksLayout(t) || hasHeaderMarkup(t)) continue;
   const rows = cellsOf(t).filter(r => r.length);
   const cols = Math.max(0, ...rows.map(r => r.length));
   if (rows.length < 3 || cols < 2) continue;
@@ -72,7 +71,7 @@ _LABELS_NOTHING_JS = js(
     + r"""
 const out = [];
 for (const t of tables) {
-  if (isLayout(t)) continue;
+  if (looksLayout(t)) continue;
   const rows = cellsOf(t);
   const referenced = new Set();
   for (const c of t.querySelectorAll('[headers]')) for (const id of c.getAttribute('headers').split(/\s+/)) referenced.add(id);
