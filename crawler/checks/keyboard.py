@@ -155,7 +155,7 @@ _JUMP_PAST_JS = """(keys) => {
 _RESET_JS = """() => {
   const s = document.getElementById('__ps_start'); if (s) s.remove();
   if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
-  delete window.__psBase; delete window.__psSig; delete window.__psTabbable;
+  delete window.__psBase; delete window.__psSig; delete window.__psTabbable; delete window.__psSeq;
   window.scrollTo(0, 0);
 }"""
 
