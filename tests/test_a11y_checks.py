@@ -144,7 +144,10 @@ def test_a_check_that_breaks_or_overruns_is_recorded_and_the_others_still_run():
     async def go(page):
         broken = await run_checks(page, heavy=False, only=["ps-img-alt-meaningless", "ps-link-purpose"])
         slow = await run_checks(
-            page, heavy=True, only=["ps-focus-visible", "ps-keyboard-trap", "ps-reflow"], budget_s={"light": 5, "heavy": 0.001}
+            page,
+            heavy=True,
+            only=["ps-focus-visible", "ps-keyboard-trap", "ps-reflow"],
+            budget_s={"light": 5, "heavy": 0.001},
         )
         return broken, slow, page.viewport_size
 

@@ -3,7 +3,14 @@ own checks' findings are violations like axe's and count in the existing WCAG cr
 
 from __future__ import annotations
 
-from portalscore.contract.evidence import Accessibility, PageEvidence, PortalEvidence, PortalRef, Violation, ViolationNode
+from portalscore.contract.evidence import (
+    Accessibility,
+    PageEvidence,
+    PortalEvidence,
+    PortalRef,
+    Violation,
+    ViolationNode,
+)
 from portalscore.criteria.metrics import Query, measure
 
 

@@ -99,7 +99,12 @@ def test_axe_best_practice_violations_are_split_from_wcag_ones():
     raw = {
         "engine": "axe-core 4.14.1",
         "violations": [
-            {"id": "image-alt", "impact": "critical", "tags": ["cat.text-alternatives", "wcag2a", "wcag111"], "nodes": []},
+            {
+                "id": "image-alt",
+                "impact": "critical",
+                "tags": ["cat.text-alternatives", "wcag2a", "wcag111"],
+                "nodes": [],
+            },
             {"id": "heading-order", "impact": "moderate", "tags": ["cat.semantics", "best-practice"], "nodes": []},
             {"id": "region", "impact": "moderate", "tags": ["cat.keyboard", "best-practice", "RGAAv4"], "nodes": []},
         ],
@@ -126,7 +131,11 @@ def test_a_stored_run_from_before_these_fields_still_loads():
     acc = page.accessibility
     assert isinstance(acc, Accessibility)
     assert acc.best_practice == [] and acc.checks == [] and acc.check_errors == {}
-    assert acc.violations[0].source == "axe" and acc.violations[0].help_vi == "" and acc.violations[0].nodes[0].crop is None
+    assert (
+        acc.violations[0].source == "axe"
+        and acc.violations[0].help_vi == ""
+        and acc.violations[0].nodes[0].crop is None
+    )
 
 
 def test_check_ids_are_unique_and_mapped_to_wcag():

@@ -38,6 +38,7 @@ SC_SLUGS = {
     "2.5.8": "target-size-minimum",
     "3.1.1": "language-of-page",
     "2.4.2": "page-titled",
+    "3.3.1": "error-identification",
     "3.3.2": "labels-or-instructions",
     "4.1.2": "name-role-value",
 }

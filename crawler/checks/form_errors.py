@@ -13,7 +13,7 @@ from .base import Check, CheckContext, CheckMeta, Node, js
 
 ERROR_COLOUR_ONLY = CheckMeta(
     id="ps-error-colour-only",
-    wcag=("1.4.1",),
+    wcag=("1.4.1", "3.3.1"),
     impact="serious",
     title_en="A form error must be told in text (and aria-invalid), not by colour alone",
     title_vi="Lỗi nhập liệu phải được thông báo bằng văn bản (và aria-invalid), không chỉ bằng màu sắc",
