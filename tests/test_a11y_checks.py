@@ -60,7 +60,7 @@ def corpus_results():
                 browser = await pw.chromium.launch(**launch_options())
                 context = await browser.new_context(**context_options("desktop"))
                 for family, path in PAGES:
-                    planted, failing = parse_name(path.stem)
+                    planted, _ = parse_name(path.stem)
                     only = _family_checks(family) + ([planted] if planted in OURS else [])
                     page = await context.new_page()
                     await page.goto(f"{base}/{family}/{path.name}", wait_until="load")
