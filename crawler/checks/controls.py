@@ -54,6 +54,9 @@ for (const el of document.body.querySelectorAll('*')) {
 }
 // readonly inputs opening a widget on click: the date pickers of jQuery UI / bootstrap-datepicker
 for (const el of document.querySelectorAll('input[readonly]')) if (psVisible(el)) add(el, 'readonly input');
+// a clickable area (card, table row) with a link or button inside has a keyboard way in: that inner control
+const inner = 'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])';
+for (let i = out.length - 1; i >= 0; i--) if (out[i].why !== 'readonly input' && out[i].el.querySelector(inner)) out.splice(i, 1);
 window.__psCandidates = out.map(o => o.el);
 return out.map((o, i) => ({i, why: o.why, target: psSel(o.el), html: psHtml(o.el), name: psName(o.el).slice(0, 40),
   focusable: o.el.tabIndex >= 0 && !o.el.disabled}));

@@ -75,7 +75,18 @@ const sig = (el) => {
   return [outline, c.boxShadow, side('Top'), side('Right'), side('Bottom'), side('Left'), c.backgroundColor, c.backgroundImage,
           c.color, deco, c.opacity, c.transform, c.fontWeight, pseudo('::before'), pseudo('::after')].join('|');
 };
-window.__psSig = (el) => sig(el) + '#' + sig(el.parentElement) + '#' + sig(el.firstElementChild);
+// the element, the two boxes around it (themes style the list item or card: :focus-within), its first child, and
+// its label (a custom checkbox or radio hides the input and draws the focus on the label)
+// An element that is not drawn (transparent, 1 px, clipped away) changes nothing visible whatever its focus style.
+const drawn = (el) => {
+  const r = el.getBoundingClientRect();
+  if (r.width < 2 || r.height < 2) return false;
+  for (let p = el; p && p !== document.documentElement; p = p.parentElement) if (parseFloat(getComputedStyle(p).opacity) === 0) return false;
+  const c = getComputedStyle(el);
+  return !(c.clip && c.clip.startsWith('rect(0')) && !(c.clipPath && c.clipPath.startsWith('inset(50%'));
+};
+window.__psSig = (el) => [drawn(el) ? el : null, el.parentElement, el.parentElement && el.parentElement.parentElement,
+  el.firstElementChild, el.labels && el.labels[0]].map(sig).join('#');
 window.__psBase = new Map();
 const focusable = 'a[href], area[href], button, input:not([type=hidden]), select, textarea, iframe, summary, [tabindex], [contenteditable=""], [contenteditable=true]';
 const tabbable = Array.from(document.querySelectorAll(focusable))
@@ -115,7 +126,10 @@ for (let p = el; p && p !== document.documentElement; p = p.parentElement) {
   if (parseFloat(pc.opacity) === 0) transparent = true;
 }
 let hidden = '';
-if (r.width < 2 || r.height < 2) hidden = `${Math.round(r.width)} x ${Math.round(r.height)} px`;
+// a visually hidden input whose label is drawn in its place (custom checkbox, radio, file button) is seen there
+const label = el.labels && Array.from(el.labels).find(l => { const lr = l.getBoundingClientRect(); return lr.width >= 2 && lr.height >= 2 && l.checkVisibility(); });
+if (label) { transparent = false; }
+else if (r.width < 2 || r.height < 2) hidden = `${Math.round(r.width)} x ${Math.round(r.height)} px`;
 else if (r.right + dx <= 0 || r.bottom + dy <= 0 || r.left + dx >= W || r.top + dy >= H) hidden = 'outside the page';
 else if (transparent) hidden = 'transparent (opacity 0)';
 else if (cs.clipPath && cs.clipPath.startsWith('inset(50%')) hidden = 'clipped away';
