@@ -149,15 +149,19 @@ def test_a_check_that_breaks_or_overruns_is_recorded_and_the_others_still_run():
             only=["ps-focus-visible", "ps-keyboard-trap", "ps-reflow"],
             budget_s={"light": 5, "heavy": 0.001},
         )
-        return broken, slow, page.viewport_size
+        spent = await run_checks(page, heavy=False, only=["ps-visual-heading", "ps-target-size"], page_budget_s=0)
+        return broken, slow, spent, page.viewport_size
 
-    broken, slow, viewport = asyncio.run(_with_page(go, html=html))
+    broken, slow, spent, viewport = asyncio.run(_with_page(go, html=html))
     assert set(broken.errors) == {"ps-img-alt-meaningless", "ps-link-purpose"}
     assert "broken by the page" in broken.errors["ps-img-alt-meaningless"] and broken.checks == []
     assert set(slow.errors) == {"ps-focus-visible", "ps-keyboard-trap", "ps-reflow"}
     assert slow.errors["ps-focus-visible"].startswith("timeout")
     assert "keyboard walk failed" in slow.errors["ps-keyboard-trap"]  # not a half walk read as a clean one
     assert viewport == context_options("desktop")["viewport"]  # the interrupted reflow check put it back
+    # the page's own budget: the first check starts, the others are skipped and said so
+    assert spent.checks == [] or spent.checks == ["ps-visual-heading"]
+    assert spent.errors.get("ps-target-size", "").startswith("skipped")
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):

@@ -9,6 +9,6 @@ reported like an axe rule (a Violation with source "portalscore").
 Documents (PDF/DOCX forms) are checked from their bytes: portalscore.crawler.checks.documents.check_document.
 """
 
-from .registry import BUDGET_S, BY_ID, CHECKS, CheckRun, run_checks, selected
+from .registry import BUDGET_S, BY_ID, CHECKS, CHECKS_VERSION, PAGE_BUDGET_S, CheckRun, run_checks, selected
 
-__all__ = ["BUDGET_S", "BY_ID", "CHECKS", "CheckRun", "run_checks", "selected"]
+__all__ = ["BUDGET_S", "BY_ID", "CHECKS", "CHECKS_VERSION", "PAGE_BUDGET_S", "CheckRun", "run_checks", "selected"]

@@ -33,8 +33,13 @@ CHECKS: tuple[Check, ...] = (
 )
 BY_ID = {c.meta.id: c for c in CHECKS}
 
-# Time budgets per check, seconds: a check past it is stopped and recorded in check_errors.
+# Time budgets per check, seconds: a check past it is stopped and recorded in check_errors. And one for the page:
+# once spent, the checks not started yet are recorded as skipped (a pathological page cannot hold a crawl slot
+# for the sum of every check's budget).
 BUDGET_S = {"light": 5.0, "heavy": 20.0}
+PAGE_BUDGET_S = 40.0
+# Bump when a check's logic changes what it finds: a stored audit made with another version is not reused as ours.
+CHECKS_VERSION = "1"
 
 
 @dataclass
@@ -62,21 +67,30 @@ def selected(*, heavy: bool, only: list[str] | None = None) -> list[Check]:
 
 
 async def run_checks(
-    page, *, heavy: bool, only: list[str] | None = None, budget_s: dict[str, float] | None = None
+    page,
+    *,
+    heavy: bool,
+    only: list[str] | None = None,
+    budget_s: dict[str, float] | None = None,
+    page_budget_s: float = PAGE_BUDGET_S,
 ) -> CheckRun:
     """Run our checks on a loaded Playwright async `page` (after axe; nothing the crawler reads comes after).
 
     heavy=False runs only the light (DOM-reading) checks; heavy=True adds the keyboard, reflow, text and
     control checks. `only` narrows to some check ids. A check that raises or exceeds its budget is recorded in
-    `errors` and the others still run. While they run, navigations of the page and non-GET requests are
+    `errors` and the others still run; past `page_budget_s` the remaining checks are recorded as skipped. While they run, navigations of the page and non-GET requests are
     aborted (a key press on a link must not leave the page, nothing is ever submitted) and JavaScript dialogs
     are dismissed.
     """
     budgets = budget_s or BUDGET_S
     out = CheckRun()
     ctx = CheckContext()
+    page_started = time.perf_counter()
     async with _guarded(page):
         for check in selected(heavy=heavy, only=only):
+            if time.perf_counter() - page_started > page_budget_s:
+                out.errors[check.meta.id] = f"skipped: the page's {page_budget_s:g}s for our checks was spent"
+                continue
             started = time.perf_counter()
             try:
                 nodes = await asyncio.wait_for(check.run(page, ctx), budgets[check.meta.cost])
