@@ -250,3 +250,32 @@ def test_the_corpus_has_failing_and_passing_pages_for_every_family():
             assert n.replace("--fail-", "--pass-") in names, n
     assert len([n for n in by_family["keyboard"] if parse_name(n)[1]]) >= 10
     assert Path(CORPUS / "_assets" / "portal.css").exists()
+
+
+def test_the_checks_run_on_a_sync_page_as_portal_teams_pytest_drives_it():
+    from playwright.sync_api import sync_playwright
+
+    from portalscore.crawler.checks.sync import run_checks_sync
+
+    server, base = serve(CORPUS)
+
+    def audit(name: str):
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(**launch_options())
+            try:
+                page = browser.new_context(**context_options("desktop")).new_page()
+                page.goto(f"{base}/{name}", wait_until="load")
+                return run_checks_sync(page, heavy=True), page.url
+            finally:
+                browser.close()
+
+    try:
+        failing, url = audit("keyboard/ps-keyboard-operable--fail-2.html")
+        passing, _ = audit("keyboard/ps-keyboard-operable--pass-2.html")
+    finally:
+        server.shutdown()
+    assert url.endswith("ps-keyboard-operable--fail-2.html")
+    assert "ps-keyboard-operable" in {v.rule for v in failing.violations} and failing.errors == {}
+    assert passing.violations == [] and passing.errors == {} and len(passing.checks) == len(CHECKS)
+    with pytest.raises(TypeError):
+        run_checks_sync(object(), heavy=False)
