@@ -19,7 +19,7 @@ SAME_TEXT = CheckMeta(
     id="ps-link-same-text",
     wcag=("2.4.4",),
     impact="moderate",
-    title_en="Links with the same text must go to the same place, or their context must tell them apart",
+    title_en="Links with the same text must go to the same place, or their context must tell them apart (three or more destinations)",
     title_vi="Các liên kết cùng văn bản phải dẫn đến cùng một nơi, hoặc ngữ cảnh phải phân biệt được chúng",
     family="links",
 )
@@ -108,8 +108,11 @@ for (const a of links) {
 }
 const out = [];
 for (const [key, items] of groups) {
-  const hrefs = new Set(items.map(i => i.href));
-  if (hrefs.size < 2) continue;
+  // Two destinations may serve one purpose (a redirect, a copy, the same page under two addresses), which only
+  // fetching both would tell; three or more different ones under one text with nothing to tell them apart
+  // (a list of "Mẫu tờ khai" links) do not.
+  const hrefs = new Set(items.map(i => i.href.replace(/\/(index|default)\.(html?|aspx?|php)$/i, '')));
+  if (hrefs.size < 3) continue;
   // links told apart by their context are fine; flag those whose context is empty or shared with another
   // link of the same text that goes elsewhere
   for (const it of items) {
