@@ -118,7 +118,12 @@ while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.ac
 if (!el || el === document.body || el === document.documentElement || el.id === '__ps_start') return null;
 window.__psSeq = (window.__psSeq || 0) + 1;
 if (!el.__psKey) el.__psKey = 'k' + window.__psSeq;
-const r = el.getBoundingClientRect();
+// an inline link around a floated image has an empty box of its own: the box that is drawn is its content's
+let r = el.getBoundingClientRect();
+if (r.width < 2 || r.height < 2) {
+  const inner = Array.from(el.querySelectorAll('*')).map(d => d.getBoundingClientRect()).filter(d => d.width >= 2 && d.height >= 2);
+  if (inner.length) r = inner.reduce((a, b) => (a.width * a.height >= b.width * b.height ? a : b));
+}
 const cs = getComputedStyle(el);
 const W = Math.max(document.documentElement.scrollWidth, document.body.scrollWidth), H = Math.max(document.documentElement.scrollHeight, document.body.scrollHeight);
 const dx = window.scrollX, dy = window.scrollY;
