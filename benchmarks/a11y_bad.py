@@ -107,11 +107,12 @@ def main(argv: list[str] | None = None) -> int:
         )
     for version in ("before", "after"):
         vs = [r for r in rows if r["version"] == version]
-        mean = lambda key: sum(r[key] for r in vs) / len(vs)  # noqa: E731
+        axe_mean = sum(r["axe_points"] for r in vs) / len(vs)
+        all_mean = sum(r["all_points"] for r in vs) / len(vs)
         print(
-            f"{version}: mean points per page {mean('axe_points'):.1f} (axe) -> {mean('all_points'):.1f} (axe + ours); "
-            f"criterion score {100 * lognormal_score(mean('axe_points'), P10, MEDIAN):.1f} -> "
-            f"{100 * lognormal_score(mean('all_points'), P10, MEDIAN):.1f}"
+            f"{version}: mean points per page {axe_mean:.1f} (axe) -> {all_mean:.1f} (axe + ours); "
+            f"criterion score {100 * lognormal_score(axe_mean, P10, MEDIAN):.1f} -> "
+            f"{100 * lognormal_score(all_mean, P10, MEDIAN):.1f}"
         )
     if args.json:
         args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1))
