@@ -104,6 +104,7 @@ class Accessibility:
     # evidence that the page passed it. Their findings are in `violations` with source "portalscore".
     checks: list[str] = field(default_factory=list)
     check_errors: dict[str, str] = field(default_factory=dict)  # check id -> why it could not run
+    checks_version: str = ""  # portalscore.crawler.checks.CHECKS_VERSION of the checks that ran ("" : none ran)
 
 
 @dataclass

@@ -146,3 +146,24 @@ def test_check_ids_are_unique_and_mapped_to_wcag():
         CheckMeta(id="focus", wcag=("2.4.7",), impact="serious", title_en="x", title_vi="x")
     with pytest.raises(ValueError):
         CheckMeta(id="ps-x", wcag=("9.9.9",), impact="serious", title_en="x", title_vi="x")
+
+
+def test_applying_a_run_puts_best_practice_checks_apart_and_marks_what_ran():
+    from portalscore.contract.evidence import Violation
+    from portalscore.crawler.checks import CHECKS_VERSION, CheckRun, reusable, selected
+
+    run = CheckRun(
+        violations=[
+            Violation(rule="ps-focus-visible", impact="serious", source="portalscore"),
+            Violation(rule="ps-link-no-destination", impact="minor", source="portalscore"),
+        ],
+        checks=[c.meta.id for c in selected(heavy=False)],
+    )
+    acc = run.apply(
+        Accessibility(engine="axe-core 4.14.1", violations=[Violation(rule="image-alt", impact="critical")])
+    )
+    assert [v.rule for v in acc.violations] == ["image-alt", "ps-focus-visible"]
+    assert [v.rule for v in acc.best_practice] == ["ps-link-no-destination"]
+    assert acc.checks_version == CHECKS_VERSION
+    assert reusable(acc, heavy=False) and not reusable(acc, heavy=True)  # heavy checks are due and did not run
+    assert not reusable(Accessibility(engine="axe-core 4.14.1"), heavy=False)  # stored before our checks

@@ -4,11 +4,21 @@ reported like an axe rule (a Violation with source "portalscore").
 
     from portalscore.crawler.checks import run_checks
     run = await run_checks(page, heavy=True)   # after axe, on the loaded page
-    run.apply(accessibility)                   # findings into violations; checks and check_errors recorded
+    run.apply(accessibility)                   # findings into violations (best-practice ones apart); checks recorded
 
 Documents (PDF/DOCX forms) are checked from their bytes: portalscore.crawler.checks.documents.check_document.
 """
 
-from .registry import BUDGET_S, BY_ID, CHECKS, CHECKS_VERSION, PAGE_BUDGET_S, CheckRun, run_checks, selected
+from .registry import BUDGET_S, BY_ID, CHECKS, CHECKS_VERSION, PAGE_BUDGET_S, CheckRun, reusable, run_checks, selected
 
-__all__ = ["BUDGET_S", "BY_ID", "CHECKS", "CHECKS_VERSION", "PAGE_BUDGET_S", "CheckRun", "run_checks", "selected"]
+__all__ = [
+    "BUDGET_S",
+    "BY_ID",
+    "CHECKS",
+    "CHECKS_VERSION",
+    "PAGE_BUDGET_S",
+    "CheckRun",
+    "reusable",
+    "run_checks",
+    "selected",
+]

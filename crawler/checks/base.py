@@ -53,12 +53,15 @@ class CheckMeta:
     title_vi: str
     cost: str = "light"  # light: DOM reads; heavy: key presses, viewport or style changes (measured apart)
     family: str = ""  # keyboard | reflow | target-size | tables | forms | links | headings | images | documents
+    # "wcag": a failure of the success criteria above, reported in Accessibility.violations (costs points);
+    # "best-practice": a practice experts disagree is a failure, reported beside axe's best-practice rules.
+    level: str = "wcag"
 
     def __post_init__(self) -> None:
         if not self.id.startswith("ps-"):
             raise ValueError(f"check id {self.id!r} must start with ps-")
-        if self.impact not in IMPACTS or self.cost not in COSTS:
-            raise ValueError(f"check {self.id}: impact {self.impact!r} / cost {self.cost!r}")
+        if self.impact not in IMPACTS or self.cost not in COSTS or self.level not in ("wcag", "best-practice"):
+            raise ValueError(f"check {self.id}: impact {self.impact!r} / cost {self.cost!r} / level {self.level!r}")
         unknown = [sc for sc in self.wcag if sc not in SC_SLUGS]
         if unknown:
             raise ValueError(f"check {self.id}: no Understanding page known for {unknown}")

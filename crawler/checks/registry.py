@@ -55,11 +55,21 @@ class CheckRun:
         return sum(v for k, v in self.ms.items() if BY_ID[k].meta.cost == cost)
 
     def apply(self, acc: Accessibility) -> Accessibility:
-        """Add this run to a page's axe audit: our findings beside axe's WCAG violations."""
-        acc.violations.extend(self.violations)
+        """Add this run to a page's axe audit: our WCAG findings beside axe's WCAG violations, our best-practice
+        ones beside axe's best-practice rules; which checks ran (and with which version), which could not."""
+        for v in self.violations:
+            (acc.best_practice if BY_ID[v.rule].meta.level == "best-practice" else acc.violations).append(v)
         acc.checks = list(self.checks)
         acc.check_errors = dict(self.errors)
+        acc.checks_version = CHECKS_VERSION
         return acc
+
+
+def reusable(stored: Accessibility, *, heavy: bool) -> bool:
+    """Whether a stored audit (incremental crawling) already holds what run_checks(heavy=heavy) would add now:
+    made by this version of our checks, and every check selected now ran then. An audit stored before our
+    checks existed, or with light checks only where heavy ones are due, must be done again."""
+    return stored.checks_version == CHECKS_VERSION and {c.meta.id for c in selected(heavy=heavy)} <= set(stored.checks)
 
 
 def selected(*, heavy: bool, only: list[str] | None = None) -> list[Check]:
