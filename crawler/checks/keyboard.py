@@ -101,6 +101,7 @@ const start = document.createElement('span');
 start.tabIndex = -1; start.id = '__ps_start';
 document.body.insertBefore(start, document.body.firstChild);
 if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+window.__psScroll = [window.scrollX, window.scrollY];  // put back at the end
 window.scrollTo(0, 0);
 // Positive tabindex comes first in the Tab order, but Chromium's Tab from a starting point inside the page goes
 // on in document order: where there is one, the walk starts on it, as a first Tab from the address bar would.
@@ -168,7 +169,6 @@ _JUMP_PAST_JS = """(keys) => {
   for (let i = at + 1; i < all.length; i++) {
     const el = all[i];
     if (seen.has(el.__psKey) || el.disabled || !el.checkVisibility()) continue;
-    if (keys.inside && all[at] && all[at].closest(keys.inside) && all[at].closest(keys.inside).contains(el)) continue;
     el.focus(); return document.activeElement === el;
   }
   return false;
@@ -177,8 +177,9 @@ _JUMP_PAST_JS = """(keys) => {
 _RESET_JS = """() => {
   const s = document.getElementById('__ps_start'); if (s) s.remove();
   if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
-  delete window.__psBase; delete window.__psSig; delete window.__psTabbable; delete window.__psSeq;
-  window.scrollTo(0, 0);
+  const xy = window.__psScroll || [0, 0];
+  delete window.__psBase; delete window.__psSig; delete window.__psTabbable; delete window.__psSeq; delete window.__psScroll;
+  window.scrollTo(xy[0], xy[1]);
 }"""
 
 
@@ -259,7 +260,7 @@ async def _walk(page) -> Walk:
 
     async def jump_past(key: str) -> Stop | None:
         """Focus the first unvisited tabbable element after `key`'s, by script: the walk goes on past a trap."""
-        if not await page.evaluate(_JUMP_PAST_JS, {"at": key, "seen": list(seen), "inside": None}):
+        if not await page.evaluate(_JUMP_PAST_JS, {"at": key, "seen": list(seen)}):
             return None
         return await _focus(page)
 
