@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.a11y_bench import CORPUS, corpus_pages, parse_name, serve
-from portalscore.crawler.axe import AUDIT_OPTIONS, run_axe
+from portalscore.crawler.axe import run_axe
 from portalscore.crawler.browser import context_options, launch_options
 from portalscore.crawler.checks import BY_ID, CHECKS, run_checks
 
@@ -64,7 +64,7 @@ def corpus_results():
                     only = _family_checks(family) + ([planted] if planted in OURS else [])
                     page = await context.new_page()
                     await page.goto(f"{base}/{family}/{path.name}", wait_until="load")
-                    acc = await run_axe(page, AUDIT_OPTIONS)
+                    acc = await run_axe(page)  # the default: WCAG and best practice in one run
                     run = await run_checks(page, heavy=True, only=only)
                     out[path.stem] = (acc, run, only)
                     await page.close()
@@ -279,3 +279,19 @@ def test_the_checks_run_on_a_sync_page_as_portal_teams_pytest_drives_it():
     assert passing.violations == [] and passing.errors == {} and len(passing.checks) == len(CHECKS)
     with pytest.raises(TypeError):
         run_checks_sync(object(), heavy=False)
+
+
+def test_audit_page_is_axe_and_our_checks_in_one_call():
+    from portalscore.crawler.checks.audit import audit_page
+
+    async def go(page):
+        return await audit_page(page, heavy=False), await audit_page(page, heavy=False, checks=False)
+
+    server, base = serve(CORPUS)
+    try:
+        both, axe_only = asyncio.run(_with_page(go, f"{base}/images/image-alt--fail-1.html"))
+    finally:
+        server.shutdown()
+    assert [v.rule for v in both.violations] == ["image-alt"] and both.engine.startswith("axe-core")
+    assert both.checks == [c.meta.id for c in CHECKS if c.meta.cost == "light"] and both.checks_version
+    assert axe_only.checks == [] and axe_only.checks_version == ""

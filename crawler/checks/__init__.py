@@ -6,6 +6,9 @@ reported like an axe rule (a Violation with source "portalscore").
     run = await run_checks(page, heavy=True)   # after axe, on the loaded page
     run.apply(accessibility)                   # findings into violations (best-practice ones apart); checks recorded
 
+or both in one call: `await portalscore.crawler.checks.audit.audit_page(page, heavy=...)`; on a Playwright sync
+page: portalscore.crawler.checks.sync.run_checks_sync.
+
 Documents (PDF/DOCX forms) are checked from their bytes: portalscore.crawler.checks.documents.check_document.
 """
 
