@@ -164,7 +164,13 @@ def test_a_check_that_breaks_or_overruns_is_recorded_and_the_others_still_run():
     assert spent.errors.get("ps-target-size", "").startswith("skipped")
 
 
+class _RecordingServer(http.server.ThreadingHTTPServer):
+    seen: list[tuple[str, str]]
+
+
 class _Recorder(http.server.BaseHTTPRequestHandler):
+    server: _RecordingServer
+
     """A page whose controls would navigate and POST: the server records every request it gets."""
 
     PAGE = """<!doctype html><html lang="vi"><head><title>Nộp hồ sơ</title>
@@ -199,7 +205,7 @@ document.getElementById('di').addEventListener('click', function () { location.h
 
 
 def test_the_page_is_left_as_found_never_navigated_and_nothing_is_posted():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    server = _RecordingServer(("127.0.0.1", 0), _Recorder)
     server.seen = []
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/"

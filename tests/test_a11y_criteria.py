@@ -48,11 +48,14 @@ def test_best_practice_is_weighted_like_violations_and_apart_from_them():
     wcag = measure("a11y.weighted_violations", ev, Query(statistic="mean"))
     # page a: critical 10 x 1 + serious 7 x 2 (our check counts like axe's rules) = 24; mean 12
     assert wcag.value == 12
-    assert ev.pages[0].accessibility.violations[0].rule == "image-alt"  # the evidence itself is not changed
+    acc = ev.pages[0].accessibility
+    assert acc is not None and acc.violations[0].rule == "image-alt"  # the evidence itself is not changed
 
 
 def test_clean_pages_count_our_serious_findings():
     ev = _evidence()
-    ev.pages[0].accessibility.violations = [_v("ps-keyboard-trap", "critical", 1, "portalscore")]
+    acc = ev.pages[0].accessibility
+    assert acc is not None
+    acc.violations = [_v("ps-keyboard-trap", "critical", 1, "portalscore")]
     clean = measure("a11y.clean_page", ev, Query(statistic="share"))
     assert clean.value == 0.5

@@ -91,8 +91,7 @@ def make_pdf(
     if title:
         w.add_metadata({"/Title": title})
     if display_title:
-        w.create_viewer_preferences()
-        w.viewer_preferences.display_doctitle = True
+        w.create_viewer_preferences().display_doctitle = True
     out = io.BytesIO()
     w.write(out)
     return out.getvalue()
