@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` and `make test`. Both set up what is missing first.
-.PHONY: setup demo test test-fast lint bench bench-tools act clean services services-stop
+.PHONY: setup demo test test-fast lint bench bench-tools act a11y-bench clean services services-stop
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -41,6 +41,9 @@ bench: setup
 
 act: setup  ## agreement with the W3C ACT Rules test cases (docs/accessibility.md); ACT_JSON=file keeps the summary
 	$(BIN)/python benchmarks/act_conformance.py $(if $(ACT_JSON),--json $(ACT_JSON))
+
+a11y-bench: setup  ## our accessibility checks vs axe alone on benchmarks/a11y/corpus (docs/accessibility.md); A11Y_JSON=file keeps every result
+	$(BIN)/python benchmarks/a11y_bench.py $(if $(A11Y_JSON),--json $(A11Y_JSON))
 
 services:  ## throwaway PostgreSQL + Redis on 127.0.0.1 (prints PORTALSCORE_DB / PORTALSCORE_BROKER)
 	@bash scripts/services.sh start out/services

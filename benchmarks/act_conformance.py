@@ -135,8 +135,9 @@ def reduce_outcomes(outcomes: list[str]) -> str:
 
 
 def outcome_of(acc) -> str:
-    """Our portalscore.contract.evidence.Accessibility for a case's mapped rules -> one case outcome."""
-    if acc.violations:
+    """Our portalscore.contract.evidence.Accessibility for a case's mapped rules -> one case outcome.
+    A best-practice rule's violation (kept apart in acc.best_practice) fails the case like any other."""
+    if acc.violations or acc.best_practice:
         return "failed"
     if acc.passes:
         return "passed"
@@ -202,7 +203,8 @@ def _is_external(url: str) -> bool:
     return parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOOPBACK_HOSTS
 
 
-# Which rules production runs (our AXE_OPTIONS, by tag) and which rules this axe knows.
+# Which rules cost points in production (our AXE_OPTIONS, WCAG tags; the best-practice rules run beside them
+# cost points only where a criteria set reads them) and which rules this axe knows.
 RULE_SETS_JS = """
 async (options) => {
   const r = await axe.run(document, options);
@@ -240,8 +242,9 @@ async def _run_one(context, base_url: str, case: Case, known: set[str]) -> Resul
         await page.goto(base_url + case.path, wait_until="load", timeout=PAGE_TIMEOUT_MS)
         acc = await run_axe(page, {**AXE_OPTIONS, "runOnly": {"type": "rule", "values": rules}})
         result.outcome = outcome_of(acc)
-        result.fired = sorted({v.rule for v in acc.violations})
-        result.impacts = sorted({v.impact or "" for v in acc.violations})
+        found = acc.violations + acc.best_practice
+        result.fired = sorted({v.rule for v in found})
+        result.impacts = sorted({v.impact or "" for v in found})
         result.passes, result.incomplete = acc.passes, acc.incomplete
     except Exception as exc:  # a page that breaks axe is a finding for this case, not a stop
         result.outcome, result.error = "error", f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"

@@ -76,6 +76,9 @@ class ViolationNode:
     target: str
     html: str = ""
     summary: str = ""
+    # A screenshot crop of the element, relative to the run's artefact folder, once the evidence archive
+    # keeps them (not filled yet). None: no crop.
+    crop: str | None = None
 
 
 @dataclass
@@ -87,6 +90,10 @@ class Violation:
     help_url: str = ""
     node_count: int = 0
     nodes: list[ViolationNode] = field(default_factory=list)  # capped sample
+    # Who found it: "axe" (axe-core's rule `rule`) or "portalscore" (our own check `rule`, ps-*,
+    # portalscore.crawler.checks). Both count the same in the criteria that read violations.
+    source: str = "axe"
+    help_vi: str = ""  # the message in Vietnamese (`help` is English); axe's rules have none
 
 
 @dataclass
@@ -102,6 +109,14 @@ class Accessibility:
     # Template sampling (crawler/template.py): the page whose audit this is, when this page was not audited
     # itself because earlier pages of its template were. None: this page's own audit.
     sampled_from: str | None = None
+    # axe's best-practice rules that map to no WCAG success criterion (heading order, landmarks, ...): kept
+    # apart so that criteria reading `violations` do not change; a criteria set reads them on purpose.
+    best_practice: list[Violation] = field(default_factory=list)
+    # Our own checks (portalscore.crawler.checks) that ran on the page: one that ran and found nothing is
+    # evidence that the page passed it. Their findings are in `violations` with source "portalscore".
+    checks: list[str] = field(default_factory=list)
+    check_errors: dict[str, str] = field(default_factory=dict)  # check id -> why it could not run
+    checks_version: str = ""  # portalscore.crawler.checks.CHECKS_VERSION of the checks that ran ("" : none ran)
 
 
 @dataclass

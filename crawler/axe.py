@@ -23,6 +23,7 @@ VENDOR_DIR = ROOT / "vendor" / "axe-core"
 
 # WCAG 2.1 A and AA: every level must be listed, AA does not imply A.
 WCAG21_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BEST_PRACTICE_TAG = "best-practice"
 # Passes and inapplicable results are counted, not kept: resultTypes trims their nodes,
 # which is most of axe's serialisation cost on big pages.
 AXE_OPTIONS = {
@@ -31,6 +32,12 @@ AXE_OPTIONS = {
     "iframes": False,
     "elementRef": False,
 }
+# What a page audit runs (run_axe's default): the WCAG rules and axe's best-practice rules (heading order,
+# landmarks, empty headings, positive tabindex, ...) in the same axe.run, which costs less than two runs (rule
+# set-up and the DOM walk are shared; benchmarks/a11y_bench.py measures both). summarize() splits the
+# best-practice-only rules out into Accessibility.best_practice, so criteria reading `violations` see exactly
+# the WCAG rules they saw before.
+AUDIT_OPTIONS = {**AXE_OPTIONS, "runOnly": {"type": "tag", "values": [*WCAG21_AA_TAGS, BEST_PRACTICE_TAG]}}
 MAX_NODES_KEPT = 20
 MAX_HTML_CHARS = 300
 
@@ -91,10 +98,17 @@ def wcag_criteria(tags: list[str]) -> list[str]:
     return out
 
 
+def is_best_practice_only(tags: list[str]) -> bool:
+    """An axe rule tagged best-practice that maps to no WCAG success criterion or level."""
+    return BEST_PRACTICE_TAG in tags and not wcag_criteria(tags) and not any(t in WCAG21_AA_TAGS for t in tags)
+
+
 def summarize(raw: dict) -> Accessibility:
-    """Turn RUN_AXE_JS's output (or a full axe result) into our evidence record."""
+    """Turn RUN_AXE_JS's output (or a full axe result) into our evidence record: WCAG rules' violations in
+    `violations`, best-practice-only rules' in `best_practice`. passes/incomplete count every rule run."""
     engine = raw.get("engine") or "axe-core " + raw.get("testEngine", {}).get("version", "?")
-    violations = []
+    violations: list[Violation] = []
+    best_practice: list[Violation] = []
     for v in raw.get("violations", []):
         nodes = v.get("nodes", [])
         if nodes and isinstance(nodes[0].get("target"), list):  # full axe result form
@@ -106,7 +120,7 @@ def summarize(raw: dict) -> Accessibility:
                 }
                 for n in nodes
             ]
-        violations.append(
+        (best_practice if is_best_practice_only(v.get("tags", [])) else violations).append(
             Violation(
                 rule=v["id"],
                 impact=v.get("impact"),
@@ -122,17 +136,18 @@ def summarize(raw: dict) -> Accessibility:
     return Accessibility(
         engine=engine,
         violations=violations,
+        best_practice=best_practice,
         passes=passes if isinstance(passes, int) else len(passes),
         incomplete=incomplete if isinstance(incomplete, int) else len(incomplete),
     )
 
 
 async def run_axe(page, options: dict | None = None) -> Accessibility:
-    """Inject our axe into a Playwright (async) page if needed and run WCAG 2.1 AA rules."""
+    """Inject our axe into a Playwright (async) page if needed and run WCAG 2.1 AA rules and best practice."""
     has_axe = await page.evaluate("typeof window.axe !== 'undefined'")
     if not has_axe:
         await page.evaluate(axe_source())
-    raw = await page.evaluate(RUN_AXE_JS, options or AXE_OPTIONS)
+    raw = await page.evaluate(RUN_AXE_JS, options or AUDIT_OPTIONS)
     return summarize(raw)
 
 

@@ -11,6 +11,7 @@ A figure that cannot be read (no page has it, key absent, scenario not run) is *
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -946,6 +947,40 @@ for _sid in SCENARIO_IDS:
         words=_words,
         label_words=msg("steps of {scenario}", scenario=_sid),
     )
+
+
+# ---------------------------------------------------------------- accessibility: axe best practice (issue 18)
+
+
+def _best_practice_view(p: PageEvidence) -> PageEvidence:
+    """The page as if axe's best-practice findings were its violations (the page itself is not changed)."""
+    if p.accessibility is None:
+        return p
+    return dataclasses.replace(
+        p, accessibility=dataclasses.replace(p.accessibility, violations=p.accessibility.best_practice)
+    )
+
+
+def _weighted_best_practice(metric: Metric, ev: PortalEvidence, q: Query) -> Measurement:
+    # The same arithmetic and evidence as a11y.weighted_violations, over Accessibility.best_practice.
+    return _weighted_violations(metric, dataclasses.replace(ev, pages=[_best_practice_view(p) for p in ev.pages]), q)
+
+
+METRICS["a11y.weighted_best_practice"] = _m(
+    "a11y.weighted_best_practice",
+    "weighted axe best-practice findings",
+    "page",
+    "number",
+    "lower",
+    "points",
+    "axe-core best-practice rules that map to no WCAG success criterion (heading order, landmarks, empty "
+    "headings, positive tabindex, ...) per page, each rule's failing nodes (capped) times its impact weight",
+    _weighted_best_practice,
+    {
+        "impact_weights": Param(DEFAULT_IMPACT_WEIGHTS, _check_weights, "points per failing node by impact"),
+        "node_cap": Param(DEFAULT_NODE_CAP, _check_cap, "most nodes counted per rule per page"),
+    },
+)
 
 
 # What a portal team can do about a lost point, one sentence per metric (scenario_steps.* share scenario.*'s).
