@@ -186,6 +186,10 @@ class LinkCheck:
     error: str | None = None
     content_type: str = ""
     size: int | None = None
+    # Documents (PDF/DOCX forms): our accessibility checks of the file itself (crawler/documents.py).
+    checked: bool = False
+    violations: list[Violation] = field(default_factory=list)
+    check_error: str | None = None  # why it was not checked (a legacy .doc, too big, unreadable ...)
 
     @property
     def broken(self) -> bool:

@@ -17,9 +17,11 @@ from urllib.parse import urlsplit
 from portalscore.contract.evidence import LinkCheck, PageEvidence, PortalEvidence, PortalRef
 from portalscore.contract.portal import Portal
 
+from .documents import check_documents
 from .failures import POLICY_KINDS
 from .frontier import Frontier, Item
-from .gatherers import PriorAudits, Sample, gathered
+from .gatherers import Hints, PriorAudits, gathered
+from .gatherers.checks import has_heavy, keep_heavy_on_first
 from .links import check_links, outbound_sample, page_checks
 from .load import load_page
 from .measure import NotAPage
@@ -132,16 +134,33 @@ class _Crawl:
         self.changed = asyncio.Condition()
         self.desktop_over = False  # every desktop page is done
         self.sampler = TemplateSampler(settings.audit_per_template if settings.run_axe else 0)
+        # The heavy accessibility checks: the first page(s) of each template, desktop only (0: none).
+        self.heavy = TemplateSampler(settings.heavy_checks_per_template) if settings.heavy_checks_per_template else None
 
-    def _sample(self, url: str) -> Sample:
-        """The sampling decision for the page at `url`, bound to its crawl order."""
+    def _hints(self, url: str) -> Hints:
+        """What the crawl tells the gatherers of the page at `url`: earlier audits, and its decisions bound to the
+        page's crawl order (audited or sampled; heavy checks or not)."""
         order = self.order.get(url, -1)
-        return lambda profile, template: self.sampler.should_audit(profile, template, order)
+        heavy = self.heavy
+
+        def wants_heavy(profile: str, template: str) -> bool:
+            return profile == "desktop" and heavy is not None and heavy.should_audit(profile, template, order)
+
+        return Hints(
+            prior=self.prior_audits,
+            sample=lambda profile, template: self.sampler.should_audit(profile, template, order),
+            heavy=wants_heavy,
+        )
 
     def resolve_samples(self) -> None:
-        """Pages not audited for their template's sake get its audit, and are emitted again (their first
-        emission said 'pending')."""
-        for page in self.sampler.resolve(self.ev.pages, self.order):
+        """Heavy checks' findings stay on the first pages of each template only; then pages not audited for their
+        template's sake get its audit. Pages changed are emitted again (a sampled page's first emission said
+        'pending')."""
+        changed = {
+            id(p): p for p in keep_heavy_on_first(self.ev.pages, self.order, self.settings.heavy_checks_per_template)
+        }
+        changed |= {id(p): p for p in self.sampler.resolve(self.ev.pages, self.order)}
+        for page in changed.values():
             if self.on_page is not None:
                 self.on_page(self.portal.id, page)
 
@@ -315,7 +334,7 @@ class _Crawl:
         if page is None:
             try:
                 job = PageJob(item.url, site_hosts=frozenset(self.frontier.site_hosts))
-                page = await load_page(self.pool, job, prior=self.prior_audits, sample=self._sample(item.url))
+                page = await load_page(self.pool, job, self._hints(item.url))
             except NotAPage as e:  # a file after all: checked as a document, not counted as a page
                 self.frontier.forget(item)
                 if e.status is None:  # a download: the browser never showed the status; ask lightly
@@ -337,6 +356,8 @@ class _Crawl:
             self.ev.pages.append(page)
             if page.template and page.accessibility is not None:  # so that later pages sample as they did
                 self.sampler.should_audit(page.profile, page.template, item.order)
+                if self.heavy is not None and page.profile == "desktop" and has_heavy(page.accessibility):
+                    self.heavy.should_audit(page.profile, page.template, item.order)
             log.info(
                 "page %s reused from the interrupted run",
                 page.url,
@@ -382,7 +403,7 @@ class _Crawl:
                 return
             try:
                 job = PageJob(page.url, "mobile", site_hosts=frozenset(self.frontier.site_hosts))
-                mobile = await load_page(self.pool, job, prior=self.prior_audits, sample=self._sample(page.url))
+                mobile = await load_page(self.pool, job, self._hints(page.url))
             except NotAPage:
                 continue
             mobile.depth = page.depth
@@ -444,6 +465,8 @@ class _Crawl:
         self.ev.links = checks + [
             dataclasses.replace(early.get(url) or late[url], source=source, kind=kind) for url, source, kind in targets
         ]
+        if s.run_checks and s.document_checks and not past_limit:
+            await check_documents(self.pool, self.ev.links)
 
 
 async def audit_url(pool: BrowserPool, url: str, settings: CrawlSettings) -> PageEvidence:
@@ -455,7 +478,8 @@ async def audit_url(pool: BrowserPool, url: str, settings: CrawlSettings) -> Pag
         return PageEvidence(url=target, error=f"host not allowed: {urlsplit(target).hostname}")
     try:
         pool.egress.policy.allow_origin(target)  # the user named the page: its origin may be internal
-        return await load_page(pool, PageJob(target, throttle=settings.throttle))
+        # One page the user named: every check runs on it, the heavy ones included.
+        return await load_page(pool, PageJob(target, throttle=settings.throttle), Hints(heavy=lambda _p, _t: True))
     except NotAPage as e:
         return PageEvidence(
             url=target, status=e.status, content_type=e.content_type, error=f"not a page: {e.content_type}"

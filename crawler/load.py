@@ -11,7 +11,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from portalscore.contract.evidence import PageEvidence
 
-from .gatherers import PriorAudits, Sample
+from .gatherers import NO_HINTS, Hints
 from .hostgate import Permit
 from .lighthttp import backoff_s, retry_after_s
 from .measure import Measured, measure_page
@@ -23,9 +23,7 @@ log = logging.getLogger("portalscore.crawler")
 KILL_GRACE_S = 5.0
 
 
-async def load_page(
-    pool: BrowserPool, job: PageJob, *, prior: PriorAudits | None = None, sample: Sample | None = None
-) -> PageEvidence:
+async def load_page(pool: BrowserPool, job: PageJob, hints: Hints = NO_HINTS) -> PageEvidence:
     """Measure `job.url`, retrying transient failures (timeouts, 429/502/503/504, a crashed browser) with
     backoff or the server's Retry-After (capped). Raises measure.NotAPage for files."""
     settings = pool.settings
@@ -33,7 +31,7 @@ async def load_page(
     tries: list[str] = []
     attempt = 0
     while True:
-        measured = await _attempt(pool, job, prior, sample)
+        measured = await _attempt(pool, job, hints)
         page = measured.page
         if not measured.transient or attempt >= settings.retries:
             if tries:
@@ -60,7 +58,7 @@ async def load_page(
         attempt += 1
 
 
-async def _attempt(pool: BrowserPool, job: PageJob, prior: PriorAudits | None, sample: Sample | None) -> Measured:
+async def _attempt(pool: BrowserPool, job: PageJob, hints: Hints) -> Measured:
     """Load permit (or exclusive use) -> host permit -> load; then, once loaded, host permit and
     load permit are traded for a browser slot for the DOM and axe."""
     settings = pool.settings
@@ -94,9 +92,7 @@ async def _attempt(pool: BrowserPool, job: PageJob, prior: PriorAudits | None, s
             return Measured(PageEvidence(url=job.url, profile=job.profile, error=error), transient=True)
         try:
             tab = await Tab.open(context, guard, job)
-            work = measure_page(
-                tab, job, settings, pool.egress, loaded=loaded, prior=prior, sample=sample, memory=pool.memory
-            )
+            work = measure_page(tab, job, settings, pool.egress, loaded=loaded, hints=hints, memory=pool.memory)
             try:
                 # A backstop only: measure_page keeps to the page's deadline itself.
                 return await asyncio.wait_for(work, settings.page_timeout_s + KILL_GRACE_S)

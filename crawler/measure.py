@@ -26,7 +26,7 @@ from portalscore.contract.evidence import BlockedRequest, PageEvidence, Timings
 
 from .egress import Egress
 from .failures import POLICY_KINDS, navigation_error, refusal_of
-from .gatherers import PageRun, PriorAudits, Sample, gatherers
+from .gatherers import NO_HINTS, Hints, PageRun, gatherers
 from .guard import RequestGuard
 from .lighthttp import TRANSIENT_STATUS
 from .network import MAX_LISTED, NetworkLog
@@ -73,17 +73,15 @@ async def measure_page(
     egress: Egress,
     *,
     loaded: Callable[[], Awaitable[None]] | None = None,
-    prior: PriorAudits | None = None,
-    sample: Sample | None = None,
+    hints: Hints = NO_HINTS,
     memory: MemoryGuard | None = None,
 ) -> Measured:
     """Load `job.url` in `tab` (which the caller closes) and measure it: timings and network here, everything
     read off the page by the registered gatherers (crawler/gatherers).
 
     Returns the evidence and whether a failure is transient (worth a retry). With job.audit False only timings
-    are taken (lab loads). `prior`: earlier runs' audits of this portal's content (an audit of the same content
-    replaces the axe run); `sample`: a page it declines is not audited (its template's audit comes later). Raises
-    NotAPage for downloads and non-HTML answers."""
+    are taken (lab loads). `hints`: what the crawl knows before the page (earlier audits of the portal's content,
+    its sampling decisions: crawler/gatherers/base.Hints). Raises NotAPage for downloads and non-HTML answers."""
     page, cdp, net = tab.page, tab.cdp, tab.net
     tab.deadline = tab.started + settings.page_timeout_s - DEADLINE_MARGIN_S
     ev = PageEvidence(url=job.url, profile=job.profile)
@@ -138,7 +136,7 @@ async def measure_page(
 
     timeout_ms = settings.request_timeout_s * 1000
     response: Response | None = None
-    run = PageRun(tab, job, ev, settings, prior=prior, sample=sample)
+    run = PageRun(tab, job, ev, settings, hints=hints)
     try:
         tab.guard.expect_navigation()
         response = await page.goto(job.url, wait_until="commit", timeout=timeout_ms)

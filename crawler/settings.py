@@ -34,6 +34,11 @@ class CrawlSettings:
     # Template sampling (crawler/template.py): axe audits the first N pages of each page template per portal
     # and profile; the template's other pages get its first audit, marked as sampled. 0: audit every page.
     audit_per_template: int = 2
+    # Our accessibility checks beyond axe (crawler/checks) on every page axe audits: the light ones (reading the DOM)
+    # on each, the heavy ones (keyboard walk, reflow at 320 px, text zoom and spacing: seconds of browser work) on the
+    # first desktop page of each template (the others share its layout, menus and widgets). 0: light checks only.
+    run_checks: bool = True
+    heavy_checks_per_template: int = 1
     retries: int = 2  # extra attempts for transient failures only
     retry_after_cap_s: float = 30  # a server's Retry-After is honoured up to this
     settle_s: float = 2.0  # after the load event, wait at most this long for the network to go quiet
@@ -45,4 +50,5 @@ class CrawlSettings:
     max_links_per_page: int = 2000
     max_query_variants: int = 10  # distinct query strings crawled per path (calendars, filters)
     link_checks: int = 300  # light checks of unvisited same-site links and documents, per portal
+    document_checks: int = 20  # of those documents, PDF/DOCX forms downloaded and checked for accessibility
     max_redirects: int = 20  # light requests; Chromium stops page loads at 20 hops itself

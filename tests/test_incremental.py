@@ -134,6 +134,8 @@ def test_a_stored_audit_is_used_only_where_axe_would_run_with_the_same_engine():
 
     from portalscore.contract.evidence import Accessibility
     from portalscore.crawler.axe import axe_engine
+    from portalscore.crawler.checks import selected
+    from portalscore.crawler.gatherers import Hints
     from portalscore.crawler.load import load_page
     from portalscore.crawler.pool import BrowserPool
     from portalscore.crawler.settings import CrawlSettings
@@ -142,22 +144,24 @@ def test_a_stored_audit_is_used_only_where_axe_would_run_with_the_same_engine():
     asked: list[tuple[str, str]] = []
 
     class Prior(dict):  # earlier audits, as the store gives them: one for any content, and every lookup recorded
-        def __init__(self, engine: str):
+        def __init__(self, engine: str, checks: bool = True):
             super().__init__()
-            self.engine = engine
+            self.engine, self.checks = engine, checks
 
         def get(self, key, default=None):
             asked.append(key)
-            return Accessibility(engine=self.engine, passes=1, reused_from_run=7)
+            ran = [c.meta.id for c in selected(heavy=False)] if self.checks else []  # our light checks ran too
+            return Accessibility(engine=self.engine, passes=1, reused_from_run=7, checks=ran, checks_version="1")
 
-    async def load(url: str, settings: CrawlSettings, engine: str):
+    async def load(url: str, settings: CrawlSettings, engine: str, checks: bool = True):
         async with BrowserPool(settings, egress_for(settings)) as pool:
-            return await load_page(pool, PageJob(url), prior=Prior(engine))
+            return await load_page(pool, PageJob(url), Hints(prior=Prior(engine, checks)))
 
     with Farm({"/": page("Trang", "<img src='data:,' width='5' height='5'>")}) as farm:
         settings = CrawlSettings(allowed_hosts=["127.0.0.1"], retries=0)
         same = asyncio.run(load(farm.url("/"), settings, axe_engine()))
         other = asyncio.run(load(farm.url("/"), settings, "axe-core 3.0.0"))
+        before_checks = asyncio.run(load(farm.url("/"), settings, axe_engine(), checks=False))
         asked_before_cap = len(asked)
         capped = asyncio.run(
             load(farm.url("/"), CrawlSettings(allowed_hosts=["127.0.0.1"], max_dom_nodes=3), axe_engine())
@@ -169,6 +173,8 @@ def test_a_stored_audit_is_used_only_where_axe_would_run_with_the_same_engine():
     assert other.accessibility.reused_from_run is None
     assert "image-alt" in {v.rule for v in other.accessibility.violations}
     assert other.content_hash == same.content_hash
+    # An audit made before our checks existed is not the whole audit: done again, checks included.
+    assert before_checks.accessibility.reused_from_run is None and before_checks.accessibility.checks
     # A page axe would not audit (DOM over the cap) does not take a stored result either.
     assert capped.accessibility.error.startswith("not audited") and len(asked) == asked_before_cap
 

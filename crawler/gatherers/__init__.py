@@ -2,10 +2,21 @@
 is). A new kind of page evidence is one module here, registered with `@register`; the criteria's metrics read it.
 
     facts  (every audited load; a failure is the page's):  dom, security
-    audit  (pages without error; a failure is the gatherer's own):  axe
+    audit  (pages without error; a failure is the gatherer's own):  axe, checks (our accessibility checks)
 """
 
-from . import axe, dom, security  # noqa: F401  (each registers its gatherer)
-from .base import Gatherer, GathererMeta, PageRun, PriorAudits, Sample, gathered, gatherers, register
+from . import axe, checks, dom, security  # noqa: F401  (each registers its gatherer)
+from .base import NO_HINTS, Gatherer, GathererMeta, Hints, PageRun, PriorAudits, Sample, gathered, gatherers, register
 
-__all__ = ["Gatherer", "GathererMeta", "PageRun", "PriorAudits", "Sample", "gathered", "gatherers", "register"]
+__all__ = [
+    "NO_HINTS",
+    "Gatherer",
+    "GathererMeta",
+    "Hints",
+    "PageRun",
+    "PriorAudits",
+    "Sample",
+    "gathered",
+    "gatherers",
+    "register",
+]

@@ -11,6 +11,7 @@ from playwright.async_api import Error as PlaywrightError
 from portalscore.contract.evidence import Accessibility, PageEvidence
 
 from ..axe import axe_engine, run_axe
+from ..checks import reusable
 from ..settings import CrawlSettings
 from ..template import PENDING
 from .base import Gatherer, GathererMeta, PageRun, PriorAudits, register
@@ -35,6 +36,8 @@ class AxeGatherer(Gatherer):
         if run.sample is not None and ev.template and not run.sample(ev.profile, ev.template):
             return Accessibility(engine=axe_engine(), error=PENDING)
         stored = prior_audit(ev, run.prior)
+        if stored is not None and s.run_checks and not reusable(stored, heavy=run.wants_heavy()):
+            stored = None  # audited before our checks (or without the heavy ones this page is due): audit again
         if stored is not None:
             run.note(f"axe audit reused from run {stored.reused_from_run}: content unchanged")
             return stored

@@ -22,6 +22,19 @@ Sample = Callable[[str, str], bool]
 
 
 @dataclass(frozen=True)
+class Hints:
+    """What the crawl knows before a page loads and tells its gatherers: earlier audits of the portal's content,
+    and its decisions by crawl order (is this page audited, does it run the heavy checks)."""
+
+    prior: PriorAudits | None = None
+    sample: Sample | None = None
+    heavy: Sample | None = None
+
+
+NO_HINTS = Hints()
+
+
+@dataclass(frozen=True)
 class GathererMeta:
     name: str  # how evidence names it (PortalEvidence.gathered) and metrics require it
     produces: tuple[str, ...]  # the PageEvidence fields it fills
@@ -41,9 +54,24 @@ class PageRun:
     ev: PageEvidence
     settings: CrawlSettings
     headers: dict[str, str] = field(default_factory=dict)
-    prior: PriorAudits | None = None
-    sample: Sample | None = None
+    hints: Hints = NO_HINTS
     mixed_in_dom: list[str] = field(default_factory=list)  # http:// resources the DOM names (dom -> security)
+    _heavy: bool | None = None
+
+    def wants_heavy(self) -> bool:
+        """Asked once per page (the crawl's decision records the page), after the facts (it needs the template)."""
+        if self._heavy is None:
+            heavy = self.hints.heavy
+            self._heavy = bool(heavy and self.ev.template and heavy(self.ev.profile, self.ev.template))
+        return self._heavy
+
+    @property
+    def prior(self) -> PriorAudits | None:
+        return self.hints.prior
+
+    @property
+    def sample(self) -> Sample | None:
+        return self.hints.sample
 
     def note(self, text: str) -> None:
         if len(self.ev.notes) < MAX_LISTED:
