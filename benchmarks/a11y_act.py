@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.act_conformance import INDEX_FILE, CorpusServer, _is_external, absent_message, corpus_dir  # noqa: E402
+from benchmarks.loopback import loopback_egress  # noqa: E402
 from portalscore.crawler.browser import context_options, launch_options  # noqa: E402
 from portalscore.crawler.checks import run_checks  # noqa: E402
 
@@ -49,7 +50,7 @@ async def run(corpus: Path) -> list[dict]:
     out = []
     with CorpusServer(corpus) as server:
         async with async_playwright() as pw:
-            browser = await pw.chromium.launch(**launch_options())
+            browser = await pw.chromium.launch(**launch_options(loopback_egress()))
             context = await browser.new_context(**context_options("desktop"))
             for e in cases(corpus):
                 r = {

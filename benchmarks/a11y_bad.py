@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.a11y_bench import serve  # noqa: E402
+from benchmarks.loopback import loopback_egress  # noqa: E402
 from portalscore.crawler.axe import run_axe  # noqa: E402
 from portalscore.crawler.browser import context_options, launch_options  # noqa: E402
 from portalscore.crawler.checks import run_checks  # noqa: E402
@@ -54,7 +55,7 @@ async def audit(root: Path) -> list[dict]:
     out = []
     try:
         async with async_playwright() as pw:
-            browser = await pw.chromium.launch(**launch_options())
+            browser = await pw.chromium.launch(**launch_options(loopback_egress()))
             context = await browser.new_context(**context_options("desktop"))
             await context.route(lambda url: not url.startswith(base), lambda route: route.abort())
             for version in ("before", "after"):

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.a11y import documents as corpus_documents  # noqa: E402
+from benchmarks.loopback import loopback_egress  # noqa: E402
 from portalscore.crawler.axe import AUDIT_OPTIONS, AXE_OPTIONS, BEST_PRACTICE_TAG, axe_source, run_axe  # noqa: E402
 from portalscore.crawler.browser import context_options, launch_options  # noqa: E402
 from portalscore.crawler.checks import run_checks  # noqa: E402
@@ -142,7 +143,7 @@ async def run(family: str | None, only: str | None, heavy: bool) -> list[PageRes
     results: list[PageResult] = []
     try:
         async with async_playwright() as pw:
-            browser = await pw.chromium.launch(**launch_options())
+            browser = await pw.chromium.launch(**launch_options(loopback_egress()))
             context = await browser.new_context(**context_options("desktop"))
             for fam, path in corpus_pages(family, only):
                 planted, failing = parse_name(path.stem)

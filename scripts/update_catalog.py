@@ -95,11 +95,12 @@ def update_axe() -> Path:
     """Add every rule of the pinned axe-core to axe.po (msgctxt: rule id, msgid: axe's English help)."""
     from playwright.sync_api import sync_playwright
 
+    from benchmarks.loopback import loopback_egress
     from portalscore.crawler.axe import axe_source
     from portalscore.crawler.browser import launch_options
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(**launch_options())
+        browser = pw.chromium.launch(**launch_options(loopback_egress()))
         page = browser.new_page()
         page.set_content("<!doctype html><title>rules</title>")
         page.evaluate(axe_source())

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.a11y_bench import CORPUS, corpus_pages, parse_name, serve
+from benchmarks.loopback import loopback_egress
 from portalscore.crawler.axe import run_axe
 from portalscore.crawler.browser import context_options, launch_options
 from portalscore.crawler.checks import BY_ID, CHECKS, run_checks
@@ -33,7 +34,7 @@ async def _with_page(fn, url: str | None = None, html: str | None = None):
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(**launch_options())
+        browser = await pw.chromium.launch(**launch_options(loopback_egress()))
         try:
             context = await browser.new_context(**context_options("desktop"))
             page = await context.new_page()
@@ -57,7 +58,7 @@ def corpus_results():
         out = {}
         try:
             async with async_playwright() as pw:
-                browser = await pw.chromium.launch(**launch_options())
+                browser = await pw.chromium.launch(**launch_options(loopback_egress()))
                 context = await browser.new_context(**context_options("desktop"))
                 for family, path in PAGES:
                     planted, _ = parse_name(path.stem)
@@ -267,7 +268,7 @@ def test_the_checks_run_on_a_sync_page_as_portal_teams_pytest_drives_it():
 
     def audit(name: str):
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(**launch_options())
+            browser = pw.chromium.launch(**launch_options(loopback_egress()))
             try:
                 page = browser.new_context(**context_options("desktop")).new_page()
                 page.goto(f"{base}/{name}", wait_until="load")
