@@ -179,11 +179,12 @@ class Translator:
             return name.replace("_", " ")
         return self.catalogue.gettext(name, "step") or name
 
-    def axe_help(self, rule: str, english: str) -> Markup:
-        """axe's one-line help for a rule: ours in Vietnamese (catalogue), axe's own in English."""
+    def axe_help(self, rule: str, english: str, vietnamese: str = "") -> Markup:
+        """A rule's one-line help: in Vietnamese our check's own text or the catalogue's for axe's rule; in
+        English axe's own or our check's."""
         if self.lang == "en":
             return escape(english)
-        found = self.catalogue.axe_help(rule)
+        found = vietnamese or self.catalogue.axe_help(rule)
         if found is not None:
             return escape(found)
         if not english:

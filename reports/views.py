@@ -337,6 +337,7 @@ class RuleGroup:
     wcag: list[str]
     help: str
     help_url: str | None
+    help_vi: str = ""  # our checks' own Vietnamese (axe's rules: the report catalogue's)
     nodes: int = 0
     pages: list[RulePage] = field(default_factory=list)
     best_practice: bool = False  # axe's best-practice run, not a WCAG success criterion
@@ -347,30 +348,32 @@ class RuleGroup:
 
 
 def violations_by_rule(pages: list[PageEvidence]) -> list[RuleGroup]:
-    groups: dict[str, RuleGroup] = {}
+    """Every rule that failed on a portal's pages, WCAG rules (axe's and our checks') first, then axe's
+    best-practice rules (kept apart in the evidence: `Accessibility.best_practice`)."""
+    groups: dict[tuple[bool, str], RuleGroup] = {}
     for page in pages:
-        if page.accessibility is None:
+        acc = page.accessibility
+        if acc is None:
             continue
-        for v in page.accessibility.violations:
-            g = groups.get(v.rule)
-            if g is None:
-                g = groups[v.rule] = RuleGroup(
-                    rule=v.rule,
-                    impact=v.impact,
-                    wcag=list(v.wcag),
-                    help=v.help,
-                    help_url=link_url(v.help_url),
-                    # Violation.best_practice comes with axe's best-practice run (another change); absent: WCAG.
-                    best_practice=bool(getattr(v, "best_practice", False)),
-                )
-            elif IMPACT_ORDER.get(v.impact or "", 9) < g.impact_rank:
-                g.impact = v.impact
-            count = v.node_count or len(v.nodes)
-            g.nodes += count
-            example = (v.nodes[0].target, v.nodes[0].html) if v.nodes else None
-            g.pages.append(
-                RulePage(page.url, count, example, page.accessibility.sampled_from, page.accessibility.reused_from_run)
-            )
+        for best_practice, violations in ((False, acc.violations), (True, acc.best_practice)):
+            for v in violations:
+                g = groups.get((best_practice, v.rule))
+                if g is None:
+                    g = groups[best_practice, v.rule] = RuleGroup(
+                        rule=v.rule,
+                        impact=v.impact,
+                        wcag=list(v.wcag),
+                        help=v.help,
+                        help_url=link_url(v.help_url),
+                        help_vi=v.help_vi,
+                        best_practice=best_practice,
+                    )
+                elif IMPACT_ORDER.get(v.impact or "", 9) < g.impact_rank:
+                    g.impact = v.impact
+                count = v.node_count or len(v.nodes)
+                g.nodes += count
+                example = (v.nodes[0].target, v.nodes[0].html) if v.nodes else None
+                g.pages.append(RulePage(page.url, count, example, acc.sampled_from, acc.reused_from_run))
     return sorted(groups.values(), key=lambda g: (g.best_practice, g.impact_rank, -g.nodes, g.rule))
 
 

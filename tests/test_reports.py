@@ -328,26 +328,31 @@ def test_data_text_is_marked_with_its_language():
 
 
 def test_best_practice_rules_are_told_apart_from_wcag(tmp_path):
-    """axe's best-practice results (Violation.best_practice, coming with that run) are listed after the WCAG
-    rules, marked as such, and not counted as WCAG failures."""
-    import dataclasses
-
+    """axe's best-practice results (Accessibility.best_practice) are listed after the WCAG rules, marked as such,
+    and not counted as WCAG failures; our own checks' Vietnamese help is shown on the Vietnamese page."""
     from tests.test_reports_data import build_scored
-
-    @dataclasses.dataclass
-    class BestPracticeViolation(Violation):
-        best_practice: bool = True
 
     data = build_scored(n_ministries=1, n_provinces=1, pages=2)
     ev = next(iter(data.evidence.values()))
     for p in ev.pages:
         if p.accessibility:
             p.accessibility.violations = [Violation(rule="image-alt", impact="critical", node_count=1)]
-    ev.pages[0].accessibility.violations.append(BestPracticeViolation(rule="region", impact="moderate", node_count=2))
+    ev.pages[0].accessibility.best_practice = [Violation(rule="region", impact="moderate", node_count=2)]
+    ev.pages[1].accessibility.violations.append(
+        Violation(
+            rule="ps-focus-visible",
+            impact="serious",
+            node_count=1,
+            help="Every element that takes keyboard focus must show that it has focus",
+            help_vi="Mọi phần tử nhận tiêu điểm bàn phím phải cho thấy nó đang có tiêu điểm",
+            source="portalscore",
+        )
+    )
     render_report(data, tmp_path)
     page = parse(tmp_path / "portals" / f"{ev.portal.id}.html")
     rules = [r.xpath(".//summary/code")[0].text for r in page.xpath("//details[contains(@class, 'rule ')]")]
-    assert rules == ["image-alt", "region"]
+    assert rules == ["image-alt", "ps-focus-visible", "region"]
+    assert "Mọi phần tử nhận tiêu điểm bàn phím" in page.xpath("string(//details[.//code='ps-focus-visible']/summary)")
     facts = page.xpath("//section[@aria-labelledby='a11y-h']//ul[@class='facts-list']/li")
-    assert facts[0].text_content().startswith("1 quy tắc WCAG 2.1 A/AA bị vi phạm")
+    assert facts[0].text_content().startswith("2 quy tắc WCAG 2.1 A/AA bị vi phạm")
     assert "1 quy tắc thực hành tốt của axe" in facts[1].text_content()
