@@ -43,7 +43,7 @@ class Fetched:
     redirects: list[str] = field(default_factory=list)
     error: str | None = None
     transient: bool = False  # worth a retry
-    tls: dict[str, Any] | None = None  # the peer certificate's facts, when asked for (verify_tls)
+    tls: dict[str, Any] | None = None  # the final https hop's TLS version, and its certificate's facts if verified
 
 
 def _without_userinfo(url: str) -> str:
@@ -167,7 +167,7 @@ class LightClient:
                 result.transient = status in TRANSIENT_STATUS
                 length = response_headers.get("content-length")
                 result.size = int(length) if length and length.isdigit() else None
-                if verify_tls and current.startswith("https:"):
+                if current.startswith("https:"):  # also unverified: the protocol version is known either way
                     result.tls = _tls_facts(response)
                 if read_body and method != "HEAD":
                     await _read(response, result, max_bytes)
@@ -220,7 +220,8 @@ async def _read(response: httpx.Response, result: Fetched, max_bytes: int) -> No
 
 
 def _tls_facts(response: httpx.Response) -> dict[str, Any] | None:
-    """The verified peer certificate's issuer, expiry and the TLS version, as the connection saw them."""
+    """The verified peer certificate's issuer, expiry and the TLS version, as the connection saw them (an unverified
+    connection has no certificate facts: Python's ssl gives them only for a verified peer)."""
     stream = response.extensions.get("network_stream")
     ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
     if ssl_object is None:
