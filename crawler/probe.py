@@ -32,6 +32,8 @@ TEXT_SIGNALS = (
     "phản ánh kiến nghị",
     "thanh toán trực tuyến",
 )
+# The portal naming itself in its title: the one trace a single-page app's HTML shell carries before any script runs.
+TITLE_SIGNALS = ("cổng dịch vụ công", "hệ thống dịch vụ công", "dịch vụ công trực tuyến", "cổng dvc")
 CODE_SIGNALS = {
     "xacthuc.dichvucong.gov.vn": "the national single sign-on",
     "/o/rest/v2": "OpenCPS",
@@ -87,7 +89,8 @@ def signals_of(title: str, html: str, host: str) -> list[str]:
     """The traces of a DVCTT portal in a page, named (for the report)."""
     visible = _SPACE.sub(" ", _TAGS.sub(" ", html)).lower()
     raw = html.lower()
-    found = [f'text "{w}"' for w in TEXT_SIGNALS if w in visible or w in title.lower()]
+    found = [f'title "{title}"'] if any(name in title.lower() for name in TITLE_SIGNALS) else []
+    found += [f'text "{w}"' for w in TEXT_SIGNALS if w in visible or w in title.lower()]
     found += [f"link or code of {name} ({needle})" for needle, name in CODE_SIGNALS.items() if needle in raw]
     if "dichvucong" in host or host.startswith("dvc.") or ".dvc." in host:
         found.append(f"host name {host}")

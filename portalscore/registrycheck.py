@@ -88,7 +88,7 @@ def judge(url: str, probe: Probe) -> tuple[str, str]:
     if not probe.looks_like_portal:
         seen = ", ".join(probe.signals) or "no trace of one"
         return "not-a-portal", f"HTTP {probe.status}{title}: not a public-service portal ({seen})"
-    return "confirmed", f"HTTP {probe.status}{title}{via}: {', '.join(probe.signals)}"
+    return "confirmed", f"HTTP {probe.status} at {probe.final_url}{via}: {', '.join(probe.signals)}"
 
 
 def _warnings(probe: Probe) -> list[str]:
@@ -169,10 +169,12 @@ def _flag(entry: EntryCheck) -> bool | None:
 _KEY_LINE = re.compile(r"^(?P<lead>\s*(?:-\s+)?)(?P<key>[A-Za-z_]+)\s*:(?P<rest>.*)$")
 
 
-def update_file(check: RegistryCheck) -> list[str]:
+def update_file(check: RegistryCheck) -> tuple[list[str], dict[str, str]]:
     """Write `url_confirmed` and `url_checked` of the entries the check concluded on into the registry file, in
     place: only those lines change (or are added under the entry's `url:` line), so comments, order and quoting
-    stay. The result is parsed again and compared with the original before it replaces it. The ids updated."""
+    stay. The result is parsed again and compared with the original before it replaces it. Returns the ids
+    updated, and those left as they were because their layout cannot be edited line by line (a flow mapping
+    `{id: …, url: …}`, a value over several lines), with why."""
     path = Path(check.file)
     doc = load(path)
     text = path.read_text(encoding="utf-8-sig")
@@ -181,36 +183,47 @@ def update_file(check: RegistryCheck) -> list[str]:
     index = {p["id"]: i for i, p in enumerate(doc.data.get("portals", [])) if isinstance(p, dict) and "id" in p}
     edits: dict[int, str] = {}  # 0-based line -> replacement text (may hold several lines)
     changed: dict[str, tuple[bool, str]] = {}
+    skipped: dict[str, str] = {}
     for entry in check.entries:
         flag = _flag(entry)
         if flag is None or entry.id not in index:
             continue
-        i = index[entry.id]
-        values = {"url_confirmed": "true" if flag else "false", "url_checked": f'"{date}"'}
-        url_line = doc.lines[("portals", i, "url")] - 1
-        m = _KEY_LINE.match(lines[url_line].rstrip("\n"))
-        if m is None or m.group("key") != "url":
-            raise InputError("cannot update in place: the url is not on a line of its own", file=check.file)
-        indent = " " * len(m.group("lead"))
-        added = []
-        for key, value in values.items():
-            if ("portals", i, key) in doc.lines:
-                n = doc.lines[("portals", i, key)] - 1
-                km = _KEY_LINE.match(lines[n].rstrip("\n"))
-                if km is None or km.group("key") != key:
-                    raise InputError(f"cannot update in place: {key} is not on a line of its own", file=check.file)
-                comment = km.group("rest").partition(" #")[2]
-                edits[n] = f"{km.group('lead')}{key}: {value}" + (f"  #{comment}" if comment else "") + "\n"
-            else:
-                added.append(f"{indent}{key}: {value}\n")
-        if added:
-            edits[url_line] = edits.get(url_line, lines[url_line]) + "".join(added)
+        planned = _plan(doc.lines, lines, index[entry.id], {"url_confirmed": "true" if flag else "false",
+                                                           "url_checked": f'"{date}"'})  # fmt: skip
+        if isinstance(planned, str):
+            skipped[entry.id] = planned
+            continue
+        for n, replacement in planned.items():
+            edits[n] = replacement
         changed[entry.id] = (flag, date)
-    if not changed:
-        return []
-    new_text = "".join(edits.get(n, line) for n, line in enumerate(lines))
-    _write_checked(path, text, new_text, changed)
-    return sorted(changed)
+    if changed:
+        new_text = "".join(edits.get(n, line) for n, line in enumerate(lines))
+        _write_checked(path, text, new_text, changed)
+    return sorted(changed), skipped
+
+
+def _plan(located: dict, lines: list[str], i: int, values: dict[str, str]) -> dict[int, str] | str:
+    """The line edits that set `values` in portal i: {line: new text}, or why it cannot be done in place."""
+    url_line = located[("portals", i, "url")] - 1
+    m = _KEY_LINE.match(lines[url_line].rstrip("\n"))
+    if m is None or m.group("key") != "url" or not m.group("rest").strip():
+        return "its url is not a `url: …` line of its own (a flow mapping or a value over several lines)"
+    indent = " " * len(m.group("lead"))
+    edits: dict[int, str] = {}
+    added = []
+    for key, value in values.items():
+        if ("portals", i, key) not in located:
+            added.append(f"{indent}{key}: {value}\n")
+            continue
+        n = located[("portals", i, key)] - 1
+        km = _KEY_LINE.match(lines[n].rstrip("\n"))
+        if km is None or km.group("key") != key:
+            return f"its {key} is not a line of its own"
+        comment = km.group("rest").partition(" #")[2]
+        edits[n] = f"{km.group('lead')}{key}: {value}" + (f"  #{comment}" if comment else "") + "\n"
+    if added:
+        edits[url_line] = lines[url_line] + "".join(added)
+    return edits
 
 
 def _write_checked(path: Path, old_text: str, new_text: str, changed: dict[str, tuple[bool, str]]) -> None:

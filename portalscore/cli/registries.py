@@ -24,8 +24,10 @@ def cmd_registry_check(args: argparse.Namespace) -> int:
         if Path(registry.file).resolve().is_relative_to(BUNDLED_DIR.resolve()) and not args.bundled:
             print("not updated: this is a bundled registry (add --bundled to update the project's copy)")
             return 0
-        updated = update_file(check)
+        updated, skipped = update_file(check)
         print(f"updated url_confirmed/url_checked of {len(updated)} entries in {registry.file}")
+        for pid, why in skipped.items():
+            print(f"not updated: {pid}: {why}")
     return 0
 
 
