@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import ipaddress
 import json
 import os
 import re
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from portalscore.contract.errors import InputError
 from portalscore.contract.yamlfile import load
@@ -64,9 +66,23 @@ class RegistryCheck:
     checked_at: str  # ISO 8601, UTC
     entries: list[EntryCheck]
 
+    @property
+    def resolver_works(self) -> bool:
+        """Some name (not a literal address) resolved in this check: only then is a DNS failure news about the
+        entry rather than about our own resolver (a machine without DNS would otherwise unconfirm everything)."""
+        return any(e.probe.addresses and not _literal(e.url) for e in self.entries)
+
     def counts(self) -> dict[str, int]:
         c = Counter(e.outcome for e in self.entries)
         return {o: c[o] for o in OUTCOMES if c[o]}
+
+
+def _literal(url: str) -> bool:
+    try:
+        ipaddress.ip_address((urlsplit(url).hostname or "").strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def judge(url: str, probe: Probe) -> tuple[str, str]:
@@ -133,9 +149,10 @@ async def check_registry(
 def to_json(check: RegistryCheck) -> dict[str, Any]:
     out = dataclasses.asdict(check)
     out["counts"] = check.counts()
+    out["resolver_works"] = check.resolver_works
     for entry, data in zip(check.entries, out["entries"], strict=True):
         data["probe"]["looks_like_portal"] = entry.probe.looks_like_portal
-        data["update"] = _flag(entry)
+        data["update"] = _flag(entry, check.resolver_works)
     return out
 
 
@@ -148,6 +165,8 @@ def to_text(check: RegistryCheck) -> str:
         lines.append(f"{'':<13} {e.detail}")
         for w in e.warnings:
             lines.append(f"{'':<13} warning: {w}")
+    if not check.resolver_works and any(e.outcome == "dns-error" for e in check.entries):
+        lines.append("no host name resolved in this check: DNS failures may be ours, --update leaves them as they are")
     lines.append("; ".join(f"{n} {o}" for o, n in check.counts().items()) + f" (of {len(check.entries)})")
     return "\n".join(lines) + "\n"
 
@@ -160,7 +179,9 @@ def write_report(check: RegistryCheck, out: Path) -> tuple[Path, Path]:
     return text, data
 
 
-def _flag(entry: EntryCheck) -> bool | None:
+def _flag(entry: EntryCheck, resolver_works: bool) -> bool | None:
+    if entry.outcome == "dns-error" and not resolver_works:
+        return None
     if entry.outcome == "http-error" and entry.probe.status in (404, 410):
         return False  # the address is gone, not failing for a while
     return OUTCOMES[entry.outcome]
@@ -185,7 +206,7 @@ def update_file(check: RegistryCheck) -> tuple[list[str], dict[str, str]]:
     changed: dict[str, tuple[bool, str]] = {}
     skipped: dict[str, str] = {}
     for entry in check.entries:
-        flag = _flag(entry)
+        flag = _flag(entry, check.resolver_works)
         if flag is None or entry.id not in index:
             continue
         planned = _plan(doc.lines, lines, index[entry.id], {"url_confirmed": "true" if flag else "false",

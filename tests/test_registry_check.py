@@ -48,7 +48,7 @@ def checked(fleet, certs, tmp_path_factory):  # noqa: F811
             "name: kiem-tra\n"
             "portals:\n" + "".join(samples) + "  # entries that do not lead where they say\n"
             f"  - id: chuyen-nha\n    name: Cổng đã chuyển\n    kind: province\n    url: {old_home.url('/')}\n"
-            f"  - id: cung-host\n    name: Cổng chuyển trang\n    kind: province\n    url: {new_home.url('/cu')}\n"
+            f"  - id: cung-host\n    name: Cổng chuyển trang\n    kind: province\n    url: {new_home.url('/cu', host='localhost')}\n"
             f"    url_confirmed: false  # keep this comment\n"
             f"  - id: tat-may\n    name: Cổng tắt\n    kind: province\n    url: http://127.0.0.1:{_closed_port()}/\n"
             "    url_confirmed: true\n"
@@ -128,6 +128,16 @@ def test_update_writes_flags_and_dates_and_keeps_comments(checked):
     assert flags[first.id] == (None, None)  # a flow mapping is not edited line by line: left, and said so
     assert f"not updated: {first.id}: its url is not a `url: …` line of its own" in checked["stdout"]
     assert len(load_registry(checked["file"]).portals) == len(entries)  # still a valid registry
+
+
+def test_dns_failures_conclude_nothing_when_no_name_resolved(tmp_path: Path):
+    registry = tmp_path / "r.yaml"
+    text = "name: r\nportals:\n  - id: a\n    name: A\n    kind: other\n    url: http://khong-ton-tai.invalid/\n"
+    registry.write_text(text, encoding="utf-8")
+    proc = portalscore_cli("registry", "check", str(registry), "--update", "--out", str(tmp_path / "o"))
+    assert proc.returncode == 0, proc.stderr
+    assert "no host name resolved in this check" in proc.stdout
+    assert registry.read_text(encoding="utf-8") == text  # nothing concluded, nothing written
 
 
 def test_a_missing_registry_is_a_one_line_error(tmp_path: Path):
