@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from portalscore.contract.evidence import TlsCheck
 
 from .hostgate import HostGate
-from .lighthttp import Fetched, LightClient, light_fetch
+from .lighthttp import Fetched, LightClient, light_fetch, tls_check
 from .netpolicy import DEFAULT_PORTS, Refusal, ascii_host
 
 MAX_BODY = 1_000_000
@@ -131,15 +131,7 @@ def _record(probe: Probe, fetched: Fetched, tls_error: str | None) -> None:
     probe.error = fetched.error
     last = fetched.final_url or (fetched.redirects[-1] if fetched.redirects else probe.url)
     if last.startswith("https:") and (tls_error or fetched.tls):
-        facts = fetched.tls or {}
-        probe.tls = TlsCheck(
-            valid=tls_error is None,
-            error=tls_error,
-            issuer=str(facts.get("issuer") or ""),
-            expires=facts.get("expires"),
-            days_left=facts.get("days_left"),
-            version=str(facts.get("version") or ""),
-        )
+        probe.tls = tls_check(tls_error is None, tls_error, fetched.tls or {})
     if fetched.status is not None and fetched.body:
         title, html = _text(fetched.body, fetched.headers.get("content-type", ""))
         probe.title = title[:300]

@@ -15,7 +15,7 @@ from protego import Protego
 from portalscore.contract.evidence import HttpsRedirect, TlsCheck
 
 from .browser import USER_AGENT_TOKEN
-from .lighthttp import Fetched, light_fetch
+from .lighthttp import Fetched, light_fetch, tls_check
 from .pool import BrowserPool
 from .urls import normalise, site_host
 
@@ -148,19 +148,12 @@ async def check_tls(pool: BrowserPool, start_url: str) -> TlsCheck:
     does the connection negotiate? (Pages are evaluated either way.)"""
     fetched = await _get(pool, start_url, max_bytes=1, verify_tls=True)
     if fetched.error and fetched.error.startswith("tls"):
-        # The certificate is not trusted: ask again without verifying, for the protocol version at least.
+        # The certificate is not trusted: ask again without verifying, for its issuer, expiry and the TLS version.
         again = await _get(pool, start_url, max_bytes=1)
-        return TlsCheck(valid=False, error=fetched.error, version=str((again.tls or {}).get("version") or ""))
+        return tls_check(False, fetched.error, again.tls or {})
     if fetched.error:
         return TlsCheck(valid=None, error=fetched.error)
-    facts = fetched.tls or {}
-    return TlsCheck(
-        valid=True,
-        issuer=str(facts.get("issuer") or ""),
-        expires=facts.get("expires"),
-        days_left=facts.get("days_left"),
-        version=str(facts.get("version") or ""),
-    )
+    return tls_check(True, None, fetched.tls or {})
 
 
 async def check_https_redirect(pool: BrowserPool, start_url: str) -> HttpsRedirect:

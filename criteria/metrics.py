@@ -629,9 +629,22 @@ def _named_site_check(check: str, value: bool, words: Message, ev: PortalEvidenc
                 ),
                 facts,
             )
-        return msg(
-            "{what}: no: {error} ({version})", what=words, error=str(tls.error), version=tls.version or "?"
-        ), facts
+        if tls.expires is None:  # the certificate could not be read
+            return msg(
+                "{what}: no: {error} ({version})", what=words, error=str(tls.error), version=tls.version or "?"
+            ), facts
+        return (
+            msg(
+                "{what}: no: {error} (issued by {issuer}, expires {expires}: in {days} days, {version})",
+                what=words,
+                error=str(tls.error),
+                issuer=tls.issuer or "?",
+                expires=tls.expires[:10],
+                days=tls.days_left if tls.days_left is not None else "?",
+                version=tls.version or "?",
+            ),
+            facts,
+        )
     if check == "https_redirect" and ev.https_redirect is not None:
         hr = ev.https_redirect
         facts = dataclasses.asdict(hr)

@@ -6,12 +6,15 @@ languages."""
 from __future__ import annotations
 
 import shutil
+import ssl
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from portalscore.contract.evidence import HttpsRedirect, PortalEvidence, PortalRef, TlsCheck
+from portalscore.crawler.certinfo import certificate_facts
 from portalscore.crawler.settings import CrawlSettings
 from portalscore.criteria import load_criteria_set, score_portal
 from portalscore.reports.i18n import Translator
@@ -84,10 +87,16 @@ def test_an_untrusted_certificate_names_the_error_and_the_tls_version(certs):
         [ev] = _run(SETTINGS, _portal(farm.url("/")))
     assert ev.tls is not None and ev.tls.valid is False
     assert "certificate" in (ev.tls.error or "") and ev.tls.version in ("TLSv1.2", "TLSv1.3")
+    # read off the certificate's own bytes, as ssl describes no unverified peer: issued by itself, 5 days to go
+    assert ev.tls.issuer == "127.0.0.1" and ev.tls.days_left in (4, 5) and ev.tls.expires
     assert ev.https_redirect is not None and ev.https_redirect.redirects is None  # a test port: not asked
     assert "non-standard HTTPS port" in (ev.https_redirect.error or "")
-    en, _ = _lines(ev, "sec.tls_valid")
-    assert en.startswith("valid TLS certificate: no: tls: ") and en.endswith(f"({ev.tls.version})")
+    en, vi = _lines(ev, "sec.tls_valid")
+    assert en.startswith("valid TLS certificate: no: tls: ")
+    assert en.endswith(
+        f"(issued by 127.0.0.1, expires {ev.tls.expires[:10]}: in {ev.tls.days_left} days, {ev.tls.version})"
+    )
+    assert f"do 127.0.0.1 cấp, hết hạn ngày {ev.tls.expires[:10]}: còn {ev.tls.days_left} ngày" in vi
 
 
 @pytest.mark.browser
@@ -109,6 +118,22 @@ def test_http_to_https_redirect_names_where_http_leads(certs, monkeypatch):
     en, vi = _lines(plain_ev, "sec.https_redirect")
     assert en == f"http redirects to https: no: {stays_plain.url('/')} answers 200 at {stays_plain.url('/')}"
     assert "trả về mã 200" in vi
+
+
+@pytest.mark.parametrize("days", [5, 12000])  # before 2050 a UTCTime, after it a GeneralizedTime
+def test_certificate_facts_are_read_from_the_bytes_as_openssl_reads_them(tmp_path, days):
+    key, pem = tmp_path / "k.pem", tmp_path / "c.pem"
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(pem), "-days", str(days),
+             "-utf8", "-subj", "/C=VN/O=Cục Chứng thực số/CN=ca.example.gov.vn")  # fmt: skip
+    der = ssl.PEM_cert_to_DER_cert(pem.read_text())
+    end = subprocess.run(["openssl", "x509", "-in", str(pem), "-noout", "-enddate"], capture_output=True, text=True)
+    not_after = datetime.strptime(end.stdout.strip().split("=", 1)[1], "%b %d %H:%M:%S %Y GMT").replace(tzinfo=UTC)
+    facts = certificate_facts(der)
+    assert facts["issuer"] == "Cục Chứng thực số"  # the organisation, UTF-8, before the common name
+    assert facts["expires"] == not_after.isoformat() and facts["days_left"] in (days - 1, days)
+    later = certificate_facts(der, now=not_after + timedelta(days=3, hours=1))
+    assert later["days_left"] == -4  # expired: said in days, negative
+    assert certificate_facts(der[:100]) == {} and certificate_facts(b"") == {}  # unreadable: nothing claimed
 
 
 def test_runs_stored_before_the_typed_checks_keep_their_plain_lines():
