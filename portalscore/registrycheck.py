@@ -93,7 +93,7 @@ def judge(url: str, probe: Probe) -> tuple[str, str]:
         return "refused", probe.refused
     if probe.error or probe.status is None:
         return "unreachable", probe.error or "no answer"
-    start_host = site_host(probe.url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower())
+    start_host = site_host((urlsplit(probe.url).hostname or "").lower())
     final_host = site_host(probe.final_host.lower())
     via = f" via {' → '.join(probe.redirects)}" if probe.redirects else ""
     if probe.status >= 400:

@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from portalscore.contract.evidence import HttpsRedirect, PortalEvidence, PortalRef, TlsCheck
 from portalscore.crawler.certinfo import certificate_facts
@@ -145,3 +147,11 @@ def test_runs_stored_before_the_typed_checks_keep_their_plain_lines():
     assert _lines(ev, "sec.https_redirect")[0] == "http redirects to https: yes"
     ev.tls = TlsCheck(valid=False, error="tls: certificate has expired", version="TLSv1.2")
     assert _lines(ev, "sec.tls_valid")[0] == "valid TLS certificate: no: tls: certificate has expired (TLSv1.2)"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=600), st.integers(min_value=0, max_value=599))
+def test_a_portal_s_malformed_certificate_bytes_never_raise(data, cut):
+    # The bytes come from the portal: anything at all yields facts or nothing, never an exception.
+    assert isinstance(certificate_facts(data), dict)
+    assert isinstance(certificate_facts(b"\x30\x82\x02\x00" + data[:cut]), dict)
