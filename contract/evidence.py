@@ -221,6 +221,31 @@ class ScenarioResult:
 
 
 @dataclass
+class TlsCheck:
+    """The portal's certificate and connection as a browser that verifies certificates sees them: named facts a
+    portal team can check against its own configuration, not just "valid"."""
+
+    valid: bool | None = None  # None: could not be told (the connection failed for another reason)
+    error: str | None = None  # why it is invalid or could not be checked ("tls: certificate has expired")
+    issuer: str = ""  # organisation (or common name) of the issuing CA; "" when the certificate was not verified
+    expires: str | None = None  # notAfter, ISO 8601
+    days_left: int | None = None  # whole days from the check to expiry (negative: expired)
+    version: str = ""  # protocol the connection negotiated: "TLSv1.3", "TLSv1.2" ...
+
+
+@dataclass
+class HttpsRedirect:
+    """What http:// of the portal answers: whether the user is sent on to https://, and through which hops."""
+
+    redirects: bool | None = None  # None: could not be told (no plain-HTTP port to ask, or no answer)
+    url: str = ""  # the http:// address asked
+    final_url: str = ""
+    status: int | None = None  # the final answer's status
+    hops: list[str] = field(default_factory=list)  # the addresses that redirected, in order
+    error: str | None = None
+
+
+@dataclass
 class PortalRef:
     id: str
     name: str
@@ -247,6 +272,10 @@ class PortalEvidence:
     # What the crawl read off its pages (crawler/gatherers: "dom", "security", "axe" ...): a metric that requires
     # evidence this run did not gather says so, rather than scoring its absence.
     gathered: list[str] = field(default_factory=list)
+    # The site-wide security checks, typed (site["tls"] and site["https_redirect"] keep their older flags for runs
+    # stored before these fields; None when not checked, e.g. a plain-HTTP portal has no certificate).
+    tls: TlsCheck | None = None
+    https_redirect: HttpsRedirect | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)

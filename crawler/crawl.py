@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from portalscore.contract.evidence import LinkCheck, PageEvidence, PortalEvidence, PortalRef
+from portalscore.contract.evidence import LinkCheck, PageEvidence, PortalEvidence, PortalRef, to_dict
 from portalscore.contract.portal import Portal
 
 from .documents import check_documents
@@ -27,7 +27,7 @@ from .load import load_page
 from .measure import NotAPage
 from .pool import BrowserPool
 from .settings import CrawlSettings
-from .site import Robots, check_https_redirect, check_tls, origin, read_robots, read_sitemaps
+from .site import Robots, check_https_redirect, check_tls, https_redirect_of, origin, read_robots, read_sitemaps
 from .tab import PageJob
 from .template import TemplateSampler
 from .urls import host_allowed, host_of, normalise, site_host
@@ -210,14 +210,16 @@ class _Crawl:
             ev.errors.append("robots.txt disallows the start URL for portalscore: nothing crawled")
             return
         if start.startswith("https:"):
-            (ev.site["sitemap"], sitemap_urls), tls, ev.site["https_redirect"] = await asyncio.gather(
+            (ev.site["sitemap"], sitemap_urls), ev.tls, ev.https_redirect = await asyncio.gather(
                 read_sitemaps(self.pool, start, self.robots),
                 check_tls(self.pool, start),
                 check_https_redirect(self.pool, start),
             )
-            ev.site["tls"] = tls
-            if tls["valid"] is False:
-                ev.errors.append(f"invalid TLS certificate: {tls['error']}")
+            # the flags older runs (and the criteria) read, beside the typed evidence
+            ev.site["tls"] = to_dict(ev.tls)
+            ev.site["https_redirect"] = ev.https_redirect.redirects
+            if ev.tls.valid is False:
+                ev.errors.append(f"invalid TLS certificate: {ev.tls.error}")
         else:
             ev.site["sitemap"], sitemap_urls = await read_sitemaps(self.pool, start, self.robots)
 
@@ -258,7 +260,8 @@ class _Crawl:
         ev.pages.sort(key=lambda p: (p.profile != "desktop", self.order.get(p.url, 0)))
         if start.startswith("http:") and ev.pages:
             first = ev.pages[0]  # the start page: does plain HTTP send the user on to HTTPS?
-            ev.site["https_redirect"] = (first.final_url or "").startswith("https:") if first.status else None
+            ev.https_redirect = https_redirect_of(first.url, first.final_url, first.status, first.redirects, None)
+            ev.site["https_redirect"] = ev.https_redirect.redirects
         ev.site["emc"] = any(p.emc for p in ev.pages)
 
     async def _allowed(self, urls: list[str]) -> list[str]:

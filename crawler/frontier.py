@@ -12,7 +12,7 @@ import heapq
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .urls import is_document, page_key, site_host
 
@@ -40,6 +40,44 @@ def _place_and_query(url: str) -> tuple[str, str]:
     route, _, route_query = parts.fragment.partition("?")
     query = f"{parts.query}#{route_query}" if parts.query or route_query else ""
     return f"{parts.netloc}{parts.path}#{route}", query
+
+
+# A query parameter that names one record (a procedure, a dossier, a news item, a DNN page): an id-like name ...
+_RECORD_NAME = re.compile(
+    r"^(id|.*id|.*[_-]key|ma|ma[_-][a-z_]+|ma(tthc|thutuc|tt|hoso|hs|donvi|dv)|tt|code|.*code|slug|uuid|guid)$",
+    re.IGNORECASE,
+)
+_RECORD_CAMEL = re.compile(r"^ma[A-Z][A-Za-z]*$")  # maThuTuc, maHoSo (Vietnamese "mã": code)
+# ... that is not one of the usual paging, sorting, filtering or search parameters, whatever its name looks like ...
+_FACET_NAME = re.compile(
+    r"^(p|pg|page|pageindex|pagenumber|pagesize|size|limit|offset|start|sort|sortby|order|orderby|dir|tab|view|"
+    r"lang|q|key|keyword|tukhoa|search|filter|year|month|day|date|from|to|m|y|d)$",
+    re.IGNORECASE,
+)
+# ... with a value shaped like a key: 123, 1.000894, a hex id or UUID, TTHC000101-style codes.
+_RECORD_VALUE = re.compile(
+    r"^([0-9][0-9._\-]*|(?=.*[0-9])[0-9a-fA-F\-]{8,}|(?=(?:[^0-9]*[0-9]){3})[A-Za-z0-9._\-]{4,64})$"
+)
+
+
+def split_record_key(query: str) -> tuple[str, str]:
+    """(record part, facet part) of a query string as `_place_and_query` gives it: the record part names one record
+    (`id=14`, `MaTTHC=1.001234`), the facet part is everything else (paging, sorting, filters, tabs)."""
+    record: list[tuple[str, str]] = []
+    facets: list[str] = []
+    for section in query.split("#"):
+        kept: list[tuple[str, str]] = []
+        for name, value in parse_qsl(section, keep_blank_values=True):
+            if (
+                (_RECORD_NAME.match(name) or _RECORD_CAMEL.match(name))
+                and not _FACET_NAME.match(name)
+                and _RECORD_VALUE.match(value)
+            ):
+                record.append((name, value))
+            else:
+                kept.append((name, value))
+        facets.append(urlencode(sorted(kept)))
+    return urlencode(sorted(record)), "#".join(facets).strip("#")
 
 
 class Frontier:
@@ -173,16 +211,29 @@ class Frontier:
 
     def _variant_ok(self, item: Item) -> bool:
         """At most max_query_variants distinct queries per path when the links come from that same path: calendars,
-        sort orders, filters and paging link to themselves without end. Distinct records listed on another page
-        (`ChiTietThuTuc.aspx?id=…` on a list of procedures) or in a sitemap are not capped, as `/thu-tuc/123`
-        paths are not: a portal's URL style must not decide how much of it is evaluated."""
+        sort orders, filters and paging link to themselves without end. Distinct records are not capped, as
+        `/thu-tuc/123` paths are not (a portal's URL style must not decide how much of it is evaluated): records
+        listed on another page or in a sitemap, and records (`Default.aspx?id=14`) listed on a page of their own
+        path that is not itself a record (`Default.aspx?tab=thu-tuc`, the catalogue); only their facets count
+        (`?id=14&sort=…`). A record linking to further records of its path is capped like a facet: that is how an
+        endless `?id=N+1` chain looks, and what is left uncapped stays finite (at most max_query_variants listing
+        pages per path, each with a bounded number of links; depth and page caps as for every page)."""
         place, query = _place_and_query(item.url)
         if not query:
             return True
+        source_place, source_query = _place_and_query(item.source)
+        same_place = source_place == place
+        record, facets = split_record_key(query)
+        if record and not (same_place and split_record_key(source_query)[0]):
+            # a distinct record: only its facets are variants, counted apart from the catalogue's own
+            query = facets
+            if not query:
+                return True
+            place += "?" + ",".join(sorted(name for name, _, _ in (p.partition("=") for p in record.split("&"))))
         variants = self._variants[place]
         if query in variants:
             return True
-        if len(variants) >= self.max_query_variants and _place_and_query(item.source)[0] == place:
+        if len(variants) >= self.max_query_variants and same_place:
             return False
         variants.add(query)
         return True

@@ -21,7 +21,9 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpx
 
 from portalscore.contract import secrets
+from portalscore.contract.evidence import TlsCheck
 
+from .certinfo import certificate_facts
 from .egress import Egress
 from .failures import refusal_of
 from .hostgate import HostGate
@@ -43,7 +45,7 @@ class Fetched:
     redirects: list[str] = field(default_factory=list)
     error: str | None = None
     transient: bool = False  # worth a retry
-    tls: dict[str, Any] | None = None  # the peer certificate's facts, when asked for (verify_tls)
+    tls: dict[str, Any] | None = None  # the final https hop's TLS version and certificate facts (crawler/certinfo.py)
 
 
 def _without_userinfo(url: str) -> str:
@@ -167,7 +169,7 @@ class LightClient:
                 result.transient = status in TRANSIENT_STATUS
                 length = response_headers.get("content-length")
                 result.size = int(length) if length and length.isdigit() else None
-                if verify_tls and current.startswith("https:"):
+                if current.startswith("https:"):  # also unverified: the protocol version is known either way
                     result.tls = _tls_facts(response)
                 if read_body and method != "HEAD":
                     await _read(response, result, max_bytes)
@@ -220,12 +222,17 @@ async def _read(response: httpx.Response, result: Fetched, max_bytes: int) -> No
 
 
 def _tls_facts(response: httpx.Response) -> dict[str, Any] | None:
-    """The verified peer certificate's issuer, expiry and the TLS version, as the connection saw them."""
+    """The peer certificate's issuer, expiry and the TLS version, as the connection saw them. For a verified peer
+    from ssl's own reading; for an unverified one (ssl then describes nothing) from the certificate's bytes."""
     stream = response.extensions.get("network_stream")
     ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
     if ssl_object is None:
         return None
+    version = ssl_object.version() or ""
     cert = ssl_object.getpeercert() or {}
+    if not cert:
+        der = ssl_object.getpeercert(binary_form=True)
+        return {**(certificate_facts(der) if der else {}), "version": version}
     issuer = {k: v for rdn in cert.get("issuer", ()) for k, v in rdn}
     not_after = cert.get("notAfter")
     expires = email.utils.parsedate_to_datetime(not_after).isoformat() if not_after else None
@@ -236,8 +243,21 @@ def _tls_facts(response: httpx.Response) -> dict[str, Any] | None:
         "issuer": issuer.get("organizationName") or issuer.get("commonName") or "",
         "expires": expires,
         "days_left": days_left,
-        "version": ssl_object.version() or "",
+        "version": version,
     }
+
+
+def tls_check(valid: bool, error: str | None, facts: dict[str, Any]) -> TlsCheck:
+    """The typed evidence of a TLS check from the facts `_tls_facts` read."""
+    days_left = facts.get("days_left")
+    return TlsCheck(
+        valid=valid,
+        error=error,
+        issuer=str(facts.get("issuer") or ""),
+        expires=facts.get("expires"),
+        days_left=days_left if isinstance(days_left, int) else None,
+        version=str(facts.get("version") or ""),
+    )
 
 
 def retry_after_s(value: str | None) -> float | None:

@@ -12,8 +12,10 @@ from urllib.parse import urlsplit, urlunsplit
 from lxml import etree
 from protego import Protego
 
+from portalscore.contract.evidence import HttpsRedirect, TlsCheck
+
 from .browser import USER_AGENT_TOKEN
-from .lighthttp import Fetched, light_fetch
+from .lighthttp import Fetched, light_fetch, tls_check
 from .pool import BrowserPool
 from .urls import normalise, site_host
 
@@ -141,23 +143,35 @@ async def read_sitemaps(pool: BrowserPool, start_url: str, robots: Robots) -> tu
     return {"found": found, "urls": len(urls), "fetched": len(seen)}, urls
 
 
-async def check_tls(pool: BrowserPool, start_url: str) -> dict:
-    """Is the certificate valid for a browser that verifies it? (Pages are evaluated either way.)"""
+async def check_tls(pool: BrowserPool, start_url: str) -> TlsCheck:
+    """Is the certificate valid for a browser that verifies it, who issued it, when does it expire, which TLS version
+    does the connection negotiate? (Pages are evaluated either way.)"""
     fetched = await _get(pool, start_url, max_bytes=1, verify_tls=True)
     if fetched.error and fetched.error.startswith("tls"):
-        return {"valid": False, "error": fetched.error}
+        # The certificate is not trusted: ask again without verifying, for its issuer, expiry and the TLS version.
+        again = await _get(pool, start_url, max_bytes=1)
+        return tls_check(False, fetched.error, again.tls or {})
     if fetched.error:
-        return {"valid": None, "error": fetched.error}
-    # issuer, expires (ISO date), days_left, version ("TLSv1.3"): named in the evidence, not just "valid"
-    return {"valid": True, "error": None, **(fetched.tls or {})}
+        return TlsCheck(valid=None, error=fetched.error)
+    return tls_check(True, None, fetched.tls or {})
 
 
-async def check_https_redirect(pool: BrowserPool, start_url: str) -> bool | None:
-    """Does http:// of an https portal send the user to https://? None when it cannot be told."""
+async def check_https_redirect(pool: BrowserPool, start_url: str) -> HttpsRedirect:
+    """Does http:// of an https portal send the user to https://, through which hops?"""
     parts = urlsplit(start_url)
     if parts.port not in (None, 443):
-        return None  # the plain-HTTP port of a non-standard HTTPS port is unknown
-    fetched = await _get(pool, urlunsplit(("http", parts.hostname, "/", "", "")), max_bytes=1)
-    if fetched.error or fetched.status is None:
-        return None
-    return fetched.final_url.startswith("https:")
+        # the plain-HTTP port of a non-standard HTTPS port is unknown
+        return HttpsRedirect(error="not checked: the portal is on a non-standard HTTPS port")
+    url = urlunsplit(("http", parts.hostname, "/", "", ""))
+    fetched = await _get(pool, url, max_bytes=1)
+    return https_redirect_of(url, fetched.final_url, fetched.status, fetched.redirects, fetched.error)
+
+
+def https_redirect_of(
+    url: str, final_url: str, status: int | None, hops: list[str], error: str | None
+) -> HttpsRedirect:
+    if error or status is None:
+        return HttpsRedirect(url=url, final_url=final_url, status=status, hops=list(hops), error=error or "no answer")
+    return HttpsRedirect(
+        redirects=final_url.startswith("https:"), url=url, final_url=final_url, status=status, hops=list(hops)
+    )

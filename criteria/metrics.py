@@ -585,7 +585,17 @@ def _site_flag(path: tuple[str, ...], words: Message) -> Callable[[Metric, Porta
             value = value.get(key) if isinstance(value, dict) else None
         check = msg("site check")
         if not isinstance(value, bool):
-            return Measurement(None, "", check, missing=msg("{what}: not recorded", what=words), status="missing")
+            why = ev.https_redirect.error if path[0] == "https_redirect" and ev.https_redirect else None
+            missing = (
+                msg("{what}: not recorded: {error}", what=words, error=why)
+                if why
+                else msg("{what}: not recorded", what=words)
+            )
+            return Measurement(None, "", check, missing=missing, status="missing")
+        named = _named_site_check(path[0], value, words, ev)
+        if named is not None:
+            label, facts = named
+            return Measurement(value, "", check, [ref(label, url=ev.portal.url, kind="site", value=facts)])
         tls = ev.site.get("tls")
         error = tls.get("error") if path[0] == "tls" and isinstance(tls, dict) else None
         if error:
@@ -599,6 +609,58 @@ def _site_flag(path: tuple[str, ...], words: Message) -> Callable[[Metric, Porta
         return Measurement(value, "", check, [ref(label, url=ev.portal.url, kind="site", value=value)])
 
     return measure
+
+
+def _named_site_check(check: str, value: bool, words: Message, ev: PortalEvidence) -> tuple[Message, Any] | None:
+    """The evidence line of a typed site check: the certificate's issuer, expiry and TLS version; the http:// address
+    asked and where it led. None for runs stored before these were recorded (the plain flag is shown)."""
+    if check == "tls" and ev.tls is not None:
+        tls = ev.tls
+        facts = dataclasses.asdict(tls)
+        if value:
+            return (
+                msg(
+                    "{what}: yes: issued by {issuer}, expires {expires} (in {days} days), {version}",
+                    what=words,
+                    issuer=tls.issuer or "?",
+                    expires=(tls.expires or "?")[:10],
+                    days=tls.days_left if tls.days_left is not None else "?",
+                    version=tls.version or "?",
+                ),
+                facts,
+            )
+        if tls.expires is None:  # the certificate could not be read
+            return msg(
+                "{what}: no: {error} ({version})", what=words, error=str(tls.error), version=tls.version or "?"
+            ), facts
+        return (
+            msg(
+                "{what}: no: {error} (issued by {issuer}, expires {expires}: in {days} days, {version})",
+                what=words,
+                error=str(tls.error),
+                issuer=tls.issuer or "?",
+                expires=tls.expires[:10],
+                days=tls.days_left if tls.days_left is not None else "?",
+                version=tls.version or "?",
+            ),
+            facts,
+        )
+    if check == "https_redirect" and ev.https_redirect is not None:
+        hr = ev.https_redirect
+        facts = dataclasses.asdict(hr)
+        if value:
+            return msg("{what}: yes: {url} → {final}", what=words, url=hr.url, final=hr.final_url), facts
+        return (
+            msg(
+                "{what}: no: {url} answers {status} at {final}",
+                what=words,
+                url=hr.url,
+                status=hr.status,
+                final=hr.final_url,
+            ),
+            facts,
+        )
+    return None
 
 
 def _links_ok(metric: Metric, ev: PortalEvidence, q: Query) -> Measurement:

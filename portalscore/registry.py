@@ -23,12 +23,14 @@ PORTAL_KEYS = {
     "exclude",
     "overrides",
     "url_confirmed",
+    "url_checked",  # the date `portalscore registry check --update` last concluded on the address
     "note",
     "name_en",
     "credentials",
 }
 TOP_KEYS = {"portals", "name", "description", "defaults", "source", "updated"}
 BUNDLED_DIR = Path(__file__).resolve().parent / "registries"
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _USERINFO = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@")
 
 
@@ -132,6 +134,9 @@ def parse(doc: Located) -> Registry:
         confirmed = entry.get("url_confirmed", True)
         if not isinstance(confirmed, bool):
             raise doc.error(path + ("url_confirmed",), "must be true or false")
+        checked = entry.get("url_checked")
+        if checked is not None and not _DATE.match(str(checked)):
+            raise doc.error(path + ("url_checked",), "must be a date (YYYY-MM-DD)")
         portals.append(
             Portal(
                 id=pid,

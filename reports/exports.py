@@ -407,6 +407,19 @@ DICTIONARY: tuple[DataFile, ...] = (
                 "object",
                 N_("Site-wide checks: robots.txt, sitemap, certificate, redirect to HTTPS, EMC script."),
             ),
+            Field(
+                "tls",
+                "object",
+                N_(
+                    "The certificate as a browser that verifies it sees it: valid, error, issuer, expires, days_left, "
+                    "version (TLS protocol)."
+                ),
+            ),
+            Field(
+                "https_redirect",
+                "object",
+                N_("What http:// of the portal answers: redirects (true/false), url asked, hops, final_url, status."),
+            ),
             Field("errors", "list", N_("What went wrong while evaluating the portal.")),
             Field(
                 "settings",
