@@ -90,6 +90,11 @@ class Metric:
     fraction: bool = False  # a number in 0..1
     words: Message | None = None  # the description as a message; None: the description is the msgid
     label_words: Message | None = None  # the label as a message; None: the label is the msgid
+    # What the metric reads, declared (Lighthouse's `requiredArtifacts`): the page gatherers whose evidence it
+    # needs (crawler/gatherers: a run that did not gather them has no value here, rather than a false zero), and
+    # the journey whose result it reads.
+    gatherers: tuple[str, ...] = ()
+    journey: str | None = None
 
     def label_msg(self) -> Message:
         return self.label_words or Message(self.label)
@@ -744,9 +749,24 @@ def _m(
     fraction: bool = False,
     words: Message | None = None,
     label_words: Message | None = None,
+    gatherers: tuple[str, ...] = (),
+    journey: str | None = None,
 ) -> Metric:
     return Metric(
-        name, label, scope, type_, better, unit, description, measure, params or {}, fraction, words, label_words
+        name,
+        label,
+        scope,
+        type_,
+        better,
+        unit,
+        description,
+        measure,
+        params or {},
+        fraction,
+        words,
+        label_words,
+        gatherers,
+        journey,
     )
 
 
@@ -815,6 +835,7 @@ for _metric in [
         "",
         "the page has a non-empty <title> (WCAG 2.4.2)",
         _per_page(_has_title),
+        gatherers=("dom",),
     ),
     _m(
         "page.has_lang",
@@ -825,6 +846,7 @@ for _metric in [
         "",
         "the page declares its language (<html lang>, WCAG 3.1.1)",
         _per_page(_has_lang),
+        gatherers=("dom",),
     ),
     _m(
         "a11y.weighted_violations",
@@ -839,6 +861,7 @@ for _metric in [
             "impact_weights": Param(DEFAULT_IMPACT_WEIGHTS, _check_weights, "points per failing node by impact"),
             "node_cap": Param(DEFAULT_NODE_CAP, _check_cap, "most nodes counted per rule per page"),
         },
+        gatherers=("axe",),
     ),
     _m(
         "a11y.clean_page",
@@ -849,6 +872,7 @@ for _metric in [
         "",
         "the page has no critical or serious axe-core violation",
         _clean_pages,
+        gatherers=("axe",),
     ),
     _m(
         "security.https",
@@ -859,6 +883,7 @@ for _metric in [
         "",
         "the page was served over HTTPS",
         _per_page(lambda p, m, q: p.security["https"] if isinstance(p.security.get("https"), bool) else None),
+        gatherers=("security",),
     ),
     _m(
         "security.hsts",
@@ -869,6 +894,7 @@ for _metric in [
         "",
         "the page sends Strict-Transport-Security",
         _per_page(lambda p, m, q: p.security["hsts"] if isinstance(p.security.get("hsts"), bool) else None),
+        gatherers=("security",),
     ),
     _m(
         "security.headers",
@@ -881,6 +907,7 @@ for _metric in [
         _security_headers,
         {"headers": Param(DEFAULT_HEADERS, _subset_of(SECURITY_HEADERS), "headers that must be present")},
         fraction=True,
+        gatherers=("security",),
     ),
     _m(
         "security.no_mixed_content",
@@ -891,6 +918,7 @@ for _metric in [
         "",
         "the page loads nothing over plain http://",
         _per_page(_security("mixed_content", _mixed_content_free)),
+        gatherers=("security",),
     ),
     _m(
         "security.cookie_flags",
@@ -902,6 +930,7 @@ for _metric in [
         "every cookie the page sets carries the required flags (a page without cookies passes)",
         _per_page(_security("cookies", _cookies_ok)),
         {"require": Param(["secure", "httponly"], _subset_of(COOKIE_FLAGS), "flags every cookie must carry")},
+        gatherers=("security",),
     ),
     _m(
         "security.no_version_disclosure",
@@ -912,6 +941,7 @@ for _metric in [
         "",
         "neither the Server header shows a version number nor X-Powered-By is sent",
         _per_page(_no_version_disclosure),
+        gatherers=("security",),
     ),
     _m(
         "site.https_redirect",
@@ -991,6 +1021,7 @@ for _sid in SCENARIO_IDS:
         _scenario_passed(_sid),
         words=_words,
         label_words=msg("scenario {scenario}", scenario=_sid),
+        journey=_sid,
     )
     _words = msg(
         "share of the recorded steps of the '{scenario}' scenario that passed (steps never reached are not counted)",
@@ -1008,6 +1039,7 @@ for _sid in SCENARIO_IDS:
         fraction=True,
         words=_words,
         label_words=msg("steps of {scenario}", scenario=_sid),
+        journey=_sid,
     )
 
 
@@ -1042,6 +1074,7 @@ METRICS["a11y.weighted_best_practice"] = _m(
         "impact_weights": Param(DEFAULT_IMPACT_WEIGHTS, _check_weights, "points per failing node by impact"),
         "node_cap": Param(DEFAULT_NODE_CAP, _check_cap, "most nodes counted per rule per page"),
     },
+    gatherers=("axe",),
 )
 
 
@@ -1110,11 +1143,18 @@ FIXES: dict[str, Message] = {
 
 def fix_for(metric_name: str) -> Message | None:
     """The sentence that tells a portal team how to earn back the points of a metric, if we have one."""
-    if metric_name.startswith("scenario_steps."):
-        metric_name = "scenario." + metric_name.removeprefix("scenario_steps.")
+    metric = METRICS.get(metric_name)
+    if metric is not None and metric.journey is not None:
+        return FIXES.get(f"scenario.{metric.journey}")
     return FIXES.get(metric_name)
 
 
 def measure(metric_name: str, evidence: PortalEvidence, query: Query) -> Measurement:
     metric = METRICS[metric_name]
+    # A run names what it gathered (runs stored before it did name nothing: everything was gathered then).
+    absent = [g for g in metric.gatherers if evidence.gathered and g not in evidence.gathered]
+    if absent:
+        return Measurement(
+            None, metric.unit, missing=msg("not gathered in this run: {what}", what=", ".join(absent)), status="missing"
+        )
     return metric.measure(metric, evidence, query)

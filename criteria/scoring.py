@@ -40,7 +40,7 @@ def _judge(c: Criterion, m: Measurement) -> tuple[float | None, Message]:
         )
     fraction, steps = c.rule.apply(m.value, m.unit if m.unit != "share" else "")
     if isinstance(m.value, bool):
-        if metric.name.startswith("scenario"):
+        if metric.journey is not None:
             if m.value:
                 return fraction, msg("{label}: passed; {steps}", label=label, steps=steps)
             return fraction, msg("{label}: failed; {steps}", label=label, steps=steps)

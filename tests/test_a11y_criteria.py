@@ -59,3 +59,24 @@ def test_clean_pages_count_our_serious_findings():
     acc.violations = [_v("ps-keyboard-trap", "critical", 1, "portalscore")]
     clean = measure("a11y.clean_page", ev, Query(statistic="share"))
     assert clean.value == 0.5
+
+
+def test_a_metric_whose_evidence_was_not_gathered_is_missing_not_zero():
+    """A run that did not run axe (PortalEvidence.gathered names what it read off pages) has no accessibility
+    figure: missing, and said why, rather than a portal with no violations."""
+    ev = _evidence()
+    ev.gathered = ["dom", "security"]
+    m = measure("a11y.weighted_violations", ev, Query(statistic="mean"))
+    assert m.value is None and m.status == "missing" and "axe" in str(m.missing)
+    ev.gathered = ["axe", "checks", "dom", "security"]
+    assert measure("a11y.weighted_violations", ev, Query(statistic="mean")).value == 12
+
+
+def test_every_metric_requires_gatherers_that_exist():
+    from portalscore.crawler.gatherers import gathered
+    from portalscore.crawler.settings import CrawlSettings
+    from portalscore.criteria.metrics import METRICS
+
+    names = set(gathered(CrawlSettings()))  # a default run gathers everything
+    assert {g for m in METRICS.values() for g in m.gatherers} <= names
+    assert all(m.journey for m in METRICS.values() if m.name.startswith(("scenario.", "scenario_steps.")))
