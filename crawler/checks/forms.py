@@ -19,7 +19,7 @@ PLACEHOLDER_LABEL = CheckMeta(
     wcag=("3.3.2",),
     impact="serious",
     title_en="Form fields must have a visible label; a placeholder disappears as soon as the user types",
-    title_vi="Trường nhập liệu phải có nhãn hiển thị; văn bản gợi ý (placeholder) biến mất khi người dùng gõ",
+    title_vi="Trường nhập liệu phải có nhãn hiển thị; văn bản gợi ý trong ô biến mất ngay khi người dùng gõ",
     family="forms",
 )
 
