@@ -1,4 +1,4 @@
-"""Command line: `portalscore run|demo|audit|report|explain|runs|diff|schedule|worker`.
+"""Command line: `portalscore run|demo|check|audit|report|explain|runs|diff|schedule|worker`.
 
 The contract (flags, output files, ranking.json shape, exit codes) is relied on by other
 tools: extend it, do not change it. Exit codes: 0 done (even when some portals failed:
@@ -17,7 +17,7 @@ import sys
 from portalscore.contract import secrets
 from portalscore.contract.errors import InputError
 
-from . import audit, ops, run, stored
+from . import audit, check, ops, run, stored
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(every run also writes OUT.operator/run.log.jsonl, beside the published OUT)",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for group in (run, audit, stored, ops):
+    for group in (run, check, audit, stored, ops):
         group.add_parsers(sub)
     return parser
 
