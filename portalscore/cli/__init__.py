@@ -2,7 +2,8 @@
 
 The contract (flags, output files, ranking.json shape, exit codes) is relied on by other
 tools: extend it, do not change it. Exit codes: 0 done (even when some portals failed:
-they are scored as they are and carry their errors), 2 unusable input, 1 internal error.
+they are scored as they are and carry their errors), 2 unusable input, 1 internal error; `check` and
+`audit --fail-on` exit 1 for a broken budget or a failing page, 2 for a site or page that could not be evaluated.
 
 One module per command group (run.py: run, demo; audit.py; stored.py: report, explain, runs, diff;
 ops.py: schedule, worker); options shared by several commands are defined once in options.py, and
