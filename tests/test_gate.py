@@ -261,3 +261,13 @@ def test_audit_exit_codes():
     assert exit_code([serious], "minor") == 1
     assert exit_code([serious, PageEvidence(url="javascript:x", error="not an http(s) URL")], "serious") == 2
     assert exit_code([PageEvidence(url="http://a/", status=404)], None) == 2
+
+
+def test_check_takes_every_run_option():
+    from portalscore.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if hasattr(a, "choices") and isinstance(a.choices, dict))
+    options = {name: {s for a in p._actions for s in a.option_strings} for name, p in sub.choices.items()}
+    assert options["run"] - options["check"] == {"--registry", "--resume"}  # one site, a new run each time
+    assert {"--budget", "--baseline", "--junit", "--json", "--markdown", "--credentials"} <= options["check"]
+    assert "--fail-on" in options["audit"]
