@@ -271,3 +271,10 @@ def test_check_takes_every_run_option():
     assert options["run"] - options["check"] == {"--registry", "--resume"}  # one site, a new run each time
     assert {"--budget", "--baseline", "--junit", "--json", "--markdown", "--credentials"} <= options["check"]
     assert "--fail-on" in options["audit"]
+
+
+def test_check_limits_the_crawl_like_a_registry_entry():
+    portal = site_portal("http://127.0.0.1:8000/", include=["/thu-tuc/"], exclude=[r"\.pdf$"])
+    assert portal.include == ["/thu-tuc/"] and portal.exclude == [r"\.pdf$"]
+    with pytest.raises(InputError, match="--include: invalid regular expression"):
+        site_portal("http://127.0.0.1:8000/", include=["("])

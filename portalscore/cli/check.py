@@ -29,7 +29,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from portalscore.registry import Registry
     from portalscore.reports import operator_dir
 
-    portal = site_portal(args.url, args.credentials)
+    portal = site_portal(args.url, args.credentials, args.include, args.exclude)
     criteria = load_criteria_set(args.criteria)
     budget, baseline = load_inputs(criteria, args.budget, args.baseline)
     if args.credentials:  # before anything is written: the named credential set must be provided
@@ -95,6 +95,8 @@ def add_parsers(sub: Any) -> None:
         help="a test account for a site behind a login, by name "
         "($PORTALSCORE_SECRET_<NAME>_USERNAME/_PASSWORD or --secrets FILE)",
     )
+    p.add_argument("--include", action="append", metavar="REGEX", help="crawl only URLs matching (repeatable)")
+    p.add_argument("--exclude", action="append", metavar="REGEX", help="never crawl URLs matching (repeatable)")
     add_secrets_option(p)
     add_run_options(p)
     p.set_defaults(func=cmd_check)

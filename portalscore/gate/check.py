@@ -31,8 +31,17 @@ from .judge import GateResult, judge
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
-def site_portal(url: str, credentials: str | None = None) -> Portal:
-    """The team's site as a registry entry; InputError for anything but an http(s) URL with a host."""
+def site_portal(
+    url: str, credentials: str | None = None, include: list[str] | None = None, exclude: list[str] | None = None
+) -> Portal:
+    """The team's site as a registry entry (include/exclude: regular expressions on the URLs crawled, as in a
+    registry); InputError for anything but an http(s) URL with a host, or a bad expression."""
+    for flag, patterns in (("--include", include or []), ("--exclude", exclude or [])):
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as e:
+                raise InputError(f"invalid regular expression {pattern!r}: {e}", field=flag) from None
     url = url.strip()
     try:
         parts = urlsplit(url)
@@ -44,7 +53,15 @@ def site_portal(url: str, credentials: str | None = None) -> Portal:
     if parts.username or parts.password:
         raise InputError("a user name or password in the URL is not allowed: use --credentials NAME", field="URL")
     slug = _SLUG.sub("-", f"{host}-{parts.port or ''}".lower()).strip("-")[:60] or "site"
-    return Portal(id=slug, name=host, kind="other", url=url, credentials=credentials)
+    return Portal(
+        id=slug,
+        name=host,
+        kind="other",
+        url=url,
+        credentials=credentials,
+        include=list(include or []),
+        exclude=list(exclude or []),
+    )
 
 
 def load_inputs(
