@@ -278,3 +278,12 @@ def test_check_limits_the_crawl_like_a_registry_entry():
     assert portal.include == ["/thu-tuc/"] and portal.exclude == [r"\.pdf$"]
     with pytest.raises(InputError, match="--include: invalid regular expression"):
         site_portal("http://127.0.0.1:8000/", include=["("])
+
+
+def test_a_criterion_below_its_minimum_says_what_was_found_where_and_the_fix(tmp_path):
+    result = judged(tmp_path, evidence(serious=5), text="criteria: {a11y.violations: 100}\n")
+    (line,) = result.broken
+    assert line.id == "criteria.a11y.violations" and line.actual is not None and line.actual < 100
+    assert "weighted axe violations" in line.detail
+    assert line.page == "http://127.0.0.1:8000/" and "color-contrast" in line.element
+    assert line.fix

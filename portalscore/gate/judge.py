@@ -6,6 +6,7 @@ site could not be measured for are broken too: a budget never passes on evidence
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,13 +115,14 @@ def _criterion_lines(budget: Budget, score: PortalScore) -> list[LineResult]:
         c = by_id.get(cid)
         actual = c.score if c is not None else None
         line = _min_line("criterion", f"criteria.{cid}", f"criterion {cid} score", actual, minimum)
-        if c is not None and not line.ok:
+        if c is not None and not line.ok:  # what the criterion found, where, and its fix
             finding = str(c.finding_msg) if c.finding_msg else c.statistic
-            line = LineResult(
-                **{**line.__dict__, "detail": f"{line.detail}; {finding}" if finding else line.detail},
-            )
-            line = LineResult(
-                **{**line.__dict__, "page": _first_url(c), "element": _element(c), "fix": str(c.fix_msg or "")}
+            line = dataclasses.replace(
+                line,
+                detail=f"{line.detail}; {finding}" if finding else line.detail,
+                page=_first_url(c),
+                element=_element(c),
+                fix=str(c.fix_msg or ""),
             )
         lines.append(line)
     return lines
