@@ -47,6 +47,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="besides the portal's own origin, an internal origin (http://10.0.0.5:8080) or address range "
         "(10.20.0.0/16) the browser may reach (repeatable); any other private or loopback address is refused",
     )
+    group.addoption(
+        "--portal-page",
+        action="append",
+        default=None,
+        metavar="URL",
+        help="a page whose accessibility and performance scenarios/test_pages.py checks (repeatable); "
+        "default: the --portal-url",
+    )
+    group.addoption(
+        "--portal-fail-on",
+        choices=("critical", "serious", "moderate", "minor"),
+        default="serious",
+        help="accessibility tests fail on a violation of this impact or worse (default serious)",
+    )
+    group.addoption("--portal-max-lcp-ms", type=float, default=2500.0, help="most LCP, lab median (default 2500)")
+    group.addoption("--portal-max-bytes", type=int, default=1_500_000, help="most bytes per page (default 1500000)")
+    group.addoption("--portal-lab-runs", type=int, default=5, help="timed loads per page, median kept (default 5)")
 
 
 @pytest.fixture(scope="session")

@@ -22,8 +22,9 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromium-headless-shell ] || [ 
   apt_install chromium chromium-headless-shell chromium-driver
 fi
 command -v npm >/dev/null || apt_install npm
-# Real PostgreSQL and Redis for the distributed-mode tests (the tests start throwaway instances).
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null; then
+# Real PostgreSQL and Redis for the distributed-mode tests (the tests start throwaway instances); a portal team's
+# CI job running `portalscore check` needs neither: PORTALSCORE_NO_SERVICES=1 (docs/ci.md).
+if [ -z "${PORTALSCORE_NO_SERVICES:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null; then
   echo "setup: installing postgresql and redis-server (distributed-mode tests)"
   apt_install postgresql redis-server
 fi
