@@ -108,3 +108,17 @@ def test_portalscore_demo_runs_from_the_install(installed):
         evidence = json.loads((out / "evidence" / f"{p['id']}.json").read_text(encoding="utf-8"))
         audits = [page["accessibility"] for page in evidence["pages"] if page["accessibility"]]
         assert audits and all(a["engine"] == "axe-core 4.14.1" and not a["error"] for a in audits), p["id"]
+
+
+def test_the_contract_and_the_criteria_import_no_browser():
+    """Scoring stored evidence (report, explain, diff) needs no browser: importing the contract and the whole of
+    criteria loads neither Playwright nor Selenium."""
+    code = (
+        "import sys, pkgutil, importlib, portalscore.criteria as c, portalscore.contract as k\n"
+        "for pkg in (c, k):\n"
+        "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
+        "        importlib.import_module(m.name)\n"
+        "print(sorted(n for n in sys.modules if n.split('.')[0] in ('playwright', 'selenium')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
