@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Locator
 
-from . import locate, textmatch
+from . import locate, routes, textmatch
 from . import vocabulary as V
 from .journey import Journey, NotApplicable, Reached
 from .safety import host_of
@@ -188,14 +188,31 @@ def find_and_open_procedure(j: Journey) -> str:
 
 
 def reach_procedure(j: Journey) -> None:
-    """A procedure detail page: the registry's URL if it gives one, else by searching."""
+    """A procedure detail page: the registry's URL if it gives one, else by the first route that gets there (the
+    search, the procedure catalogue, a procedure page the crawl found). A route that fails costs nothing here: the
+    search has its own criterion. The route taken and the ones tried are recorded (j.route, j.route_attempts)."""
     url = j.override("procedure_detail")
     if url and j.is_url(url):
-        with j.step("open_procedure") as s:
-            j.open(url)
-            s.detail = "registry override URL"
-        return
-    find_and_open_procedure(j)
+
+        def by_override() -> None:
+            with j.step("open_procedure") as s:
+                j.open(url)
+                s.detail = "registry override URL"
+
+        if j.try_route("override", by_override):
+            return
+    else:
+        if j.try_route("search", lambda: find_and_open_procedure(j)):
+            return
+        if j.try_route("catalogue", lambda: routes.via_catalogue(j)):
+            return
+        if j.try_route("crawled", lambda: routes.via_crawled(j)):
+            return
+    with j.step("reach_procedure"):
+        j.fail(
+            "no route reached a procedure page: "
+            + "; ".join(f"{a.route} failed at '{a.step}': {a.reason}" for a in j.route_attempts)
+        )
 
 
 def _open_home(j: Journey) -> None:

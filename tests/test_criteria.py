@@ -422,7 +422,9 @@ def test_links_and_scenario_steps():
     assert lk.value == pytest.approx(0.9) and lk.score == 0.0  # linear: 1.0 → 100, 0.9 → 0
     assert [e.label for e in lk.evidence] == ["404 https://p.example/gone", "timeout https://p.example/x"]
     d = crit(ps, "func.procedure_detail")
-    assert d.value == pytest.approx(4 / 6, abs=1e-4) and d.score == pytest.approx(66.67, abs=0.01)  # the 4 navigation steps earn nothing
+    assert d.value == pytest.approx(4 / 6, abs=1e-4) and d.score == pytest.approx(
+        66.67, abs=0.01
+    )  # the 4 navigation steps earn nothing
 
 
 def test_scoring_is_deterministic_and_round_trips():
