@@ -329,13 +329,14 @@ def online_submission(j: Journey) -> None:
         if reached.offsite:
             s.detail = f"national SSO host {host_of(reached.url)}"
             return
-        sso = locate.find(page, V.NATIONAL_SSO)
+        # The sign-in page's own offer: the footer's site-wide link to the national portal is not a way to sign in.
+        sso = [c for c in locate.find(page, V.NATIONAL_SSO) if not c.in_footer]
         offsite_sso = [
             c
             for c in locate.list_elements(page, ("link",))
-            if any(host_of(c.absolute_href(page.url) or "").endswith(h) for h in V.SSO_HOSTS)
+            if not c.in_footer and any(host_of(c.absolute_href(page.url) or "").endswith(h) for h in V.SSO_HOSTS)
         ]
-        mention = textmatch.mentions(j.text(), V.NATIONAL_SSO)
+        mention = textmatch.mentions(locate.content_text(page), V.NATIONAL_SSO)
         j.require(sso or offsite_sso or mention, "no VNeID / national single sign-on offered on the sign-in page")
         s.detail = sso[0].describe() if sso else (offsite_sso[0].href if offsite_sso else f"text: {mention}")
 

@@ -10,6 +10,7 @@ Python then ranks them against synonym lists (vocabulary.py) with Vietnamese-awa
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -59,6 +60,7 @@ _LIST_JS = r"""
       attrs: [el.id, el.getAttribute('name') || '', typeof el.className === 'string' ? el.className : '']
         .join(' ').slice(0, 200),
       visible, in_header: !!el.closest('header, nav, [role=banner], [role=navigation]'),
+      in_footer: !!el.closest('footer, [role=contentinfo], [class*=footer i], [id*=footer i]'),
       y: Math.round(rect.y + window.scrollY),
     });
   }
@@ -83,6 +85,7 @@ class Candidate:
     visible: bool
     in_header: bool
     y: int
+    in_footer: bool = False  # in the page's footer (every page has it: says nothing about this page's function)
     quality: int = 0
     synonym: str = ""
     matched_on: str = ""
@@ -226,6 +229,23 @@ _ALL_TEXT_JS = """() => {
   }
   return parts.join(' ').replace(/\\s+/g, ' ');
 }"""
+
+
+_CONTENT_TEXT_JS = """() => {
+  if (!document.body) return '';
+  const body = document.body.cloneNode(true);
+  body.querySelectorAll('footer, [role=contentinfo], [class*=footer i], [id*=footer i], script, style, noscript, template').forEach(n => n.remove());
+  return (body.textContent || '').replace(/\\s+/g, ' ');
+}"""
+
+
+def content_text(page: Page) -> str:
+    """The page's text without its footer: what the page itself offers (the footer repeats site-wide links such as
+    'Cổng Dịch vụ công quốc gia', which are not a sign-in option of this page)."""
+    try:
+        return unicodedata.normalize("NFC", page.evaluate(_CONTENT_TEXT_JS) or "")
+    except PlaywrightError:
+        return ""
 
 
 def all_text(page: Page) -> str:

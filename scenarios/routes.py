@@ -32,6 +32,7 @@ MIN_ENTRY_WORDS = 3  # a procedure's name ("Đăng ký khai sinh") is longer tha
 # /procedure/detail/..., ?ma-thu-tuc-public=... (url_words turns them into these words).
 _PROCEDURE_WORDS = ("thu tuc", "thutuc", "procedure", "tthc")
 _DETAIL_WORDS = ("chi tiet", "chitiet", "detail", "id")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
 def procedure_items(j: Journey) -> int:
@@ -49,7 +50,9 @@ def procedure_candidates(pages: list[PageEvidence], limit: int = 10) -> list[str
             continue
         url = p.final_url or p.url
         parts = urlsplit(url)
-        words = f" {textmatch.url_words(parts.path + ' ' + parts.query)} "
+        # ChiTietThuTuc.aspx reads as "chi tiet thu tuc aspx": CamelCase ASP.NET names are words too.
+        spaced = _CAMEL.sub(" ", parts.path + " " + parts.query)
+        words = f" {textmatch.url_words(spaced)} "
         title = textmatch.bare(p.title)
         score = 0
         if any(f" {w} " in words for w in _PROCEDURE_WORDS) or "thu tuc" in title:
