@@ -170,7 +170,7 @@ class Journey:
             )
         )
 
-    def try_route(self, route: str, attempt: Callable[[], None]) -> bool:
+    def try_route(self, route: str, attempt: Callable[[], object]) -> bool:
         """Try one route to the page the journey is about. A route that fails is recorded (route_attempts) and its
         steps taken back, so that the next route starts clean and the journey's steps are the way that worked:
         a broken search must not fail the procedure page when the catalogue reaches it."""
