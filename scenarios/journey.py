@@ -151,6 +151,7 @@ class Journey:
         if reason is None:
             self._record(record, start, True)
             return
+        reason = locate.nfc(reason)
         record.detail = reason
         self._record(record, start, False)
         raise StepFailed(name, reason)
@@ -165,7 +166,7 @@ class Journey:
                 name=record.name,
                 ok=ok,
                 ms=round((time.perf_counter() - start) * 1000, 1),
-                detail=record.detail[:1000],
+                detail=locate.nfc(record.detail)[:1000],  # quoted page text (titles, names) in NFC
                 url=url,
             )
         )
@@ -195,7 +196,7 @@ class Journey:
 
     def fail_at(self, step: str, reason: str) -> None:
         """Stop the journey at an already recorded step (see check)."""
-        raise StepFailed(step, reason)
+        raise StepFailed(step, locate.nfc(reason))
 
     def fail(self, reason: str) -> NoReturn:
         raise _Failure(reason)

@@ -428,6 +428,18 @@ def online_payment(j: Journey) -> None:
         s.detail = j.page.title()[:120]
 
 
+# The fields a citizen fills in on the page, <form> or not (many portals send them by script): visible inputs,
+# text areas and selects of the content, the site-wide search box and header/footer tools excluded.
+_FIELDS_JS = """() => {
+  const fields = Array.from(document.querySelectorAll(
+      'input:not([type=hidden]):not([type=submit]):not([type=button]):not([type=image]):not([type=reset]), ' +
+      'textarea, select'))
+    .filter(el => el.checkVisibility() && !el.closest(
+      'header, nav, footer, [role=search], [role=banner], [role=navigation], [role=contentinfo]'));
+  return {n: fields.length, in_form: fields.filter(el => el.form || el.closest('form')).length};
+}"""
+
+
 def feedback(j: Journey) -> None:
     _open_home(j)
     reached = _reach_step(j, "find_feedback", "feedback", V.FEEDBACK_ENTRY)
@@ -436,14 +448,22 @@ def feedback(j: Journey) -> None:
         if reached.offsite:
             s.detail = f"feedback system at {host_of(reached.url)} (not loaded)"
             return
-        fields = page.locator("form textarea, form input:not([type=hidden]), textarea").count()
+        fields = page.evaluate(_FIELDS_JS)
         national = [
             c
             for c in locate.list_elements(page, ("link",))
             if any(host_of(c.absolute_href(page.url) or "").endswith(h) for h in V.FEEDBACK_HOSTS)
         ]
-        j.require(fields or national, "no feedback form and no link to the national feedback system")
-        s.detail = f"form with {fields} field(s)" if fields else f"link to {national[0].href}"
+        n, in_form = fields["n"], fields["in_form"]
+        j.require(n or national, "no feedback form and no link to the national feedback system")
+        if not n:
+            s.detail = f"link to {national[0].href}"
+        elif in_form == n:
+            s.detail = f"form with {n} field(s)"
+        elif in_form == 0:
+            s.detail = f"{n} field(s), not in a <form>"  # a script sends them: still a feedback form to a citizen
+        else:
+            s.detail = f"{n} field(s), {in_form} in a <form>"
 
 
 def help(j: Journey) -> None:
