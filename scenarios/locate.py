@@ -118,7 +118,12 @@ _TEXT_FIELDS = ("name", "labels", "title", "placeholder")
 def list_elements(page: Page, kinds: tuple[str, ...], limit: int = 3000) -> list[Candidate]:
     selector = ", ".join(KIND_SELECTORS[k] for k in kinds)
     raw = page.evaluate(_LIST_JS, {"selector": selector, "max": limit})
-    return [Candidate(**{k: nfc(v) if k in _TEXT_FIELDS else v for k, v in r.items()}) for r in raw]
+    found = []
+    for r in raw:
+        for key in _TEXT_FIELDS:
+            r[key] = nfc(r[key])
+        found.append(Candidate(**r))
+    return found
 
 
 # The first line of Playwright's ARIA snapshot of an element: `- link "Cổng Dịch vụ công":` (role, then the
