@@ -108,3 +108,40 @@ def test_steps_param_is_checked_by_the_loader(tmp_path):
     assert "'has_fees' names no step of the procedure_detail journey" in e.message and "has_phi_le_phi" in e.message
     e = load_error(tmp_path, body.replace("STEPS", "[]"))
     assert "non-empty list of step names" in e.message
+
+
+def test_explain_names_the_route(tmp_path):
+    """`portalscore explain` on a stored run prints the route the journey took and the routes that failed."""
+    from portalscore.store import Store
+    from tests import stored_runs
+    from tests.helpers import portalscore_cli
+
+    url = f"sqlite:///{tmp_path / 'runs.db'}"
+    store = Store(url)
+    p = stored_runs.portal("tinh-mau")
+    run_id = store.create_run("r", "r.yaml", "mic-2024", stored_runs.settings(), [p])
+    store.save_page(run_id, p.id, stored_runs.page(p.url, "h"))
+    detail = ScenarioResult(
+        id="procedure_detail",
+        outcome="passed",
+        route="catalogue",
+        route_attempts=[
+            RouteAttempt("search", False, step="search", reason="no result list for 'khai sinh'"),
+            RouteAttempt("catalogue", True, url=p.url + "thu-tuc/1"),
+        ],
+        steps=[StepResult("open_home", True), StepResult("find_catalogue", True)]
+        + [StepResult("open_catalogue_entry", True)]
+        + [StepResult(n, True) for n in J.PROCEDURE_ITEM_STEPS],
+    )
+    ev = store.evidence(run_id, p.id)
+    ev.scenarios = [detail]
+    store.save_portal(run_id, ev, "done")
+    store.finish_run(run_id)
+    store.close()
+    proc = portalscore_cli("explain", "--run", str(run_id), "--db", url, p.id, "func.procedure_detail")
+    assert proc.returncode == 0, proc.stderr
+    assert "score 100.00/100" in proc.stdout
+    assert (
+        "procedure page reached by route catalogue; tried first: search at 'search': no result list for 'khai sinh'"
+        in proc.stdout
+    ), proc.stdout
