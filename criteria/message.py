@@ -24,9 +24,7 @@ from .stats import fmt
 # Placeholders holding text produced by the crawler or the journeys (not by us), which the report translates
 # or marks up: English sentences, the journeys' step names ("search", "open_home"), scenario ids
 # ("dossier_lookup"), axe rule ids and HTTP header names (shown as code).
-NESTED_TEXT = frozenset(
-    {"reason", "detail", "error", "how", "step", "scenario", "rule", "rules", "headers", "route", "tried"}
-)
+NESTED_TEXT = frozenset({"reason", "detail", "error", "how", "step", "scenario", "rule", "rules", "headers"})
 
 
 @dataclass(frozen=True)

@@ -493,16 +493,26 @@ def _scenario_ref(s: ScenarioResult) -> EvidenceRef:
         label = msg("scenario {scenario}: {outcome}", scenario=s.id, outcome=_outcome(s.outcome))
     if s.route:
         # Which way the journey got to the page it judged: a portal team disputing a score needs to know.
-        tried = [a for a in s.route_attempts if not a.ok]
+        route = ROUTE_WORDS.get(s.route, s.route)
+        tried = [
+            msg(
+                "{route} (step '{step}'): {reason}",
+                route=ROUTE_WORDS.get(a.route, a.route),
+                step=a.step,
+                reason=a.reason,
+            )
+            for a in s.route_attempts
+            if not a.ok
+        ]
         label = (
             msg(
-                "{label} (procedure page reached by route {route}; tried first: {tried})",
+                "{label} (procedure page reached by {route}; tried first: {tried})",
                 label=label,
-                route=s.route,
-                tried="; ".join(f"{a.route} at '{a.step}': {a.reason}" for a in tried),
+                route=route,
+                tried=tried,
             )
             if tried
-            else msg("{label} (procedure page reached by route {route})", label=label, route=s.route)
+            else msg("{label} (procedure page reached by {route})", label=label, route=route)
         )
     url = next((st.url for st in s.steps if st.name == s.failed_step and st.url), "") or next(
         (st.url for st in reversed(s.steps) if st.url), ""
@@ -523,6 +533,14 @@ def _scenario_ref(s: ScenarioResult) -> EvidenceRef:
         },
     )
 
+
+# The routes a journey takes to a procedure page (contract.journeys.ROUTES), as the evidence line names them.
+ROUTE_WORDS = {
+    "override": msg("the registry's URL"),
+    "search": msg("the portal's search"),
+    "catalogue": msg("the procedure catalogue"),
+    "crawled": msg("a procedure page the crawl found"),
+}
 
 _OUTCOME_STATISTIC = msg("scenario outcome")
 
@@ -601,12 +619,12 @@ def _scenario_steps(sid: str) -> Callable[[Metric, PortalEvidence, Query], Measu
             return Measurement(
                 None,
                 "share",
-                missing=msg("scenario {scenario} recorded none of the steps {steps}", scenario=sid, steps=patterns),
+                missing=msg("scenario {scenario} recorded none of the steps that show its subject", scenario=sid),
                 status="missing",
             )
         ok = sum(1 for n in names if recorded.get(n))
-        args = dict(ok=ok, n=len(names), outcome=_outcome(s.outcome), steps=", ".join(patterns))
-        statistic = msg("share of the steps {steps} that passed: {ok} of {n} (outcome {outcome})", **args)
+        args = dict(ok=ok, n=len(names), outcome=_outcome(s.outcome))
+        statistic = msg("share of the steps showing the subject that passed: {ok} of {n} (outcome {outcome})", **args)
         return Measurement(ok / len(names), "share", statistic, [_scenario_ref(s)])
 
     return measure

@@ -92,7 +92,9 @@ def test_route_used_is_in_the_evidence_line():
     d = crit(ps, "func.procedure_detail")
     assert d.score == 100.0
     label = d.evidence[0].label
-    assert "route crawled" in label and "search at 'search': no result list" in label, label
+    assert "procedure page reached by a procedure page the crawl found" in label, label
+    assert "tried first: the portal's search (step 'search'): no result list for 'khai sinh'" in label, label
+    assert "the procedure catalogue (step 'find_catalogue'): no procedure list" in label, label
 
 
 def test_steps_param_is_checked_by_the_loader(tmp_path):
@@ -142,6 +144,6 @@ def test_explain_names_the_route(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "score 100.00/100" in proc.stdout
     assert (
-        "procedure page reached by route catalogue; tried first: search at 'search': no result list for 'khai sinh'"
-        in proc.stdout
+        "(procedure page reached by the procedure catalogue; tried first: the portal's search (step 'search'): "
+        "no result list for 'khai sinh')" in proc.stdout
     ), proc.stdout
