@@ -147,3 +147,9 @@ def test_explain_names_the_route(tmp_path):
         "(procedure page reached by the procedure catalogue; tried first: the portal's search (step 'search'): "
         "no result list for 'khai sinh')" in proc.stdout
     ), proc.stdout
+
+
+def test_every_route_has_its_words():
+    from portalscore.criteria.metrics import ROUTE_WORDS
+
+    assert set(ROUTE_WORDS) == set(J.ROUTES)
