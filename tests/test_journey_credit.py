@@ -153,3 +153,13 @@ def test_every_route_has_its_words():
     from portalscore.criteria.metrics import ROUTE_WORDS
 
     assert set(ROUTE_WORDS) == set(J.ROUTES)
+
+
+def test_every_journey_names_its_steps_and_subject():
+    """A new journey (scenarios/catalog.py) lists its steps and its subject steps in contract/journeys.py."""
+    from portalscore.criteria.metrics import SCENARIO_IDS
+    from portalscore.scenarios.catalog import SCENARIOS
+
+    assert set(J.JOURNEY_STEPS) == set(J.SUBJECT_STEPS) == set(SCENARIO_IDS) == set(SCENARIOS)
+    for sid, patterns in J.SUBJECT_STEPS.items():
+        assert all(J.steps_matching(sid, p) for p in patterns), sid
