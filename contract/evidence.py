@@ -206,6 +206,18 @@ class StepResult:
 
 
 @dataclass
+class RouteAttempt:
+    """One way a journey tried to reach the page its criterion is about (contract.journeys.ROUTES): the procedure
+    page by the portal's search, its procedure catalogue, or a procedure page the crawl found."""
+
+    route: str  # override | search | catalogue | crawled
+    ok: bool
+    url: str = ""  # the page reached, when it was
+    step: str = ""  # the step it failed at, when it did
+    reason: str = ""
+
+
+@dataclass
 class ScenarioResult:
     id: str
     title: str = ""
@@ -218,6 +230,10 @@ class ScenarioResult:
     blocked_requests: list[str] = field(default_factory=list)
     overrides_used: dict[str, str] = field(default_factory=dict)
     ms: float = 0.0
+    # The route that reached the procedure page this journey judged ("": the journey needs none, or none reached
+    # it), and every route tried, in order: a failed search costs the search criterion, not this one.
+    route: str = ""
+    route_attempts: list[RouteAttempt] = field(default_factory=list)
 
 
 @dataclass

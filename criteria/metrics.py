@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from portalscore.contract import journeys as journey_steps
 from portalscore.contract.evidence import PageEvidence, PortalEvidence, ScenarioResult, Violation
 
 from .message import Message, msg, qty
@@ -495,6 +496,29 @@ def _scenario_ref(s: ScenarioResult) -> EvidenceRef:
         )
     else:
         label = msg("scenario {scenario}: {outcome}", scenario=s.id, outcome=_outcome(s.outcome))
+    if s.route:
+        # Which way the journey got to the page it judged: a portal team disputing a score needs to know.
+        route = ROUTE_WORDS.get(s.route, s.route)
+        tried = [
+            msg(
+                "{route} (step '{step}'): {reason}",
+                route=ROUTE_WORDS.get(a.route, a.route),
+                step=a.step,
+                reason=a.reason,
+            )
+            for a in s.route_attempts
+            if not a.ok
+        ]
+        label = (
+            msg(
+                "{label} (procedure page reached by {route}; tried first: {tried})",
+                label=label,
+                route=route,
+                tried=tried,
+            )
+            if tried
+            else msg("{label} (procedure page reached by {route})", label=label, route=route)
+        )
     url = next((st.url for st in s.steps if st.name == s.failed_step and st.url), "") or next(
         (st.url for st in reversed(s.steps) if st.url), ""
     )
@@ -509,9 +533,19 @@ def _scenario_ref(s: ScenarioResult) -> EvidenceRef:
             "reason": s.reason,
             "screenshot": s.screenshot,
             "steps": [{"name": st.name, "ok": st.ok, "detail": st.detail} for st in s.steps],
+            "route": s.route,
+            "route_attempts": [dataclasses.asdict(a) for a in s.route_attempts],
         },
     )
 
+
+# The routes a journey takes to a procedure page (contract.journeys.ROUTES), as the evidence line names them.
+ROUTE_WORDS = {
+    "override": msg("the registry's URL"),
+    "search": msg("the portal's search"),
+    "catalogue": msg("the procedure catalogue"),
+    "crawled": msg("a procedure page the crawl found"),
+}
 
 _OUTCOME_STATISTIC = msg("scenario outcome")
 
@@ -558,27 +592,45 @@ def _scenario_passed(sid: str) -> Callable[[Metric, PortalEvidence, Query], Meas
     return measure
 
 
+def _check_steps(sid: str) -> Callable[[Any], str | None]:
+    """`params.steps` of a scenario_steps criterion: step names or globs, each naming a step the journey records."""
+
+    def check(v: Any) -> str | None:
+        if not isinstance(v, list) or not v or not all(isinstance(x, str) and x.strip() for x in v):
+            return "must be a non-empty list of step names or patterns (e.g. [has_*])"
+        known = journey_steps.JOURNEY_STEPS.get(sid, ())
+        for pattern in v:
+            if not journey_steps.steps_matching(sid, pattern):
+                return f"{pattern!r} names no step of the {sid} journey (its steps: {', '.join(known)})"
+        return None
+
+    return check
+
+
 def _scenario_steps(sid: str) -> Callable[[Metric, PortalEvidence, Query], Measurement]:
     def measure(metric: Metric, ev: PortalEvidence, q: Query) -> Measurement:
         s = _scenario(ev, sid)
         gap = _scenario_missing(s, sid, "share")
         if gap or s is None:
             return gap or Measurement(None)
-        if not s.steps:
+        patterns = list(q.param(metric, "steps"))
+        # Only the steps that show the criterion's subject count (params.steps): opening the home page or finding
+        # a search box proves nothing about a procedure page. A counted step the journey never reached counts as
+        # not shown, so a journey that stopped early earns nothing for what it did not see.
+        expected = [n for p in patterns for n in journey_steps.steps_matching(sid, p)]
+        recorded = {st.name: st.ok for st in s.steps if journey_steps.counts(st.name, patterns)}
+        names = list(dict.fromkeys([n for n in expected if n in recorded or s.outcome != "passed"] + list(recorded)))
+        if not names:
             return Measurement(
-                None, "share", missing=msg("scenario {scenario} recorded no steps", scenario=sid), status="missing"
+                None,
+                "share",
+                missing=msg("scenario {scenario} recorded none of the steps that show its subject", scenario=sid),
+                status="missing",
             )
-        # Scenarios that check a list of required items record one `has_<item>` step each;
-        # those, not the navigation before them, are what the share measures.
-        checks = [st for st in s.steps if st.name.startswith("has_")] or s.steps
-        ok = sum(1 for st in checks if st.ok)
-        args = dict(ok=ok, n=len(checks), outcome=_outcome(s.outcome))
-        statistic = (
-            msg("share of required items found: {ok} of {n} (outcome {outcome})", **args)
-            if checks is not s.steps
-            else msg("share of recorded steps that passed: {ok} of {n} (outcome {outcome})", **args)
-        )
-        return Measurement(ok / len(checks), "share", statistic, [_scenario_ref(s)])
+        ok = sum(1 for n in names if recorded.get(n))
+        args = dict(ok=ok, n=len(names), outcome=_outcome(s.outcome))
+        statistic = msg("share of the steps showing the subject that passed: {ok} of {n} (outcome {outcome})", **args)
+        return Measurement(ok / len(names), "share", statistic, [_scenario_ref(s)])
 
     return measure
 
@@ -1024,7 +1076,8 @@ for _sid in SCENARIO_IDS:
         journey=_sid,
     )
     _words = msg(
-        "share of the recorded steps of the '{scenario}' scenario that passed (steps never reached are not counted)",
+        "share of the steps of the '{scenario}' scenario that show its subject (params.steps) and passed; a step "
+        "never reached counts as not passed",
         scenario=_sid,
     )
     METRICS[f"scenario_steps.{_sid}"] = _m(
@@ -1036,6 +1089,13 @@ for _sid in SCENARIO_IDS:
         "share",
         str(_words),
         _scenario_steps(_sid),
+        {
+            "steps": Param(
+                list(journey_steps.SUBJECT_STEPS[_sid]),
+                _check_steps(_sid),
+                "the steps that show the criterion's subject (names or globs); the others earn nothing",
+            )
+        },
         fraction=True,
         words=_words,
         label_words=msg("steps of {scenario}", scenario=_sid),

@@ -18,7 +18,7 @@ from urllib.parse import urljoin
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, Request, Response
 
-from portalscore.contract.evidence import ScenarioResult, StepResult
+from portalscore.contract.evidence import RouteAttempt, ScenarioResult, StepResult
 
 from . import locate, textmatch, vocabulary
 from .safety import Guard
@@ -91,6 +91,7 @@ class Journey:
         guard: Guard | None = None,
         scenario_id: str = "",
         budget_s: float = DEFAULT_BUDGET_S,
+        procedure_pages: list[str] | None = None,
     ):
         self.page = page
         self.portal_url = portal_url
@@ -99,6 +100,11 @@ class Journey:
         self.scenario_id = scenario_id
         self.steps: list[StepResult] = []
         self.overrides_used: dict[str, str] = {}
+        # Procedure pages the crawl found (scenarios.routes.procedure_candidates): one route to a procedure page
+        # when the portal's search and catalogue do not get there.
+        self.procedure_pages = list(procedure_pages or [])
+        self.route = ""
+        self.route_attempts: list[RouteAttempt] = []
         self.deadline = time.monotonic() + budget_s
         self.nav_response: Response | None = None  # the main document's latest response
         self._inflight: dict[int, float] = {}  # request -> start; long polls and lost events age out
@@ -145,6 +151,7 @@ class Journey:
         if reason is None:
             self._record(record, start, True)
             return
+        reason = locate.nfc(reason)
         record.detail = reason
         self._record(record, start, False)
         raise StepFailed(name, reason)
@@ -159,10 +166,26 @@ class Journey:
                 name=record.name,
                 ok=ok,
                 ms=round((time.perf_counter() - start) * 1000, 1),
-                detail=record.detail[:1000],
+                detail=locate.nfc(record.detail)[:1000],  # quoted page text (titles, names) in NFC
                 url=url,
             )
         )
+
+    def try_route(self, route: str, attempt: Callable[[], object]) -> bool:
+        """Try one route to the page the journey is about. A route that fails is recorded (route_attempts) and its
+        steps taken back, so that the next route starts clean and the journey's steps are the way that worked:
+        a broken search must not fail the procedure page when the catalogue reaches it."""
+        mark = len(self.steps)
+        try:
+            attempt()
+        except StepFailed as e:
+            del self.steps[mark:]
+            self.route_attempts.append(RouteAttempt(route, False, step=e.step, reason=e.reason[:500]))
+            return False
+        url = self.page.url
+        self.route_attempts.append(RouteAttempt(route, True, url=url))
+        self.route = route
+        return True
 
     def check(self, name: str, ok: bool, detail: str = "") -> bool:
         """Record an instant check as a step without stopping the journey (e.g. one per required field,
@@ -173,7 +196,7 @@ class Journey:
 
     def fail_at(self, step: str, reason: str) -> None:
         """Stop the journey at an already recorded step (see check)."""
-        raise StepFailed(step, reason)
+        raise StepFailed(step, locate.nfc(reason))
 
     def fail(self, reason: str) -> NoReturn:
         raise _Failure(reason)
@@ -400,11 +423,20 @@ def run_journey(
     overrides: dict[str, str] | None = None,
     guard: Guard | None = None,
     budget_s: float = DEFAULT_BUDGET_S,
+    procedure_pages: list[str] | None = None,
 ) -> ScenarioResult:
     """Run one scenario on a page; never raises for portal problems."""
     start = time.perf_counter()
     result = ScenarioResult(id=scenario.id, title=scenario.title)
-    journey = Journey(page, portal_url, overrides, guard=guard, scenario_id=scenario.id, budget_s=budget_s)
+    journey = Journey(
+        page,
+        portal_url,
+        overrides,
+        guard=guard,
+        scenario_id=scenario.id,
+        budget_s=budget_s,
+        procedure_pages=procedure_pages,
+    )
     marker = journey.overrides.get(scenario.id, "")
     try:
         if marker.strip().lower() in NOT_APPLICABLE_VALUES:
@@ -420,6 +452,7 @@ def run_journey(
         result.outcome, result.reason = "error", f"{type(e).__name__}: {e}"
     result.steps = journey.steps
     result.overrides_used = journey.overrides_used
+    result.route, result.route_attempts = journey.route, journey.route_attempts
     if guard is not None:
         result.blocked_requests = guard.lines()
     result.ms = round((time.perf_counter() - start) * 1000, 1)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Locator
 
-from . import locate, textmatch
+from . import locate, routes, textmatch
 from . import vocabulary as V
 from .journey import Journey, NotApplicable, Reached
 from .safety import host_of
@@ -188,14 +188,31 @@ def find_and_open_procedure(j: Journey) -> str:
 
 
 def reach_procedure(j: Journey) -> None:
-    """A procedure detail page: the registry's URL if it gives one, else by searching."""
+    """A procedure detail page: the registry's URL if it gives one, else by the first route that gets there (the
+    search, the procedure catalogue, a procedure page the crawl found). A route that fails costs nothing here: the
+    search has its own criterion. The route taken and the ones tried are recorded (j.route, j.route_attempts)."""
     url = j.override("procedure_detail")
     if url and j.is_url(url):
-        with j.step("open_procedure") as s:
-            j.open(url)
-            s.detail = "registry override URL"
-        return
-    find_and_open_procedure(j)
+
+        def by_override() -> None:
+            with j.step("open_procedure") as s:
+                j.open(url)
+                s.detail = "registry override URL"
+
+        if j.try_route("override", by_override):
+            return
+    else:
+        if j.try_route("search", lambda: find_and_open_procedure(j)):
+            return
+        if j.try_route("catalogue", lambda: routes.via_catalogue(j)):
+            return
+        if j.try_route("crawled", lambda: routes.via_crawled(j)):
+            return
+    with j.step("reach_procedure"):
+        j.fail(
+            "no route reached a procedure page: "
+            + "; ".join(f"{a.route} failed at '{a.step}': {a.reason}" for a in j.route_attempts)
+        )
 
 
 def _open_home(j: Journey) -> None:
@@ -312,13 +329,14 @@ def online_submission(j: Journey) -> None:
         if reached.offsite:
             s.detail = f"national SSO host {host_of(reached.url)}"
             return
-        sso = locate.find(page, V.NATIONAL_SSO)
+        # The sign-in page's own offer: the footer's site-wide link to the national portal is not a way to sign in.
+        sso = [c for c in locate.find(page, V.NATIONAL_SSO) if not c.in_footer]
         offsite_sso = [
             c
             for c in locate.list_elements(page, ("link",))
-            if any(host_of(c.absolute_href(page.url) or "").endswith(h) for h in V.SSO_HOSTS)
+            if not c.in_footer and any(host_of(c.absolute_href(page.url) or "").endswith(h) for h in V.SSO_HOSTS)
         ]
-        mention = textmatch.mentions(j.text(), V.NATIONAL_SSO)
+        mention = textmatch.mentions(locate.content_text(page), V.NATIONAL_SSO)
         j.require(sso or offsite_sso or mention, "no VNeID / national single sign-on offered on the sign-in page")
         s.detail = sso[0].describe() if sso else (offsite_sso[0].href if offsite_sso else f"text: {mention}")
 
@@ -410,6 +428,18 @@ def online_payment(j: Journey) -> None:
         s.detail = j.page.title()[:120]
 
 
+# The fields a citizen fills in on the page, <form> or not (many portals send them by script): visible inputs,
+# text areas and selects of the content, the site-wide search box and header/footer tools excluded.
+_FIELDS_JS = """() => {
+  const fields = Array.from(document.querySelectorAll(
+      'input:not([type=hidden]):not([type=submit]):not([type=button]):not([type=image]):not([type=reset]), ' +
+      'textarea, select'))
+    .filter(el => el.checkVisibility() && !el.closest(
+      'header, nav, footer, [role=search], [role=banner], [role=navigation], [role=contentinfo]'));
+  return {n: fields.length, in_form: fields.filter(el => el.form || el.closest('form')).length};
+}"""
+
+
 def feedback(j: Journey) -> None:
     _open_home(j)
     reached = _reach_step(j, "find_feedback", "feedback", V.FEEDBACK_ENTRY)
@@ -418,14 +448,22 @@ def feedback(j: Journey) -> None:
         if reached.offsite:
             s.detail = f"feedback system at {host_of(reached.url)} (not loaded)"
             return
-        fields = page.locator("form textarea, form input:not([type=hidden]), textarea").count()
+        fields = page.evaluate(_FIELDS_JS)
         national = [
             c
             for c in locate.list_elements(page, ("link",))
             if any(host_of(c.absolute_href(page.url) or "").endswith(h) for h in V.FEEDBACK_HOSTS)
         ]
-        j.require(fields or national, "no feedback form and no link to the national feedback system")
-        s.detail = f"form with {fields} field(s)" if fields else f"link to {national[0].href}"
+        n, in_form = fields["n"], fields["in_form"]
+        j.require(n or national, "no feedback form and no link to the national feedback system")
+        if not n:
+            s.detail = f"link to {national[0].href}"
+        elif in_form == n:
+            s.detail = f"form with {n} field(s)"
+        elif in_form == 0:
+            s.detail = f"{n} field(s), not in a <form>"  # a script sends them: still a feedback form to a citizen
+        else:
+            s.detail = f"{n} field(s), {in_form} in a <form>"
 
 
 def help(j: Journey) -> None:

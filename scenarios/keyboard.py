@@ -8,6 +8,8 @@ underline — of the element or its parent, since themes often style the list it
 
 from __future__ import annotations
 
+from playwright.sync_api import Page
+
 from . import locate, textmatch
 from . import vocabulary as V
 from .journey import Journey
@@ -49,6 +51,13 @@ _SKIP_TARGET_JS = """(href) => { const id = decodeURIComponent(href.slice(1));
   return !!(id && (document.getElementById(id) || document.getElementsByName(id).length)); }"""
 
 
+def _name_from_tree(page: Page, focus: dict) -> None:
+    """The element's accessible name as the accessibility tree has it (a logo link is named by its image's alt,
+    a button by its aria-labelledby), for the evidence line; our quick text read is only the fallback."""
+    _, name = locate.accessible_name(page.locator(f'[data-ps-focus="{focus["id"]}"]'))
+    focus["name"] = name[:60] if name else locate.nfc(focus["name"])
+
+
 def keyboard(j: Journey) -> None:
     _open_home(j)
     page = j.page
@@ -57,6 +66,7 @@ def keyboard(j: Journey) -> None:
         page.keyboard.press("Tab")
         first = page.evaluate(_FOCUS_JS)
         j.require(first is not None, "Tab does not focus anything")
+        _name_from_tree(page, first)
         is_skip = (
             first["href"].startswith("#")
             and len(first["href"]) > 1
@@ -84,6 +94,8 @@ def keyboard(j: Journey) -> None:
                 break
             if focus["id"] == seen[-1]["id"]:
                 repeat += 1
+                if repeat >= STUCK_PRESSES:
+                    _name_from_tree(page, focus)
                 j.require(repeat < STUCK_PRESSES, f"focus is stuck on {focus['tag']} {focus['name']!r}")
                 continue
             repeat = 0
@@ -91,6 +103,8 @@ def keyboard(j: Journey) -> None:
                 break  # wrapped round to the start
             if any(f["id"] == focus["id"] for f in seen):
                 visited = len({f["id"] for f in seen})
+                if visited < prepared["tabbable"] / 2:
+                    _name_from_tree(page, focus)
                 j.require(
                     visited >= prepared["tabbable"] / 2,
                     f"focus cycles among {visited} of {prepared['tabbable']} elements: a keyboard trap "
@@ -107,6 +121,8 @@ def keyboard(j: Journey) -> None:
         s.detail = f"all {len(prepared['nav'])} navigation items reached"
     with j.step("focus_visible") as s:
         invisible = [f for f in seen if f["changed"] is False]
+        for f in invisible[:4]:
+            _name_from_tree(page, f)
         j.require(
             not invisible,
             f"{len(invisible)} element(s) show no focus indicator, e.g. "

@@ -10,6 +10,8 @@ Python then ranks them against synonym lists (vocabulary.py) with Vietnamese-awa
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -59,6 +61,7 @@ _LIST_JS = r"""
       attrs: [el.id, el.getAttribute('name') || '', typeof el.className === 'string' ? el.className : '']
         .join(' ').slice(0, 200),
       visible, in_header: !!el.closest('header, nav, [role=banner], [role=navigation]'),
+      in_footer: !!el.closest('footer, [role=contentinfo], [class*=footer i], [id*=footer i]'),
       y: Math.round(rect.y + window.scrollY),
     });
   }
@@ -83,6 +86,7 @@ class Candidate:
     visible: bool
     in_header: bool
     y: int
+    in_footer: bool = False  # in the page's footer (every page has it: says nothing about this page's function)
     quality: int = 0
     synonym: str = ""
     matched_on: str = ""
@@ -102,10 +106,46 @@ class Candidate:
         return urljoin(base, href)
 
 
+def nfc(text: str) -> str:
+    """Text as we compare and quote it: NFC. Older CMSs store Vietnamese decomposed (NFD: 'ô' + a combining
+    acute); quoted as it is, it would differ byte for byte from the same words typed today."""
+    return unicodedata.normalize("NFC", text or "")
+
+
+_TEXT_FIELDS = ("name", "labels", "title", "placeholder")
+
+
 def list_elements(page: Page, kinds: tuple[str, ...], limit: int = 3000) -> list[Candidate]:
     selector = ", ".join(KIND_SELECTORS[k] for k in kinds)
     raw = page.evaluate(_LIST_JS, {"selector": selector, "max": limit})
-    return [Candidate(**r) for r in raw]
+    found = []
+    for r in raw:
+        for key in _TEXT_FIELDS:
+            r[key] = nfc(r[key])
+        found.append(Candidate(**r))
+    return found
+
+
+# The first line of Playwright's ARIA snapshot of an element: `- link "Cổng Dịch vụ công":` (role, then the
+# accessible name as the browser's accessibility tree computes it, a JSON string).
+_ARIA_LINE = re.compile(r'^- ([A-Za-z]+)(?: "((?:[^"\\]|\\.)*)")?')
+
+
+def accessible_name(locator: Locator, timeout_ms: float = 2000) -> tuple[str, str]:
+    """(role, accessible name) of an element, computed by Playwright from the accessibility tree (a link named by
+    its image's alt, aria-labelledby, a label...), not guessed from its text; NFC. ("", "") when it cannot say."""
+    try:
+        snapshot = locator.aria_snapshot(timeout=timeout_ms).strip()
+    except PlaywrightError:
+        return "", ""
+    m = _ARIA_LINE.match(snapshot.splitlines()[0]) if snapshot else None
+    if m is None:
+        return "", ""
+    try:
+        name = json.loads(f'"{m.group(2)}"') if m.group(2) else ""
+    except ValueError:
+        name = m.group(2) or ""
+    return m.group(1), nfc(name)
 
 
 # A label may say more than the synonym ("» Tra cứu hồ sơ trực tuyến"), but a long one is a news
@@ -205,14 +245,27 @@ _MAIN_NAV_JS = """() => {
 
 
 def main_navigation(page: Page) -> dict:
-    """{'landmark': bool, 'items': [names]} of the main navigation; items are tagged data-ps-nav."""
-    return page.evaluate(_MAIN_NAV_JS)
+    """{'landmark': bool, 'items': [names]} of the main navigation; items are tagged data-ps-nav.
+
+    Whether it is a landmark is read off the accessibility tree (Playwright's role computation): the menu is marked
+    up as navigation when a `navigation` landmark (<nav>, role=navigation) holds most of its items, whichever box
+    our search picked (a <header> or <div class=menu> around the <nav> has more links: the logo, a sign-in)."""
+    nav = page.evaluate(_MAIN_NAV_JS)
+    nav["items"] = [nfc(name) for name in nav["items"]]
+    if not nav["landmark"] and nav["items"]:
+        try:
+            landmarks = page.get_by_role("navigation").all()
+            held = max((n.locator("[data-ps-nav]").count() for n in landmarks), default=0)
+        except PlaywrightError:
+            held = 0
+        nav["landmark"] = held * 2 >= len(nav["items"])
+    return nav
 
 
 def visible_text(page: Page) -> str:
     """What a reader sees (innerText): hidden templates and scripts excluded."""
     try:
-        return page.evaluate("() => document.body ? document.body.innerText : ''") or ""
+        return nfc(page.evaluate("() => document.body ? document.body.innerText : ''") or "")
     except PlaywrightError:
         return ""
 
@@ -228,10 +281,27 @@ _ALL_TEXT_JS = """() => {
 }"""
 
 
+_CONTENT_TEXT_JS = """() => {
+  if (!document.body) return '';
+  const body = document.body.cloneNode(true);
+  body.querySelectorAll('footer, [role=contentinfo], [class*=footer i], [id*=footer i], script, style, noscript, template').forEach(n => n.remove());
+  return (body.textContent || '').replace(/\\s+/g, ' ');
+}"""
+
+
+def content_text(page: Page) -> str:
+    """The page's text without its footer: what the page itself offers (the footer repeats site-wide links such as
+    'Cổng Dịch vụ công quốc gia', which are not a sign-in option of this page)."""
+    try:
+        return nfc(page.evaluate(_CONTENT_TEXT_JS) or "")
+    except PlaywrightError:
+        return ""
+
+
 def all_text(page: Page) -> str:
     """Text including collapsed accordions and inactive tabs; text nodes joined by spaces so that
     '<h3>Phí</h3><p>Miễn</p>' does not read as one word."""
     try:
-        return page.evaluate(_ALL_TEXT_JS) or ""
+        return nfc(page.evaluate(_ALL_TEXT_JS) or "")
     except PlaywrightError:
         return ""

@@ -106,11 +106,12 @@ def run_one(
     portal: Portal,
     artefact_dir: Path,
     budget_s: float = DEFAULT_BUDGET_S,
+    procedure_pages: list[str] | None = None,
 ) -> ScenarioResult:
     start = time.perf_counter()
     limit = budget_s + min(GRACE_S, budget_s)
     with procs.Watchdog(limit, journeys.stop_renderers) as dog:
-        result = _run_one(journeys, scenario, portal, artefact_dir, budget_s, dog)
+        result = _run_one(journeys, scenario, portal, artefact_dir, budget_s, dog, procedure_pages or [])
     if dog.fired:
         result = ScenarioResult(
             id=scenario.id,
@@ -132,6 +133,7 @@ def _run_one(
     artefact_dir: Path,
     budget_s: float,
     dog: procs.Watchdog,
+    procedure_pages: list[str],
 ) -> ScenarioResult:
     start = time.perf_counter()
     overrides = dict(getattr(portal, "overrides", None) or {})
@@ -156,7 +158,9 @@ def _run_one(
             context.tracing.start(screenshots=False, snapshots=True)
         page = context.new_page()
         guard.page = page
-        result = run_journey(scenario, page, portal.url, overrides, guard=guard, budget_s=budget_s)
+        result = run_journey(
+            scenario, page, portal.url, overrides, guard=guard, budget_s=budget_s, procedure_pages=procedure_pages
+        )
         if f"{scenario.id}.allow_post" in overrides:
             result.overrides_used[f"{scenario.id}.allow_post"] = overrides[f"{scenario.id}.allow_post"]
         if dog.fired:
@@ -202,13 +206,16 @@ def run_scenarios(
     only: list[str] | None = None,
     start_error: str | None = None,
     budget_s: float = DEFAULT_BUDGET_S,
+    procedure_pages: list[str] | None = None,
 ) -> list[ScenarioResult]:
     """Run the scenarios (all, or the ids in `only`) on one portal.
 
     Never raises for portal problems; each scenario is bounded in time (DEFAULT_BUDGET_S, held from outside).
     `start_error`: the crawl found the portal's start page unusable for a reason a journey cannot get past (a
     redirect loop, a refused internal address, a navigation loop): the journeys are recorded as not run, and
-    nothing is requested."""
+    nothing is requested.
+    `procedure_pages`: procedure pages the crawl found (routes.procedure_candidates), a route to a procedure page
+    that does not depend on the portal's search."""
     artefact_dir = Path(artefact_dir)
     journeys.egress.policy.allow_origin(portal.url)
     wanted = [SCENARIOS[sid] for sid in (only or SCENARIOS) if sid in SCENARIOS]
@@ -223,7 +230,7 @@ def run_scenarios(
             reason = f"not run: the portal's pages stopped responding in {hung} journeys before this one"
             results.append(ScenarioResult(id=scenario.id, title=scenario.title, outcome="error", reason=reason))
             continue
-        result = run_one(journeys, scenario, portal, artefact_dir, budget)
+        result = run_one(journeys, scenario, portal, artefact_dir, budget, procedure_pages)
         results.append(result)
         hung = hung + 1 if _hung(result) else 0
         if _unreachable(result) or _hung(result):

@@ -16,6 +16,15 @@ SEARCH_ENTRY = (
     "Danh sách thủ tục hành chính",
     "Dịch vụ công trực tuyến",
 )
+# The procedure catalogue: the route to a procedure page that does not need the search (scenarios/routes.py).
+CATALOGUE_ENTRY = (
+    "Danh mục thủ tục hành chính",
+    "Danh sách thủ tục hành chính",
+    "Danh mục thủ tục",
+    "Thủ tục hành chính",
+    "Danh mục dịch vụ công",
+    "Dịch vụ công trực tuyến",
+)
 SEARCH_INPUT = (
     "Nhập tên thủ tục",
     "Nhập tên thủ tục hành chính",

@@ -14,8 +14,9 @@ pytestmark = pytest.mark.browser
 # portal -> {journey: expected failed step, or None for passed}
 LADDER = {
     "tinh-song-xanh-mau": {"privacy": "find_privacy", "online_payment": None},  # no privacy page
-    "bo-moi-truong-mau": {"online_payment": "find_payment", "keyboard": None},  # + no payment
-    "tinh-lam-hai-mau": {"keyboard": "skip_link", "dossier_lookup": None},  # + no skip link
+    "bo-moi-truong-mau": {"online_payment": "find_payment", "keyboard": None, "online_submission": None},
+    # + no skip link, sign-in without VNeID (the footer's link to the national portal is not a sign-in option)
+    "tinh-lam-hai-mau": {"keyboard": "skip_link", "online_submission": "vneid_offered", "dossier_lookup": None},
     "bo-dan-sinh-mau": {
         "dossier_lookup": "submit_code",
         "mobile": "home_no_horizontal_scroll",

@@ -194,6 +194,7 @@ def run_journeys(store: Store, run: RunRecord, portals: Sequence[Portal], progre
 
 
 def _journeys_of(journeys: JourneyBrowser, store: Store, run: RunRecord, portal: Portal, progress: Progress) -> None:
+    from portalscore.scenarios.routes import procedure_candidates
     from portalscore.scenarios.runner import run_scenarios
 
     progress.begin(portal.id, "journeys")
@@ -206,6 +207,7 @@ def _journeys_of(journeys: JourneyBrowser, store: Store, run: RunRecord, portal:
                 artefact_dir(run),
                 start_error=ev.start_blocked or None,
                 budget_s=run.settings.journey_budget_s,
+                procedure_pages=procedure_candidates(ev.pages),
             )
         except Exception as e:
             log.exception("scenarios of %s failed", portal.id)
