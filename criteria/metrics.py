@@ -25,20 +25,9 @@ from .model import EvidenceRef
 from .rules import ValueKind
 from .stats import BOOL_STATISTICS, NUMBER_STATISTICS, aggregate
 
-# Produced by the scenarios package (issue 4); a criterion may read any of them.
-SCENARIO_IDS = (
-    "home",
-    "search_procedure",
-    "procedure_detail",
-    "online_submission",
-    "dossier_lookup",
-    "online_payment",
-    "feedback",
-    "help",
-    "mobile",
-    "keyboard",
-    "privacy",
-)
+# The journeys a criterion may read (scenario.<id>, scenario_steps.<id>): the contract's table, the one place
+# that names them with their steps (the journeys record them, the criteria count them).
+SCENARIO_IDS = tuple(journey_steps.JOURNEY_STEPS)
 
 IMPACTS = ("critical", "serious", "moderate", "minor")
 DEFAULT_IMPACT_WEIGHTS = {"critical": 10, "serious": 7, "moderate": 3, "minor": 1}  # Lighthouse's axe weights
