@@ -20,7 +20,7 @@ KEYBOARD_OPERABLE = CheckMeta(
     wcag=("2.1.1",),
     impact="critical",
     title_en="Controls must work with the keyboard: reachable with Tab, activated with Enter or Space",
-    title_vi="Điều khiển phải dùng được bằng bàn phím: đến được bằng Tab, kích hoạt bằng Enter hoặc Space",
+    title_vi="Điều khiển phải dùng được bằng bàn phím: đến được bằng Tab, kích hoạt bằng phím Enter hoặc phím cách",
     cost="heavy",
     family="keyboard",
 )
