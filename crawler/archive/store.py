@@ -80,6 +80,10 @@ def _index(root: Path) -> sqlite3.Connection:
         "CREATE TABLE IF NOT EXISTS payloads (portal TEXT, digest TEXT, uri TEXT, date TEXT, file TEXT,"
         " offset INTEGER, length INTEGER, run INTEGER, PRIMARY KEY (portal, digest))"
     )
+    # Which runs' revisits lean on a payload: pruning keeps the file holding it while one of them is kept.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS refs (portal TEXT, digest TEXT, run INTEGER, PRIMARY KEY (portal, digest, run))"
+    )
     return db
 
 
@@ -156,6 +160,7 @@ class PortalArchive:
                 uri, digest, seen[0], seen[1], http_headers=http, warc_headers_dict=headers
             )
             self._writer.write_record(record)
+            self._db.execute("INSERT OR IGNORE INTO refs VALUES (?, ?, ?)", (self.portal_id, digest, self.run_id))
             return True
         record = self._writer.create_warc_record(
             uri,

@@ -1,11 +1,11 @@
-"""Command line: `portalscore run|demo|audit|report|explain|runs|diff|schedule|worker`.
+"""Command line: `portalscore run|demo|audit|report|explain|runs|diff|schedule|worker|replay|prune|evidence`.
 
 The contract (flags, output files, ranking.json shape, exit codes) is relied on by other
 tools: extend it, do not change it. Exit codes: 0 done (even when some portals failed:
 they are scored as they are and carry their errors), 2 unusable input, 1 internal error.
 
 One module per command group (run.py: run, demo; audit.py; stored.py: report, explain, runs, diff;
-ops.py: schedule, worker); options shared by several commands are defined once in options.py, and
+ops.py: schedule, worker; evidence.py: replay, prune, evidence export); options shared by several commands are defined once in options.py, and
 the store is opened in one place (common.open_store).
 """
 
@@ -17,7 +17,7 @@ import sys
 from portalscore.contract import secrets
 from portalscore.contract.errors import InputError
 
-from . import audit, ops, run, stored
+from . import audit, evidence, ops, run, stored
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(every run also writes OUT.operator/run.log.jsonl, beside the published OUT)",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for group in (run, audit, stored, ops):
+    for group in (run, audit, stored, ops, evidence):
         group.add_parsers(sub)
     return parser
 
