@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -51,11 +52,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
         index = ReplayIndex(root, portal, run.id, args.profile)
     except ArchiveMissing as e:
         raise InputError(str(e)) from None
-    settings = run.settings.crawl
+    # Every request is answered from the archive; the proxy lets nothing out, should one slip past it.
+    nowhere = ["archive.invalid"]
+    settings = dataclasses.replace(run.settings.crawl, allowed_hosts=nowhere)
 
     async def go() -> Any:
-        # Every request is answered from the archive; the proxy is there only so that nothing could leave.
-        with Egress(NetPolicy.build(only_hosts=["archive.invalid"])) as egress:
+        with Egress(NetPolicy.build(only_hosts=nowhere)) as egress:
             async with BrowserPool(settings, egress) as pool:
                 return await replay_page(pool, index, args.url, settings, heavy=args.heavy)
 
