@@ -131,7 +131,10 @@ def test_each_page_replays_offline_as_crawled_with_the_same_findings(archived):
     replays = asyncio.run(go())
     assert len(replays) >= 2 * len(PORTALS)
     compared = 0
-    for page, replay, _shot, diff in replays:
+    for page, replay, shot, diff in replays:
+        if diff > MAX_DIFFERENT_PIXELS:  # kept for whoever looks into it
+            (root / "crawl.jpg").write_bytes(shot)
+            (root / "replay.jpg").write_bytes(replay.screenshot)
         assert replay.page.error is None, (page.url, replay.page.error)
         assert replay.served > 0 and not replay.missed, (page.url, replay.missed)
         assert diff <= MAX_DIFFERENT_PIXELS, (page.url, page.profile, diff)
@@ -140,3 +143,21 @@ def test_each_page_replays_offline_as_crawled_with_the_same_findings(archived):
             assert _violations(replay.page) == _violations(page), page.url
             compared += 1
     assert compared >= len(PORTALS)  # every portal's own audits (not sampled, not reused) were compared
+
+
+def test_findings_point_at_their_element_on_the_archived_screenshot(archived):
+    crops = [
+        n.crop
+        for ev in archived["first"]
+        for p in ev.pages
+        if p.accessibility is not None
+        for v in p.accessibility.violations + p.accessibility.best_practice
+        for n in v.nodes
+        if n.crop
+    ]
+    assert crops  # the sample portals' faults above the fold
+    for crop in crops:
+        shot, _, box = crop.partition("#xywh=")
+        assert (archived["root"] / shot).is_file(), crop
+        x, y, w, h = map(int, box.split(","))
+        assert x >= 0 and y >= 0 and w > 0 and h > 0 and x + w <= 1280, crop

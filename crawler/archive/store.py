@@ -18,6 +18,7 @@ import hashlib
 import json
 import re
 import sqlite3
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from io import BytesIO
@@ -28,6 +29,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from .capture import Capture
+from .visual import looks_same
 
 INDEX = "index.sqlite"
 PROFILE_HEADER = "WARC-Portalscore-Profile"  # desktop | mobile: the same URL may be archived on both
@@ -50,6 +52,7 @@ class ArchivedPage:
     profile: str
     dom: str  # the resource record's URI
     shot: str = ""  # relative to the portal's folder
+    shot_from_run: int | None = None  # the shot is an earlier run's, this one's looking the same (visual.py)
     responses: int = 0
     revisits: int = 0
 
@@ -72,7 +75,8 @@ class Manifest:
 
 
 def _index(root: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(root / INDEX, timeout=30)
+    # Written from one worker thread at a time (PortalArchive's lock), not always the one that opened it.
+    db = sqlite3.connect(root / INDEX, timeout=30, check_same_thread=False)
     # Several portals' crawls (and Celery workers) write it; each commits page by page. WAL: readers never wait.
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
@@ -109,6 +113,8 @@ class PortalArchive:
         self.manifest_path = self.folder / f"run-{run_id}.json"
         self.manifest = Manifest.read(self.manifest_path) or Manifest(run_id, portal_id, self.warc_name)
         self._db = _index(root)
+        self._lock = threading.Lock()  # pages of one portal finish concurrently; each is written whole
+        self._previous = _previous_shots(self.folder, run_id)
         self._fh: BinaryIO = open(self.folder / self.warc_name, "ab")  # --resume appends to the same file
         self._writer = WARCWriter(self._fh, gzip=True)
         if self._fh.tell() == 0:
@@ -118,18 +124,35 @@ class PortalArchive:
     def write_page(
         self, url: str, final_url: str, profile: str, captures: list[Capture], dom: str, shot: bytes | None
     ) -> ArchivedPage:
+        """Blocking (compression, the index, comparing screenshots): call it from a worker thread."""
+        with self._lock:
+            return self._write_page(url, final_url, profile, captures, dom, shot)
+
+    def _write_page(
+        self, url: str, final_url: str, profile: str, captures: list[Capture], dom: str, shot: bytes | None
+    ) -> ArchivedPage:
         page = ArchivedPage(url=url, final_url=final_url, profile=profile, dom=f"{DOM_PREFIX}{profile}:{final_url}")
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        unchanged = True  # every payload of the page was archived before: only then may its screenshot be too
         for capture in captures:
             http = StatusAndHeaders(f"{capture.status} {capture.reason}".strip(), _headers(capture), "HTTP/1.1")
             revisit = self._write(capture.url, capture.date, "response", capture.body or b"", http, profile)
             page.responses += 1
             page.revisits += revisit
-        self._write(page.dom, now, "resource", dom.encode("utf-8"), None, profile, "text/html; charset=utf-8")
+            unchanged = unchanged and (revisit or not capture.body)
+        dom_bytes = dom.encode("utf-8")
+        unchanged = (
+            self._write(page.dom, now, "resource", dom_bytes, None, profile, "text/html; charset=utf-8") and unchanged
+        )
         if shot:
             name = f"shots/{hashlib.sha1(shot).hexdigest()}.jpg"
             path = self.folder / name
-            if not path.exists():
+            earlier = self._previous.get((url, profile))
+            # Same bytes: the file is there. Same page (every payload and the DOM unchanged) and the same picture
+            # to the eye, encoded a little differently: the earlier run's file (a colour change shows in the CSS).
+            if not path.exists() and unchanged and earlier and looks_same(self.folder / earlier[0], shot):
+                name, page.shot_from_run = earlier
+            elif not path.exists():
                 path.write_bytes(shot)
                 self.manifest.shot_bytes += len(shot)
             page.shot = name
@@ -189,6 +212,23 @@ class PortalArchive:
         self._db.commit()
         self._db.close()
         self._fh.close()
+
+
+def _previous_shots(folder: Path, run_id: int) -> dict[tuple[str, str], tuple[str, int]]:
+    """(url, profile) -> the screenshot of the latest earlier run archived here, and that run."""
+    runs = sorted(
+        (int(f.stem.removeprefix("run-")), f)
+        for f in folder.glob("run-*.json")
+        if f.stem.removeprefix("run-").isdigit()
+    )
+    earlier = [(r, f) for r, f in runs if r < run_id]
+    if not earlier:
+        return {}
+    run, path = earlier[-1]
+    manifest = Manifest.read(path)
+    if manifest is None:
+        return {}
+    return {(p.url, p.profile): (p.shot, p.shot_from_run or run) for p in manifest.pages if p.shot}
 
 
 def _headers(capture: Capture) -> list[tuple[str, str]]:

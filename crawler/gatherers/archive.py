@@ -12,6 +12,9 @@ from .base import Gatherer, GathererMeta, PageRun, register
 MAX_DOM_CHARS = 5_000_000  # a serialised DOM bigger than this is not archived (the responses still are)
 # JPEG: Playwright encodes it in the browser, fast; WebP went through a re-encode and was ~5x slower here.
 SHOT_QUALITY = 60
+# CSS pixels (a phone profile's 3x device pixels would make its shot 9x the size, for no evidence gained), and CSS
+# animations stopped at their end (or start, if endless): an unchanged page then gives the same bytes the next night,
+# which is what lets screenshots be deduplicated by content; a carousel caught mid-slide would not.
 
 
 @register
@@ -27,7 +30,10 @@ class ArchiveGatherer(Gatherer):
             return
         try:
             dom = await asyncio.wait_for(tab.page.content(), tab.left())
-            shot = await asyncio.wait_for(tab.page.screenshot(type="jpeg", quality=SHOT_QUALITY), tab.left())
+            await _images_decoded(run)
+            shot = await asyncio.wait_for(
+                tab.page.screenshot(type="jpeg", quality=SHOT_QUALITY, scale="css", animations="disabled"), tab.left()
+            )
             captures, notes = await recorder.captures(tab.left())
         except Exception as e:  # the page went away or ran out of time: evaluated, just not archived
             run.note(f"archive: not archived: {type(e).__name__}: {str(e)[:150]}")
@@ -38,4 +44,20 @@ class ArchiveGatherer(Gatherer):
         for text in notes:
             run.note(text)
         ev = run.ev
-        archive.write_page(ev.url, ev.final_url or ev.url, ev.profile, captures, dom, shot)
+        page = await asyncio.to_thread(
+            archive.write_page, ev.url, ev.final_url or ev.url, ev.profile, captures, dom, shot
+        )
+        run.archived_shot = f"{archive.portal_id}/{page.shot}" if page.shot else ""
+
+
+# The network has settled, but an image may still be decoding: the screenshot would show a gap one night and the
+# picture the next (and its replay would differ from it). Bounded: a page with a broken image is shot as it is.
+_DECODE_JS = "() => Promise.all([...document.images].slice(0, 200).map(i => i.decode().catch(() => null)))"
+DECODE_WAIT_S = 2.0
+
+
+async def _images_decoded(run: PageRun) -> None:
+    try:
+        await asyncio.wait_for(run.tab.page.evaluate(_DECODE_JS), min(DECODE_WAIT_S, run.tab.left()))
+    except Exception:  # slow or gone: the screenshot shows what is there
+        pass

@@ -59,6 +59,7 @@ class PageRun:
     hints: Hints = NO_HINTS
     mixed_in_dom: list[str] = field(default_factory=list)  # http:// resources the DOM names (dom -> security)
     recorder: Recorder | None = None  # the responses of the load, attached before it when the page is archived
+    archived_shot: str = ""  # the page's screenshot in the archive, relative to its root (archive -> crops)
     _heavy: bool | None = None
 
     def wants_heavy(self) -> bool:
