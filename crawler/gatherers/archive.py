@@ -50,9 +50,13 @@ class ArchiveGatherer(Gatherer):
         run.archived_shot = f"{archive.portal_id}/{page.shot}" if page.shot else ""
 
 
-# The network has settled, but an image may still be decoding: the screenshot would show a gap one night and the
-# picture the next (and its replay would differ from it). Bounded: a page with a broken image is shot as it is.
-_DECODE_JS = "() => Promise.all([...document.images].slice(0, 200).map(i => i.decode().catch(() => null)))"
+# The network has settled, but an image that arrived may still be decoding: the screenshot would show a gap one
+# night and the picture the next (and its replay would differ from it). Only loaded images (a lazy one below the fold
+# would hold us until the time limit); bounded all the same.
+_DECODE_JS = (
+    "() => Promise.all([...document.images].filter(i => i.complete && i.naturalWidth).slice(0, 200)"
+    ".map(i => i.decode().catch(() => null)))"
+)
 DECODE_WAIT_S = 2.0
 
 
