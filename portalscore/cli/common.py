@@ -96,7 +96,7 @@ def print_archive_sizes(store: Store, run_id: int) -> None:
 
 
 def _mb(n: int) -> str:
-    return f"{n / 1_000_000:.2f} MB"
+    return f"{n / 1_000_000:.3f} MB"
 
 
 def run_id_of(store: Store, value: str) -> int:
