@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from playwright.async_api import Page, Response
 
@@ -19,6 +19,7 @@ MAX_RESPONSES = 300  # per page: a page making thousands of requests is archived
 MAX_RESPONSE_BYTES = 5_000_000  # one body bigger than this is recorded without it
 MAX_PAGE_BYTES = 25_000_000  # all bodies of one page together
 BODY_TIMEOUT_S = 5.0
+BODIES_AT_ONCE = 6
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,6 @@ class Capture:
     body: bytes | None  # None: not kept (a redirect, too big, not readable); the headers still are
     date: str  # ISO 8601 UTC, when the response arrived
     method: str = "GET"
-    request_headers: list[tuple[str, str]] = field(default_factory=list)
     skipped: str = ""  # why the body is not kept
 
 
@@ -57,39 +57,55 @@ class Recorder:
         self.responses.append((response, time.time()))
 
     async def captures(self, timeout_s: float) -> tuple[list[Capture], list[str]]:
-        """Every recorded response with its body where it may be kept; and notes on what was left out."""
+        """Every recorded response with its body where it may be kept; and notes on what was left out. The bodies
+        are asked for all at once (one round trip each to the browser, while the page holds a browser slot)."""
         notes: list[str] = []
         if self.dropped:
             notes.append(f"archive: {self.dropped} responses beyond the first {MAX_RESPONSES} not archived")
-        budget = MAX_PAGE_BYTES
-        deadline = time.monotonic() + timeout_s
-        results: list[Capture] = []
-        for response, at in list(self.responses):
-            headers = [(h["name"], h["value"]) for h in await response.headers_array()]
-            body: bytes | None = None
-            skipped = ""
-            length = next((v for k, v in headers if k.lower() == "content-length"), "")
+        recorded = list(self.responses)
+        heads = await asyncio.gather(*(r.headers_array() for r, _at in recorded), return_exceptions=True)
+        headers = [[(h["name"], h["value"]) for h in hs] if isinstance(hs, list) else [] for hs in heads]
+
+        def wanted(i: int) -> str:
+            response = recorded[i][0]
+            length = next((v for k, v in headers[i] if k.lower() == "content-length"), "")
             if 300 <= response.status < 400:
-                skipped = "redirect"
-            elif length.isdigit() and int(length) > min(MAX_RESPONSE_BYTES, budget):
-                skipped = f"body of {int(length)} bytes over the archive's cap"
-            else:
-                body, skipped = await _body(response, deadline - time.monotonic(), min(MAX_RESPONSE_BYTES, budget))
+                return "redirect"
+            if length.isdigit() and int(length) > MAX_RESPONSE_BYTES:
+                return f"body of {int(length)} bytes over the archive's cap"
+            return ""
+
+        skips = [wanted(i) for i in range(len(recorded))]
+        # A few at a time: what Python holds at once is a few bodies, not the page.
+        gate = asyncio.Semaphore(BODIES_AT_ONCE)
+
+        async def body_of(response: Response) -> tuple[bytes | None, str]:
+            async with gate:
+                return await _body(response, timeout_s, MAX_RESPONSE_BYTES)
+
+        bodies = await asyncio.gather(*(body_of(r) for (r, _at), skip in zip(recorded, skips) if not skip))
+        fetched = iter(bodies)
+        budget = MAX_PAGE_BYTES
+        results: list[Capture] = []
+        for (response, at), head, skipped in zip(recorded, headers, skips):
+            body: bytes | None = None
+            if not skipped:
+                body, skipped = next(fetched)
+            if body is not None and len(body) > budget:
+                body, skipped = None, f"the page's archive cap ({MAX_PAGE_BYTES} bytes) reached"
             if body is not None:
                 budget -= len(body)
             elif skipped != "redirect" and len(notes) < 5:
                 notes.append(f"archive: {response.url[:150]}: {skipped}")
-            request = response.request
             results.append(
                 Capture(
                     url=response.url,
                     status=response.status,
                     reason=response.status_text,
-                    headers=headers,
+                    headers=head,
                     body=body,
                     date=_iso(at),
-                    method=request.method,
-                    request_headers=[(h["name"], h["value"]) for h in await request.headers_array()],
+                    method=response.request.method,
                     skipped=skipped,
                 )
             )
