@@ -38,6 +38,7 @@ bench: setup
 	$(BIN)/python benchmarks/crawl_bench.py
 	$(BIN)/python benchmarks/report_bench.py
 	$(BIN)/python benchmarks/incremental_bench.py
+	$(BIN)/python benchmarks/archive_bench.py
 
 act: setup  ## agreement with the W3C ACT Rules test cases (docs/accessibility.md); ACT_JSON=file keeps the summary
 	$(BIN)/python benchmarks/act_conformance.py $(if $(ACT_JSON),--json $(ACT_JSON))

@@ -76,8 +76,9 @@ class ViolationNode:
     target: str
     html: str = ""
     summary: str = ""
-    # A screenshot crop of the element, relative to the run's artefact folder, once the evidence archive
-    # keeps them (not filled yet). None: no crop.
+    # Where the element is on the page's archived screenshot: "<portal>/shots/<sha1>.jpg#xywh=x,y,w,h" (a Media
+    # Fragments URI relative to the run's archive folder; crawler/gatherers/crops.py). None: no crop (not archived,
+    # or the element is outside the screenshot's viewport).
     crop: str | None = None
 
 

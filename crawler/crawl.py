@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from portalscore.contract.evidence import LinkCheck, PageEvidence, PortalEvidence, PortalRef, to_dict
 from portalscore.contract.portal import Portal
 
+from .archive import Archive, PortalArchive
 from .documents import check_documents
 from .failures import POLICY_KINDS
 from .frontier import Frontier, Item
@@ -52,9 +53,11 @@ async def crawl_portal(
     resume_pages: dict[str, PageEvidence] | None = None,
     on_progress: OnProgress | None = None,
     prior_audits: PriorAudits | None = None,
+    archive: Archive | None = None,
 ) -> PortalEvidence:
     """prior_audits: earlier runs' audits of this portal's content, by (profile, content hash), read before the
-    crawl (incremental crawling): a page with the same content gets that audit instead of running axe again."""
+    crawl (incremental crawling): a page with the same content gets that audit instead of running axe again.
+    archive: the run's evidence archive (crawler/archive): every evaluated page's responses, DOM and screenshot."""
     ev = PortalEvidence(
         portal=PortalRef(id=portal.id, name=portal.name, kind=portal.kind, url=portal.url),
         started_at=_now(),
@@ -63,11 +66,15 @@ async def crawl_portal(
     )
     pool.egress.policy.allow_origin(portal.url)  # the registry names it: it may be served from an internal address
     crawl = _Crawl(pool, portal, settings, ev, on_page, resume_pages or {}, on_progress, prior_audits)
+    crawl.archive = archive.portal(portal.id) if archive is not None and settings.archive else None
     try:
         await crawl.run()
     except Exception:  # a crawler bug on one portal must not cost the others (or this one) its evidence
         log.exception("crawl of %s failed", portal.id)
         ev.errors.append("the crawl stopped on an internal error of portalscore (logged); the pages before it are kept")
+    finally:
+        if crawl.archive is not None:
+            crawl.archive.close()
     crawl.resolve_samples()
     start_error = _start_page_error(ev)
     if start_error:
@@ -136,6 +143,7 @@ class _Crawl:
         self.sampler = TemplateSampler(settings.audit_per_template if settings.run_axe else 0)
         # The heavy accessibility checks: the first page(s) of each template, desktop only (0: none).
         self.heavy = TemplateSampler(settings.heavy_checks_per_template) if settings.heavy_checks_per_template else None
+        self.archive: PortalArchive | None = None
 
     def _hints(self, url: str) -> Hints:
         """What the crawl tells the gatherers of the page at `url`: earlier audits, and its decisions bound to the
@@ -150,6 +158,7 @@ class _Crawl:
             prior=self.prior_audits,
             sample=lambda profile, template: self.sampler.should_audit(profile, template, order),
             heavy=wants_heavy,
+            archive=self.archive,
         )
 
     def resolve_samples(self) -> None:

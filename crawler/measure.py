@@ -24,6 +24,7 @@ from playwright.async_api import Page, Response
 
 from portalscore.contract.evidence import BlockedRequest, PageEvidence, Timings
 
+from .archive import Recorder
 from .egress import Egress
 from .failures import POLICY_KINDS, navigation_error, refusal_of
 from .gatherers import NO_HINTS, Hints, PageRun, gatherers
@@ -137,6 +138,8 @@ async def measure_page(
     timeout_ms = settings.request_timeout_s * 1000
     response: Response | None = None
     run = PageRun(tab, job, ev, settings, hints=hints)
+    if job.audit and hints.archive is not None:  # lab loads are timings only: nothing to archive
+        run.recorder = Recorder(page)
     try:
         tab.guard.expect_navigation()
         response = await page.goto(job.url, wait_until="commit", timeout=timeout_ms)

@@ -39,6 +39,9 @@ class CrawlSettings:
     # first desktop page of each template (the others share its layout, menus and widgets). 0: light checks only.
     run_checks: bool = True
     heavy_checks_per_template: int = 1
+    # The evidence archive (crawler/archive): each audited page's responses as WARC, its DOM and a screenshot, when
+    # the run names where (the application's --archive). Off: nothing is recorded on the hot path.
+    archive: bool = True
     retries: int = 2  # extra attempts for transient failures only
     retry_after_cap_s: float = 30  # a server's Retry-After is honoured up to this
     settle_s: float = 2.0  # after the load event, wait at most this long for the network to go quiet

@@ -30,6 +30,10 @@ class RunSettings:
     )
     artefact_dir: str = ""  # screenshots and traces of the journeys (absolute); the run's output folder decides it
     executor: str = "local"  # where the evidence was first collected: local | celery (--resume may choose anew)
+    # The evidence archive (crawler/archive): where it is (absolute; default beside the report, OUT.operator/archive)
+    # and how many runs it keeps (0: all; N: the last N and the first of each month; portalscore prune).
+    archive_dir: str = ""
+    archive_keep: int = 0
     publisher_file: str = ""  # --publisher: who publishes the report (reports/publisher.py); "": not stated
 
     def to_stored(self) -> dict[str, Any]:
@@ -54,4 +58,4 @@ class RunSettings:
         return sorted(k for k in mine.keys() | theirs.keys() if k not in _PLACE and mine.get(k) != theirs.get(k))
 
 
-_PLACE = ("artefact_dir", "executor", "publisher_file")
+_PLACE = ("artefact_dir", "executor", "publisher_file", "archive_dir", "archive_keep")

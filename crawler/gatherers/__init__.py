@@ -1,11 +1,12 @@
 """What is read off a loaded page, each by a gatherer with one job (crawler/gatherers/base.py says what a gatherer
 is). A new kind of page evidence is one module here, registered with `@register`; the criteria's metrics read it.
 
-    facts  (every audited load; a failure is the page's):  dom, security
-    audit  (pages without error; a failure is the gatherer's own):  axe, checks (our accessibility checks)
+    facts  (every audited load; a failure is the page's):  dom, security, archive (when the run archives)
+    audit  (pages without error; a failure is the gatherer's own):  axe, checks (our accessibility checks), crops
+           (where each finding's element is on the archived screenshot)
 """
 
-from . import axe, checks, dom, security  # noqa: F401  (each registers its gatherer)
+from . import archive, axe, checks, crops, dom, security  # noqa: F401  (each registers its gatherer)
 from .base import NO_HINTS, Gatherer, GathererMeta, Hints, PageRun, PriorAudits, Sample, gathered, gatherers, register
 
 __all__ = [

@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from portalscore.contract.evidence import Accessibility, PageEvidence
 
+from ..archive import PortalArchive, Recorder
 from ..network import MAX_LISTED
 from ..settings import CrawlSettings
 from ..tab import PageJob, Tab
@@ -29,6 +30,7 @@ class Hints:
     prior: PriorAudits | None = None
     sample: Sample | None = None
     heavy: Sample | None = None
+    archive: PortalArchive | None = None  # where the page's responses, DOM and screenshot go (None: not archived)
 
 
 NO_HINTS = Hints()
@@ -56,6 +58,8 @@ class PageRun:
     headers: dict[str, str] = field(default_factory=dict)
     hints: Hints = NO_HINTS
     mixed_in_dom: list[str] = field(default_factory=list)  # http:// resources the DOM names (dom -> security)
+    recorder: Recorder | None = None  # the responses of the load, attached before it when the page is archived
+    archived_shot: str = ""  # the page's screenshot in the archive, relative to its root (archive -> crops)
     _heavy: bool | None = None
 
     def wants_heavy(self) -> bool:

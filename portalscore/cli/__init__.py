@@ -1,4 +1,4 @@
-"""Command line: `portalscore run|demo|check|audit|report|explain|runs|diff|schedule|worker|registry check`.
+"""Command line: `portalscore run|demo|check|audit|report|explain|runs|diff|schedule|worker|registry check|replay|prune|evidence`.
 
 The contract (flags, output files, ranking.json shape, exit codes) is relied on by other
 tools: extend it, do not change it. Exit codes: 0 done (even when some portals failed:
@@ -6,7 +6,7 @@ they are scored as they are and carry their errors), 2 unusable input, 1 interna
 `audit --fail-on` exit 1 for a broken budget or a failing page, 2 for a site or page that could not be evaluated.
 
 One module per command group (run.py: run, demo; audit.py; stored.py: report, explain, runs, diff;
-ops.py: schedule, worker; registries.py: registry check); options shared by several commands are defined once in options.py, and
+ops.py: schedule, worker; registries.py: registry check; evidence.py: replay, prune, evidence export); options shared by several commands are defined once in options.py, and
 the store is opened in one place (common.open_store).
 """
 
@@ -18,7 +18,7 @@ import sys
 from portalscore.contract import secrets
 from portalscore.contract.errors import InputError
 
-from . import audit, check, ops, registries, run, stored
+from . import audit, check, evidence, ops, registries, run, stored
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(every run also writes OUT.operator/run.log.jsonl, beside the published OUT)",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for group in (run, check, audit, stored, ops, registries):
+    for group in (run, check, audit, stored, ops, registries, evidence):
         group.add_parsers(sub)
     return parser
 

@@ -76,7 +76,27 @@ def evaluate_and_print(
     for s in result.scores[:10]:
         print(f"  {s.rank:>3}. {s.name} — {s.score:.1f} ({s.grade})")
     print(f"report: {(result.out_dir / 'index.html').resolve()}")
+    print_archive_sizes(store, result.run_id)
     return result
+
+
+def print_archive_sizes(store: Store, run_id: int) -> None:
+    """What the run added to the evidence archive, per portal (issue 22: the cost of keeping evidence is visible)."""
+    from portalscore.run.archive import archive_root, sizes
+
+    run = store.run(run_id)
+    if run is None or archive_root(run) is None:
+        return
+    added = sizes(run)
+    total = sum(s.bytes for s in added)
+    pages = sum(s.pages for s in added)
+    print(f"archive: {_mb(total)} added for {pages} pages in {archive_root(run)}")
+    for s in added:
+        print(f"  {s.portal}: {s.pages} pages, {_mb(s.bytes)} ({s.bytes // max(1, s.pages) // 1000} kB a page)")
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1_000_000:.3f} MB"
 
 
 def run_id_of(store: Store, value: str) -> int:

@@ -152,8 +152,29 @@ def add_run_options(p: argparse.ArgumentParser, *, allow_host: bool = True) -> N
         help="pages of each page template audited by axe, per portal and profile; the template's "
         "other pages get its first audit (default 2; 0: every page)",
     )
+    add_archive_options(p)
     add_publisher_option(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+
+
+def add_archive_options(p: argparse.ArgumentParser) -> None:
+    """The evidence archive (docs/archive.md): every evaluated page as WARC, its DOM and a screenshot."""
+    p.add_argument(
+        "--no-archive", action="store_true", help="keep no archive of the evaluated pages (WARC, DOM, screenshots)"
+    )
+    p.add_argument(
+        "--archive-dir",
+        metavar="DIR",
+        help="where the evidence archive is kept (default OUT.operator/archive, beside the report); runs archived "
+        "in one folder share unchanged payloads (WARC revisit records)",
+    )
+    p.add_argument(
+        "--archive-keep",
+        type=non_negative,
+        metavar="N",
+        default=0,
+        help="after the run, keep the archives of the last N runs and the first run of each month (default 0: all)",
+    )
 
 
 def add_publisher_option(p: argparse.ArgumentParser) -> None:
@@ -194,6 +215,8 @@ def crawl_settings(args: argparse.Namespace, allowed_hosts: list[str] | None = N
         kwargs["allowed_hosts"] = list(args.allow_host)
     if getattr(args, "allow_internal", None):
         kwargs["allow_internal"] = tuple(args.allow_internal)
+    if getattr(args, "no_archive", False):
+        kwargs["archive"] = False
     if getattr(args, "full_audit", False):
         kwargs["reuse_audits"] = False
         kwargs["audit_per_template"] = 0
@@ -223,6 +246,8 @@ def run_settings(
         scenarios=not args.no_scenarios,
         journey_budget_s=args.journey_budget,
         publisher_file=_publisher_file(args),
+        archive_dir=str(Path(args.archive_dir).resolve()) if getattr(args, "archive_dir", None) else "",
+        archive_keep=getattr(args, "archive_keep", 0) or 0,
         lang=args.lang,
         criteria_source=criteria_source(criteria),
         executor="celery" if args.workers == "celery" else "local",

@@ -31,6 +31,8 @@ from portalscore.logs import bind, tag
 from portalscore.progress import Progress
 from portalscore.store import RunRecord, Store, now
 
+from .archive import run_archive
+
 if TYPE_CHECKING:
     from portalscore.scenarios.runner import JourneyBrowser
 
@@ -110,6 +112,7 @@ async def _crawl(
                 resume_pages=resume or None,
                 on_progress=progress.update,
                 prior_audits=prior_audits(store, run, portal),
+                archive=run_archive(run),
             )
         except Exception:  # a bug on one portal must not cost the others their evidence
             log.exception("crawl of %s failed", portal.id)

@@ -23,6 +23,7 @@ from portalscore.reports import operator_dir
 from portalscore.runsettings import RunSettings
 from portalscore.store import RunRecord, Store
 
+from .archive import apply_retention, archive_root
 from .collect import collect
 from .finish import finish
 from .plan import start_or_resume
@@ -72,6 +73,8 @@ def evaluate(
     # (reports.operator_dir); the report copies only the screenshots it shows.
     operator = operator_dir(out_dir)
     settings = dataclasses.replace(settings, artefact_dir=str((operator / "artefacts").resolve()))
+    if not settings.archive_dir:  # the evidence archive too, unless the operator keeps it elsewhere (--archive-dir)
+        settings = dataclasses.replace(settings, archive_dir=str((operator / "archive").resolve()))
     operator.mkdir(parents=True, exist_ok=True)
     with RunLog(operator / RUN_LOG) as run_log:
         try:
@@ -81,6 +84,9 @@ def evaluate(
             with bind(run_id=run.id):
                 executor.collect(store, run, portals, progress)
                 ranked = finish(store, run, criteria, out_dir)
+                root = archive_root(run)
+                if root is not None and run.settings.archive_keep:
+                    apply_retention(store, root, run.settings.archive_keep)
         finally:
             progress.close()  # the live display (if any) is erased before the caller prints its result
     return RunResult(run_id=run.id, out_dir=out_dir, scores=ranked)

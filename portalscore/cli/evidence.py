@@ -1,0 +1,162 @@
+"""The evidence archive from the command line (docs/archive.md): `replay` a page of a run offline, `prune` the
+archive to the retention policy, `evidence export` one portal's evidence of a run for a dispute."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+from portalscore.contract.errors import InputError
+
+from .common import open_store, stored_run
+from .options import add_db_option, non_negative
+from .stored import criteria_of
+
+
+def _root(run: Any) -> Path:
+    from portalscore.run.archive import archive_root
+
+    root = archive_root(run)
+    if root is None or not root.is_dir():
+        raise InputError(f"run {run.id} kept no evidence archive (it ran with --no-archive, or the folder is gone)")
+    return root
+
+
+def _portal_of(root: Path, run: Any, url: str, profile: str) -> str:
+    """The portal of the run whose archive holds `url` (read from the manifests, not the WARC files)."""
+    from portalscore.crawler.archive.store import Manifest
+
+    for portal in run.portals:
+        manifest = Manifest.read(root / portal.id / f"run-{run.id}.json")
+        if manifest and any(p.profile == profile and url in (p.url, p.final_url) for p in manifest.pages):
+            return str(portal.id)
+    raise InputError(f"{url} is not archived in run {run.id} ({profile}); `portalscore explain` lists its pages")
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from portalscore.crawler.archive import ArchiveMissing, ReplayIndex
+    from portalscore.crawler.egress import Egress
+    from portalscore.crawler.netpolicy import NetPolicy
+    from portalscore.crawler.pool import BrowserPool
+    from portalscore.crawler.replay import replay_page
+
+    with open_store(args.db) as store:
+        run = stored_run(store, args.run)
+    root = _root(run)
+    portal = _portal_of(root, run, args.url, args.profile)
+    try:
+        index = ReplayIndex(root, portal, run.id, args.profile)
+    except ArchiveMissing as e:
+        raise InputError(str(e)) from None
+    # Every request is answered from the archive; the proxy lets nothing out, should one slip past it.
+    nowhere = ["archive.invalid"]
+    settings = dataclasses.replace(run.settings.crawl, allowed_hosts=nowhere)
+
+    async def go() -> Any:
+        with Egress(NetPolicy.build(only_hosts=nowhere)) as egress:
+            async with BrowserPool(settings, egress) as pool:
+                return await replay_page(pool, index, args.url, settings, heavy=args.heavy)
+
+    replay = asyncio.run(go())
+    if args.screenshot:
+        Path(args.screenshot).write_bytes(replay.screenshot)
+    page, acc = replay.page, replay.page.accessibility
+    found = [] if acc is None else acc.violations + acc.best_practice
+    print(
+        json.dumps(
+            {
+                "url": page.url,
+                "portal": portal,
+                "run": run.id,
+                "profile": args.profile,
+                "served_from_archive": replay.served,
+                "missing_from_archive": replay.missed,
+                "error": page.error,
+                "findings": [
+                    {"rule": v.rule, "source": v.source, "impact": v.impact, "targets": [n.target for n in v.nodes]}
+                    for v in found
+                ],
+                "screenshot": str(Path(args.screenshot).resolve()) if args.screenshot else None,
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
+    return 0
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    from portalscore.run.archive import apply_retention
+
+    with open_store(args.db) as store:
+        run = stored_run(store, args.run)
+        root = Path(args.archive_dir) if args.archive_dir else _root(run)
+        pruned = apply_retention(store, root, args.keep)
+    freed = sum(p.freed for p in pruned)
+    for p in pruned:
+        if p.kept_for:
+            print(f"  kept {p.portal} run {p.run}: runs {', '.join(map(str, p.kept_for))} lean on its payloads")
+        else:
+            print(f"  removed {p.portal} run {p.run} ({p.freed / 1_000_000:.2f} MB)")
+    print(f"prune: {freed / 1_000_000:.2f} MB freed in {root}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from portalscore.crawler.archive import ArchiveMissing, export_zip
+    from portalscore.criteria import load_criteria_set
+    from portalscore.reports.exports import explain_dict
+    from portalscore.run import scores_of
+
+    with open_store(args.db) as store:
+        run = stored_run(store, args.run)
+        root = _root(run)
+        criteria = load_criteria_set(criteria_of(run))
+        ranked = [s for s in scores_of(store, run.id, criteria) if s.portal_id == args.portal]
+    if not ranked:
+        raise InputError(f"portal {args.portal!r} is not scored in run {run.id}")
+    explain = json.dumps(explain_dict(ranked[0], None), ensure_ascii=False, indent=2).encode("utf-8")
+    dest = Path(args.out or f"evidence-{args.portal}-run-{run.id}.zip")
+    try:
+        export_zip(root, args.portal, run.id, dest, {"explain.json": explain})
+    except ArchiveMissing as e:
+        raise InputError(str(e)) from None
+    print(f"evidence: {dest.resolve()} ({dest.stat().st_size / 1_000_000:.2f} MB)")
+    return 0
+
+
+def add_parsers(sub: Any) -> None:
+    p = sub.add_parser("replay", help="load an archived page of a run offline and evaluate it again")
+    p.add_argument("url", help="the page, as the run evaluated it")
+    p.add_argument("--run", default="latest", help="run id or 'latest'")
+    p.add_argument("--profile", choices=("desktop", "mobile"), default="desktop")
+    p.add_argument("--screenshot", metavar="FILE", help="write the replay's viewport screenshot (JPEG) here")
+    p.add_argument("--heavy", action="store_true", help="run the heavy accessibility checks too (keyboard, reflow)")
+    add_db_option(p)
+    p.set_defaults(func=cmd_replay)
+
+    p = sub.add_parser("prune", help="remove archived runs beyond the retention policy")
+    p.add_argument(
+        "--keep",
+        type=non_negative,
+        required=True,
+        metavar="N",
+        help="keep the last N runs and the first run of each month (0: keep all)",
+    )
+    p.add_argument("--run", default="latest", help="the run whose archive folder to prune (default latest)")
+    p.add_argument("--archive-dir", metavar="DIR", help="the archive folder (default: the run's)")
+    add_db_option(p)
+    p.set_defaults(func=cmd_prune)
+
+    p = sub.add_parser("evidence", help="a portal's evidence of a run")
+    evidence = p.add_subparsers(dest="evidence_command", required=True)
+    e = evidence.add_parser("export", help="one zip: WARC, screenshots and explain output, for a dispute")
+    e.add_argument("portal", help="portal id")
+    e.add_argument("--run", default="latest", help="run id or 'latest'")
+    e.add_argument("--out", metavar="FILE", help="the zip (default evidence-PORTAL-run-N.zip)")
+    add_db_option(e)
+    e.set_defaults(func=cmd_export)
