@@ -12,11 +12,12 @@ import csv
 import dataclasses
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from portalscore.contract.evidence import PageEvidence, PortalEvidence, ScenarioResult
+from portalscore.contract.evidence import PageEvidence, PortalEvidence, ScenarioResult, Violation
 from portalscore.criteria.message import Message
 from portalscore.criteria.model import CriterionScore, PortalScore
 
@@ -186,21 +187,42 @@ def _public_scenario(s: ScenarioResult, screenshot: str | None) -> ScenarioResul
     )
 
 
-def _public_page(p: PageEvidence) -> PageEvidence:
+def _public_violations(violations: list[Violation], crops: Mapping[str, str]) -> list[Violation]:
+    """Each element's crop by its published path, or none: the archive's own references stay with the operator."""
+    return [
+        replace(v, nodes=[replace(n, crop=crops.get(n.crop) if n.crop else None) for n in v.nodes])
+        if any(n.crop for n in v.nodes)
+        else v
+        for v in violations
+    ]
+
+
+def _public_page(p: PageEvidence, crops: Mapping[str, str]) -> PageEvidence:
+    acc = p.accessibility
+    if acc is not None:
+        acc = replace(
+            acc,
+            violations=_public_violations(acc.violations, crops),
+            best_practice=_public_violations(acc.best_practice, crops),
+        )
+        p = replace(p, accessibility=acc)
     texts = [p.error or "", *p.notes]
     if not any(LOCAL_PATH.search(t) for t in texts):
         return p
     return replace(p, error=scrub(p.error), notes=[scrub(n) or "" for n in p.notes])
 
 
-def public_evidence(ev: PortalEvidence, screenshots: dict[int, str]) -> PortalEvidence:
-    """The evidence as published: screenshots by their published path (or none), no traces, no local paths,
-    only PUBLIC_SETTINGS. screenshots: index in ev.scenarios -> path from the report root."""
+def public_evidence(
+    ev: PortalEvidence, screenshots: dict[int, str], crops: Mapping[str, str] | None = None
+) -> PortalEvidence:
+    """The evidence as published: screenshots and element crops by their published path (or none), no traces,
+    no archive references, no local paths, only PUBLIC_SETTINGS. screenshots: index in ev.scenarios -> path from
+    the report root; crops: an element's crop reference in the archive -> the published crop's path."""
     return replace(
         ev,
         settings={k: ev.settings[k] for k in PUBLIC_SETTINGS if k in ev.settings},
         scenarios=[_public_scenario(s, screenshots.get(i)) for i, s in enumerate(ev.scenarios)],
-        pages=[_public_page(p) for p in ev.pages],
+        pages=[_public_page(p, crops or {}) for p in ev.pages],
         errors=[scrub(e) or "" for e in ev.errors],
     )
 

@@ -16,6 +16,7 @@ from portalscore.contract.evidence import PortalEvidence
 from portalscore.criteria.model import PortalScore
 
 from . import charts, views
+from .crops import publish_crops
 from .exports import DICTIONARY, public_evidence, ranking_dict, write_exports
 from .i18n import LANGS, Translator
 from .method import collection_facts
@@ -40,6 +41,7 @@ class ReportInput:
     evidence: dict[str, PortalEvidence]
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     artefact_dir: Path | None = None  # the run's screenshots (operator material: only images are copied)
+    archive_dir: Path | None = None  # the run's evidence archive: findings' elements are cut from its screenshots
     publisher: Publisher = field(default_factory=Publisher)
     # The run the scores' previous ranks come from; None: found in `history` when its ranks agree.
     previous: views.PreviousRun | None = None
@@ -137,8 +139,9 @@ def render_report(data: ReportInput, out_dir: Path, lang: str = "vi") -> Path:
     previous = data.previous or views.previous_from_history(data.history, data.run_id, scores)
 
     screenshots = _copy_screenshots(data, out_dir)
+    crops = {ref: crop.path for ref, crop in publish_crops(data.evidence, data.archive_dir, out_dir).items()}
     ranking = ranking_dict(criteria, data.generated_at, data.run_id, scores, data.publisher)
-    public = {pid: public_evidence(ev, screenshots.get(pid, {})) for pid, ev in data.evidence.items()}
+    public = {pid: public_evidence(ev, screenshots.get(pid, {}), crops) for pid, ev in data.evidence.items()}
     write_exports(out_dir, ranking, group_ids, public)
 
     # Pages show the published evidence, the same as the JSON beside them: no operator material in either.

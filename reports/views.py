@@ -326,6 +326,7 @@ class RulePage:
     example: tuple[str, str] | None  # (CSS selector, HTML snippet)
     sampled_from: str | None  # the page whose audit this page carries (template sampling)
     reused_from_run: int | None
+    crop: str | None = None  # the example element cut from the page's screenshot, path from the report root
 
 
 @dataclass
@@ -373,7 +374,8 @@ def violations_by_rule(pages: list[PageEvidence]) -> list[RuleGroup]:
                 count = v.node_count or len(v.nodes)
                 g.nodes += count
                 example = (v.nodes[0].target, v.nodes[0].html) if v.nodes else None
-                g.pages.append(RulePage(page.url, count, example, acc.sampled_from, acc.reused_from_run))
+                crop = v.nodes[0].crop if v.nodes else None
+                g.pages.append(RulePage(page.url, count, example, acc.sampled_from, acc.reused_from_run, crop))
     return sorted(groups.values(), key=lambda g: (g.best_practice, g.impact_rank, -g.nodes, g.rule))
 
 

@@ -356,3 +356,37 @@ def test_best_practice_rules_are_told_apart_from_wcag(tmp_path):
     facts = page.xpath("//section[@aria-labelledby='a11y-h']//ul[@class='facts-list']/li")
     assert facts[0].text_content().startswith("2 quy tắc WCAG 2.1 A/AA bị vi phạm")
     assert "1 quy tắc thực hành tốt của axe" in facts[1].text_content()
+
+
+def test_each_findings_element_is_shown_cut_from_the_archived_screenshot(tmp_path):
+    """The example element of a failed rule is shown as a thumbnail cut from the page's archived screenshot, with
+    alt text; the published evidence names the published crop, never the archive; a reference that leaves the
+    archive or names no image gives no crop, and the finding stands."""
+    from PIL import Image
+
+    from tests.test_reports_data import build_scored
+
+    archive = tmp_path / "archive"
+    (archive / "p" / "shots").mkdir(parents=True)
+    Image.new("RGB", (1280, 800), "white").save(archive / "p" / "shots" / "abc.jpg")
+    (tmp_path / "outside.jpg").write_bytes((archive / "p" / "shots" / "abc.jpg").read_bytes())
+    data = build_scored(n_ministries=1, n_provinces=1, pages=2)
+    ev = next(iter(data.evidence.values()))
+    good = ViolationNode(target="#logo", html="<img src=logo.png>", crop="p/shots/abc.jpg#xywh=100,50,200,40")
+    ev.pages[0].accessibility.violations = [Violation(rule="image-alt", impact="critical", node_count=1, nodes=[good])]
+    escape = ViolationNode(target="#a", crop="../outside.jpg#xywh=0,0,10,10")
+    ev.pages[1].accessibility.violations = [Violation(rule="link-name", impact="serious", node_count=1, nodes=[escape])]
+    data.archive_dir = archive
+    out = tmp_path / "out"
+    render_report(data, out)
+
+    page = parse(out / "portals" / f"{ev.portal.id}.html")
+    imgs = page.xpath("//details[.//code='image-alt']//img[@class='crop']")
+    assert len(imgs) == 1 and imgs[0].get("alt") and imgs[0].get("loading") == "lazy"
+    src = (out / "portals" / imgs[0].get("src")).resolve()
+    assert src.is_relative_to(out.resolve()) and Image.open(src).size == (200 + 16, 40 + 16)  # the element, padded
+    assert page.xpath("//details[.//code='link-name']//img") == []
+    published = json.loads((out / "evidence" / f"{ev.portal.id}.json").read_text(encoding="utf-8"))
+    crops = [n["crop"] for p in published["pages"] for v in p["accessibility"]["violations"] for n in v["nodes"]]
+    assert crops[0].startswith("assets/crops/") and crops[1] is None
+    assert not any("shots/" in (c or "") for c in crops)

@@ -10,6 +10,8 @@ from portalscore.criteria.model import PortalScore
 from portalscore.reports import PreviousRun, Publisher, ReportInput, load_publisher, render_report
 from portalscore.store import RunRecord, Store
 
+from .archive import archive_root
+
 log = logging.getLogger("portalscore.run")
 
 
@@ -50,6 +52,7 @@ def write_report(
     previous_id = store.previous_complete_run(run.registry_name, run_id)
     before = store.run(previous_id) if previous_id is not None else None
     previous = PreviousRun(before.id, before.finished_at or before.started_at) if before is not None else None
+    archive = archive_root(run)
     render_report(
         ReportInput(
             run_id=run_id,
@@ -61,6 +64,7 @@ def write_report(
             evidence={p.id: store.evidence(run_id, p.id) for p in run.portals},
             history=store.history(run.registry_name, criteria.id, run_id),
             artefact_dir=artefact_dir,
+            archive_dir=archive if archive is not None and archive.is_dir() else None,
             previous=previous,
             publisher=publisher,
         ),
