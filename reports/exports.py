@@ -101,6 +101,8 @@ def ranking_dict(
                 "change": s.change,
                 "previous_rank": s.previous_rank,
                 "tied_with": list(s.tied_with),
+                "group_spread": dict(s.group_noise),
+                "group_tied_with": {gid: list(ids) for gid, ids in s.group_tied_with.items()},
             }
             for s in ordered
         ],
@@ -360,6 +362,16 @@ DICTIONARY: tuple[DataFile, ...] = (
                 "portals[].tied_with",
                 "list",
                 N_("Portals whose score is not distinguishable from this one (measurement noise)."),
+            ),
+            Field(
+                "portals[].group_spread.<group>",
+                "number",
+                N_("How far the group's score moved between the repeated lab loads (0 to 100 scale)."),
+            ),
+            Field(
+                "portals[].group_tied_with.<group>",
+                "list",
+                N_("Portals whose score in the group differs from this one's by less than that spread: a tie."),
             ),
         ),
     ),
