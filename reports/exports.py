@@ -364,14 +364,16 @@ DICTIONARY: tuple[DataFile, ...] = (
                 N_("Portals whose score is not distinguishable from this one (measurement noise)."),
             ),
             Field(
-                "portals[].group_spread.<group>",
-                "number",
-                N_("How far the group's score moved between the repeated lab loads (0 to 100 scale)."),
+                "portals[].group_spread",
+                "object",
+                N_("Per group: how far the group's score moved between the repeated lab loads (0 to 100 scale)."),
             ),
             Field(
-                "portals[].group_tied_with.<group>",
-                "list",
-                N_("Portals whose score in the group differs from this one's by less than that spread: a tie."),
+                "portals[].group_tied_with",
+                "object",
+                N_(
+                    "Per group: the portals whose score in the group differs from this one's by less than that spread (a tie)."
+                ),
             ),
         ),
     ),
