@@ -67,3 +67,21 @@ def test_a_resetting_host_drops_every_third_page_and_a_timeout_host_never_answer
 def test_unknown_fault_is_refused():
     with pytest.raises(ValueError, match="unknown fault"):
         Shaping(fault="flaky")
+
+
+def test_the_simulated_nation_has_the_size_shapes_and_faults_issue_23_asks_for():
+    from benchmarks.national_bench import nation, scaled
+
+    specs, shaping = nation()
+    assert len(specs) == 51 and len({s.id for s in specs}) == 51
+    kinds = [s.kind for s in specs]
+    assert (kinds.count("national"), kinds.count("ministry"), kinds.count("province")) == (1, 16, 34)
+    assert {"spa", "aspnet", "national"} <= {s.style for s in specs}  # hash-routed, ?id=, path-style
+    ttfb = sorted(shaping[s.id].ttfb_s for s in specs)
+    assert 0.2 <= ttfb[0] and sum(t >= 3 for t in ttfb) == 4 and ttfb[-1] <= 5
+    faults = [shaping[s.id].fault for s in specs]
+    assert (faults.count("timeout"), faults.count("reset")) == (2, 2)
+    assert all(1000 <= shaping[s.id].page_kb <= 3000 and shaping[s.id].kbps for s in specs)
+    assert nation() == (specs, shaping)  # the same nation every time
+    quick = scaled(specs, 0.1)
+    assert len(quick) == 5 and len({s.style for s in quick}) == 5 and any(shaping[s.id].fault for s in quick)
