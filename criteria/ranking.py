@@ -22,17 +22,18 @@ def _indistinct(a: PortalScore, b: PortalScore, margin: float) -> bool:
 
 
 def _group_indistinct(a: PortalScore, b: PortalScore, gid: str) -> bool:
-    """Within one group: equal, or closer than the larger measured spread of that group on either portal."""
+    """Within one group: closer than the larger measured spread of that group on either portal. Groups the lab's
+    repeats do not move (spread 0: functionality, security ...) list no ties; equal scores there are plainly equal."""
     ga, gb = a.groups.get(gid), b.groups.get(gid)
     if ga is None or gb is None or ga.status != "scored" or gb.status != "scored":
         return False
     gap = abs(round(ga.score, 2) - round(gb.score, 2))
-    return gap == 0 or gap < max(a.group_noise.get(gid, 0.0), b.group_noise.get(gid, 0.0))
+    return gap < max(a.group_noise.get(gid, 0.0), b.group_noise.get(gid, 0.0))
 
 
 def group_ties(scores: list[PortalScore]) -> None:
     """Set `group_tied_with`: per group with a measured spread (the performance group), the portals whose group
-    score differs from this one's by less than that spread. Equal group scores tie in any group."""
+    score differs from this one's by less than that spread."""
     gids = sorted({gid for s in scores for gid in s.groups})
     for s in scores:
         s.group_tied_with = {}
