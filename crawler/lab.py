@@ -2,12 +2,25 @@
 
 Crawl timings are taken while axe runs on the other core, which slows them unevenly; the
 lab pass holds every browser slot during each timed load so that nothing else competes.
+
+Which pages: the start page, then one page of each page template (crawler/template.py) that has at
+least `MIN_TEMPLATE_PAGES` crawled pages, largest template first, within the per-portal budget
+(`CrawlSettings.lab_pages` per profile). A template is a layout with its own scripts and images, so
+one page each is what a portal's speed is made of; a per-template choice also cannot be gamed by a
+fast home page and slow procedure pages, and it is stable from run to run (crawl order decides ties).
+Budget left over after the templates goes to pages spread over the crawl order, as before.
+
+Profiles: desktop, unthrottled unless --throttle says otherwise; and mobile, always under a fixed
+network + CPU profile (`CrawlSettings.mobile_throttle`, Lighthouse's mobile default slow-4g), so
+that mobile figures compare across runs and machines as Lighthouse's do. --throttle PRESET applies
+PRESET to both.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import statistics
+from collections import Counter
 
 from portalscore.contract.evidence import LabTiming, PageEvidence, PortalEvidence, Timings
 
@@ -17,16 +30,46 @@ from .pool import BrowserPool
 from .settings import CrawlSettings
 from .tab import PageJob
 
+MIN_TEMPLATE_PAGES = 2  # a template seen once may be a one-off page (a 404 layout, a print view): not sampled for it
+
+
+def _ok(pages: list[PageEvidence]) -> list[PageEvidence]:
+    return [p for p in pages if p.profile == "desktop" and p.error is None and p.status is not None and p.status < 400]
+
 
 def lab_sample(pages: list[PageEvidence], n: int) -> list[PageEvidence]:
-    """The start page, then pages spread evenly over the crawl order (a stable choice)."""
-    ok = [p for p in pages if p.profile == "desktop" and p.error is None and p.status is not None and p.status < 400]
+    """Up to n pages: the start page, one page per template with enough pages (largest first), then spread."""
+    ok = _ok(pages)
     if n <= 0 or not ok:
         return []
-    if len(ok) <= n:
-        return ok
-    step = (len(ok) - 1) / (n - 1) if n > 1 else 0
-    return [ok[round(i * step)] for i in range(n)]
+    chosen: list[PageEvidence] = [ok[0]]
+    sizes = Counter(p.template for p in ok if p.template)
+    first_of: dict[str, int] = {}
+    for i, p in enumerate(ok):
+        if p.template:
+            first_of.setdefault(p.template, i)
+    covered = {ok[0].template}
+    for template in sorted(sizes, key=lambda t: (-sizes[t], first_of[t])):
+        if len(chosen) >= n:
+            break
+        if sizes[template] >= MIN_TEMPLATE_PAGES and template not in covered:
+            chosen.append(ok[first_of[template]])
+            covered.add(template)
+    if len(chosen) < n:  # budget left: pages spread evenly over the crawl order
+        rest = [p for p in ok if p not in chosen]
+        k = min(n - len(chosen), len(rest))
+        if k:
+            step = (len(rest) - 1) / (k - 1) if k > 1 else 0
+            chosen.extend(rest[round(i * step)] for i in range(k))
+    order = {id(p): i for i, p in enumerate(ok)}
+    return sorted(chosen, key=lambda p: order[id(p)])
+
+
+def lab_throttle(settings: CrawlSettings, profile: str) -> str | None:
+    """The throttle preset a profile's lab loads run under: --throttle for all, else the fixed mobile one."""
+    if settings.throttle:
+        return settings.throttle
+    return settings.mobile_throttle if profile == "mobile" else None
 
 
 def median_timings(samples: list[Timings]) -> Timings:
@@ -39,13 +82,15 @@ def median_timings(samples: list[Timings]) -> Timings:
 
 async def measure_lab(pool: BrowserPool, ev: PortalEvidence, settings: CrawlSettings) -> None:
     ev.lab = []
+    sample = lab_sample(ev.pages, settings.lab_pages)
     for profile in settings.profiles:
-        for page in lab_sample(ev.pages, settings.lab_pages):
+        throttle = lab_throttle(settings, profile)
+        for page in sample:
             samples: list[Timings] = []
             errors: list[str] = []
             for _ in range(max(1, settings.lab_runs)):
                 try:
-                    job = PageJob(page.url, profile, audit=False, throttle=settings.throttle, exclusive=True)
+                    job = PageJob(page.url, profile, audit=False, throttle=throttle, exclusive=True)
                     timed = await load_page(pool, job)
                 except NotAPage as e:
                     errors.append(f"not a page: {e.content_type}")
@@ -62,6 +107,6 @@ async def measure_lab(pool: BrowserPool, ev: PortalEvidence, settings: CrawlSett
                     median=median_timings(samples),
                     samples=samples,
                     error="; ".join(dict.fromkeys(errors)) or None,
-                    throttle=settings.throttle,
+                    throttle=throttle,
                 )
             )

@@ -16,9 +16,12 @@ class CrawlSettings:
     axe_timeout_s: float = 12  # axe on one page, within page_timeout_s: a page too big for it is still evaluated
     request_timeout_s: float = 15  # one navigation or one light request
     lab_runs: int = 3  # timed loads per sampled page (median kept)
-    lab_pages: int = 4  # pages per portal and profile timed in the lab pass
-    profiles: tuple[str, ...] = ("desktop",)  # profiles timed in the lab pass
-    throttle: str | None = None  # lab loads (and audit_url) under a crawler.throttle preset, e.g. "slow-4g"
+    lab_pages: int = 4  # per-portal budget of pages timed in the lab pass, per profile (one per template first)
+    profiles: tuple[str, ...] = ("desktop", "mobile")  # profiles timed in the lab pass: both are scored
+    throttle: str | None = None  # all lab loads (and audit_url) under a crawler.throttle preset, e.g. "slow-4g"
+    # Mobile lab loads without --throttle: a fixed preset, Lighthouse's mobile default, so that mobile figures
+    # compare across runs and machines (crawler/lab.py).
+    mobile_throttle: str = "slow-4g"
     mobile_pages: int = 3  # crawled pages also loaded and audited on the mobile profile
     outbound_sample: int = 10  # outbound links checked per portal
     allowed_hosts: list[str] | None = None  # None: any host; else every other host is refused

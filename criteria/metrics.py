@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -238,6 +239,22 @@ def _timing(field_name: str) -> Callable[[Metric, PortalEvidence, Query], Measur
         )
 
     return measure
+
+
+def _template_weight(metric: Metric, ev: PortalEvidence, q: Query) -> Measurement:
+    """One figure per page template: the median weight of its pages, shown by its heaviest page.
+
+    A p75 over all pages lets a 2 MB home page or procedure layout hide among light news pages; with `max`, a
+    criterion judges the heaviest layout the portal serves, typical of that layout rather than one odd page."""
+    by_template: dict[str, list[PageEvidence]] = {}
+    for p in _profile_pages(ev, q.profile):
+        if p.error is None and p.transfer_bytes:
+            by_template.setdefault(p.template or p.url, []).append(p)
+    values = []
+    for pages in by_template.values():
+        heaviest = max(pages, key=lambda p: (p.transfer_bytes, p.url))
+        values.append((heaviest.url, statistics.median(p.transfer_bytes for p in pages)))
+    return _aggregate_pages(metric, q, values, msg(", each the median weight of one page template"))
 
 
 def _per_page(
@@ -838,6 +855,16 @@ for _metric in [
         _per_page(lambda p, m, q: p.transfer_bytes if p.transfer_bytes else None),
     ),
     _m(
+        "page.template_weight",
+        "template weight",
+        "page",
+        "number",
+        "lower",
+        "bytes",
+        "median bytes transferred per page of each page template (with max: the heaviest template)",
+        _template_weight,
+    ),
+    _m(
         "page.request_count",
         "requests",
         "page",
@@ -1143,6 +1170,7 @@ FIXES: dict[str, Message] = {
     "timing.tbt_ms": msg("Run less JavaScript while the page loads: split or defer long scripts."),
     "timing.cls": msg("Reserve space for images, banners and late content so that the page does not jump."),
     "page.transfer_bytes": msg("Send fewer bytes: compress images, minify and compress scripts and styles."),
+    "page.template_weight": msg("Send fewer bytes: compress images, minify and compress scripts and styles."),
     "page.request_count": msg("Make fewer requests: combine small files, drop unused scripts and trackers."),
     "page.console_errors": msg("Fix the JavaScript errors that the pages log in the browser console."),
     "page.ok": msg("Make every linked page answer: fix or remove the pages that return errors."),

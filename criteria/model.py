@@ -88,6 +88,10 @@ class PortalScore:
     noise_margin: float = 1.0  # scores closer than this are not distinguishable (from the criteria set)
     noise: float = 0.0  # measured: spread of the score when each repeated lab load is scored on its own
     noise_note: str = ""  # how `noise` was measured, or why it could not be
+    # Measured the same way, per group: the spread of each group's score over the repeated lab loads (timing noise
+    # moves the performance group only), and per group the portals whose group score differs by less than it.
+    group_noise: dict[str, float] = field(default_factory=dict)
+    group_tied_with: dict[str, list[str]] = field(default_factory=dict)
     arithmetic: str = ""  # how the groups' points make the overall score
     arithmetic_msg: Message | None = None
     noise_note_msg: Message | None = None

@@ -21,6 +21,28 @@ def _indistinct(a: PortalScore, b: PortalScore, margin: float) -> bool:
     return gap == 0 or gap < max(margin, a.noise, b.noise)
 
 
+def _group_indistinct(a: PortalScore, b: PortalScore, gid: str) -> bool:
+    """Within one group: closer than the larger measured spread of that group on either portal. Groups the lab's
+    repeats do not move (spread 0: functionality, security ...) list no ties; equal scores there are plainly equal."""
+    ga, gb = a.groups.get(gid), b.groups.get(gid)
+    if ga is None or gb is None or ga.status != "scored" or gb.status != "scored":
+        return False
+    gap = abs(round(ga.score, 2) - round(gb.score, 2))
+    return gap < max(a.group_noise.get(gid, 0.0), b.group_noise.get(gid, 0.0))
+
+
+def group_ties(scores: list[PortalScore]) -> None:
+    """Set `group_tied_with`: per group with a measured spread (the performance group), the portals whose group
+    score differs from this one's by less than that spread."""
+    gids = sorted({gid for s in scores for gid in s.groups})
+    for s in scores:
+        s.group_tied_with = {}
+        for gid in gids:
+            tied = [o.portal_id for o in scores if o is not s and _group_indistinct(s, o, gid)]
+            if tied:
+                s.group_tied_with[gid] = sorted(tied)
+
+
 def rank(
     scores: list[PortalScore], previous: dict[str, int] | None = None, noise_margin: float | None = None
 ) -> list[PortalScore]:
@@ -29,6 +51,7 @@ def rank(
     Ties are ordered by portal id. `tied_with` lists the portals whose score differs by less than the noise
     margin (the criteria set's `noise_margin`, carried on each score, unless given here) or than the larger
     measured noise of the two (`PortalScore.noise`): their order is not distinguishable.
+    `group_tied_with` does the same per group, on the group's measured spread (`group_ties`).
     `previous` maps portal id -> rank in the last run of the same registry.
     """
     ordered = sorted(scores, key=lambda s: (-round(s.score, 2), s.portal_id))
@@ -41,6 +64,7 @@ def rank(
         members = [s for s in ordered if s.kind == kind]
         for s, r in zip(members, _competition_ranks(members)):
             s.rank_in_kind = r
+    group_ties(ordered)
     for s in ordered:
         s.noise_margin = noise_margin
         s.tied_with = [o.portal_id for o in ordered if o is not s and _indistinct(s, o, noise_margin)]

@@ -97,30 +97,43 @@ def _value(v: object) -> object:
 
 def score_portal(cs: CriteriaSet, evidence: PortalEvidence) -> PortalScore:
     ps = _score(cs, evidence)
-    ps.noise, note = _lab_noise(cs, evidence)
+    ps.noise, note, ps.group_noise = _lab_noise(cs, evidence)
     ps.noise_note, ps.noise_note_msg = str(note), note
     return ps
 
 
-def _lab_noise(cs: CriteriaSet, evidence: PortalEvidence) -> tuple[float, Message]:
+def _lab_noise(cs: CriteriaSet, evidence: PortalEvidence) -> tuple[float, Message, dict[str, float]]:
+    """(spread of the overall score, how it was measured, spread of each group's score) over the repeated lab loads.
+
+    The group spreads are what the performance group's ties rest on (criteria/ranking.py): two portals whose
+    performance differs by less than this cannot be told apart by this run's measurements."""
     usable = [t for t in evidence.lab if t.error is None and t.samples]
     if not usable:
-        return 0.0, msg("not measured: no repeated lab loads")
+        return 0.0, msg("not measured: no repeated lab loads"), {}
     runs = min(len(t.samples) for t in usable)
     if runs < 2:
-        return 0.0, msg("not measured: fewer than 2 lab loads per page")
+        return 0.0, msg("not measured: fewer than 2 lab loads per page"), {}
     usable_ids = {id(t) for t in usable}
-    scores = []
+    scored = []
     for k in range(runs):
         lab = [replace(t, median=t.samples[k]) if id(t) in usable_ids else t for t in evidence.lab]
-        scores.append(_score(cs, replace(evidence, lab=lab)).score)
+        scored.append(_score(cs, replace(evidence, lab=lab)))
+    scores = [s.score for s in scored]
     spread = round(max(scores) - min(scores), 2)
-    return spread, msg(
-        "score from each of {runs} lab loads alone: {low}–{high} (spread {spread:.2f})",
-        runs=runs,
-        low=min(scores),
-        high=max(scores),
-        spread=spread,
+    groups = {}
+    for gid in scored[0].groups:
+        values = [s.groups[gid].score for s in scored if gid in s.groups]
+        groups[gid] = round(max(values) - min(values), 2)
+    return (
+        spread,
+        msg(
+            "score from each of {runs} lab loads alone: {low}–{high} (spread {spread:.2f})",
+            runs=runs,
+            low=min(scores),
+            high=max(scores),
+            spread=spread,
+        ),
+        groups,
     )
 
 

@@ -102,6 +102,8 @@ def ranking_dict(
                 "change": s.change,
                 "previous_rank": s.previous_rank,
                 "tied_with": list(s.tied_with),
+                "group_spread": dict(s.group_noise),
+                "group_tied_with": {gid: list(ids) for gid, ids in s.group_tied_with.items()},
             }
             for s in ordered
         ],
@@ -382,6 +384,18 @@ DICTIONARY: tuple[DataFile, ...] = (
                 "portals[].tied_with",
                 "list",
                 N_("Portals whose score is not distinguishable from this one (measurement noise)."),
+            ),
+            Field(
+                "portals[].group_spread",
+                "object",
+                N_("Per group: how far the group's score moved between the repeated lab loads (0 to 100 scale)."),
+            ),
+            Field(
+                "portals[].group_tied_with",
+                "object",
+                N_(
+                    "Per group: the portals whose score in the group differs from this one's by less than that spread (a tie)."
+                ),
             ),
         ),
     ),

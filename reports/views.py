@@ -119,6 +119,7 @@ class RankRow:
     change: Change
     group_scores: list[float | None]
     tied: list[tuple[str, str]]  # (name, href) of portals not distinguishable from this one
+    group_tied: list[bool] = field(default_factory=list)  # per group: within its measured spread of another portal
 
 
 @dataclass
@@ -146,6 +147,7 @@ def ranking_tables(t: Translator, scores: list[PortalScore], group_ids: list[str
                 href=portal_href(s.portal_id),
                 change=change_of(t, s),
                 group_scores=[s.groups[g].score if g in s.groups else None for g in group_ids],
+                group_tied=[bool(s.group_tied_with.get(g)) for g in group_ids],
                 tied=[
                     (names.get(o, o), portal_href(o)) for o in s.tied_with if o != s.portal_id and kinds.get(o) == kind
                 ],
@@ -428,6 +430,9 @@ class GroupView:
     points: float | None
     max_points: float | None
     criteria: list[CriterionView]
+    # The group's score spread over the repeated lab loads (performance), and the portals within it: a tie.
+    spread: float = 0.0
+    tied: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -694,6 +699,9 @@ def portal_view(
 ) -> PortalView:
     """screenshots: index in evidence.scenarios -> copied file's path from the report root."""
     groups = criterion_views(t, score, groups_def)
+    for g in groups:
+        g.spread = score.group_noise.get(g.id, 0.0)
+        g.tied = [(names.get(o, o), portal_href(o)) for o in score.group_tied_with.get(g.id, [])]
     lost, full = lost_points(t, groups)
     errors = list(dict.fromkeys([*(scrub(e) or "" for e in score.errors), *facts.evidence.errors]))
     return PortalView(

@@ -8,8 +8,10 @@ thread is joined and every port released.
 from __future__ import annotations
 
 import socket
+import struct
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,6 +20,7 @@ import yaml
 
 from .app import PortalApp, Response
 from .profiles import SAMPLE_PORTALS, SERVER_HEADERS, PortalSpec
+from .shaping import Shaping
 
 READ_METHODS = ("GET", "HEAD")
 MAX_BODY = 1 << 20
@@ -46,12 +49,45 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         if not head_only and resp.status != 204:
-            self.wfile.write(resp.body)
+            self._write(resp.body)
+
+    def _write(self, body: bytes) -> None:
+        kbps = self.server.shaping.kbps if self.server.shaping else 0
+        if not kbps:
+            self.wfile.write(body)
+            return
+        chunk = 16 * 1024  # paced in 16 KB steps: the bandwidth cap of a slow link, per connection
+        for i in range(0, len(body), chunk):
+            started = time.monotonic()
+            self.wfile.write(body[i : i + chunk])
+            if self.server.stopping.wait(max(0.0, chunk / (kbps * 1024) - (time.monotonic() - started))):
+                return
+
+    def _shaped_get(self) -> Response | None:
+        """The answer to a GET under the server's shaping; None when the shaping drops the request."""
+        shaping = self.server.shaping
+        if shaping is None:
+            return self.server.app.get(self.path, self.server.base_url)
+        if shaping.fault == "timeout":
+            self.server.stopping.wait()  # accepts, reads, never answers: the client's timeout ends it
+            self.close_connection = True
+            return None
+        own = shaping.static(self.path.split("?", 1)[0])
+        resp = own or shaping.shape(self.server.app.get(self.path, self.server.base_url))
+        page = resp.status == 200 and resp.content_type.startswith("text/html")
+        if shaping.fault == "reset" and page and self.server.count_html() % 3 == 0:
+            # SO_LINGER 0: close() sends a TCP reset, as an overloaded balancer dropping the connection does
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return None
+        return resp
 
     def _answer(self) -> None:
         self.server.record(self.command, self.path)
         if self.command in READ_METHODS:
-            self._send(self.server.app.get(self.path, self.server.base_url), head_only=self.command == "HEAD")
+            resp = self._shaped_get()
+            if resp is not None:
+                self._send(resp, head_only=self.command == "HEAD")
             return
         try:
             length = int(self.headers.get("Content-Length") or 0)
@@ -74,9 +110,11 @@ class PortalServer(ThreadingHTTPServer):
     daemon_threads = False  # server_close() joins every request thread
     block_on_close = True
 
-    def __init__(self, spec: PortalSpec):
+    def __init__(self, spec: PortalSpec, shaping: Shaping | None = None):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.spec = spec
+        self.shaping = shaping  # samples/shaping.py: slow, heavy or faulty on purpose (the national bench)
+        self._html_count = 0
         self.app = PortalApp(spec)
         self.server_header = SERVER_HEADERS.get(spec.id, "nginx")
         self.base_url = f"http://127.0.0.1:{self.server_address[1]}"
@@ -92,6 +130,12 @@ class PortalServer(ThreadingHTTPServer):
     def requests(self) -> list[tuple[str, str]]:
         with self._lock:
             return list(self._log)
+
+    def count_html(self) -> int:
+        """1, 2, 3 ... over the HTML answers of this server (which of them a "reset" fault drops)."""
+        with self._lock:
+            self._html_count += 1
+            return self._html_count
 
     def process_request(self, request, client_address) -> None:
         with self._lock:
@@ -137,11 +181,14 @@ class SampleFleet:
         self.portals = [SamplePortal(s.spec.id, s.spec.name, s.spec.kind, s.base_url + "/", s.spec) for s in servers]
 
     @classmethod
-    def start(cls, specs: tuple[PortalSpec, ...] = SAMPLE_PORTALS) -> SampleFleet:
+    def start(
+        cls, specs: tuple[PortalSpec, ...] = SAMPLE_PORTALS, shaping: dict[str, Shaping] | None = None
+    ) -> SampleFleet:
+        """shaping: portal id -> how its server is slowed or broken (samples/shaping.py); none by default."""
         servers: list[PortalServer] = []
         try:
             for spec in specs:
-                servers.append(PortalServer(spec))
+                servers.append(PortalServer(spec, (shaping or {}).get(spec.id)))
         except OSError:
             for s in servers:
                 s.server_close()

@@ -259,11 +259,23 @@ def test_links_and_documents_are_checked(crawl):
 
 def test_lab_pass_times_pages_alone_and_keeps_the_median(crawl):
     ev = crawl["ev"]["good"]
-    assert len(ev.lab) == 2
-    home = next(t for t in ev.lab if t.url.endswith(f":{crawl['good'].port}/"))
+    assert len(ev.lab) == 4  # 2 pages (lab_pages), each on desktop and on mobile
+    home = next(t for t in ev.lab if t.url.endswith(f":{crawl['good'].port}/") and t.profile == "desktop")
     assert home.runs == 2 and len(home.samples) == 2 and home.error is None
-    assert home.median.load_ms is not None
-    assert crawl["lab_hits"] == 2
+    assert home.median.load_ms is not None and home.throttle is None
+    assert crawl["lab_hits"] == 4
+
+
+def test_mobile_lab_loads_run_under_the_fixed_mobile_throttle(crawl):
+    """Both profiles are timed; mobile always under Lighthouse's slow-4g (562.5 ms per request, CPU 4x), which
+    makes the same page measurably slower than on desktop: the figures cannot be a copy of desktop's."""
+    ev = crawl["ev"]["good"]
+    desktop = {t.url: t for t in ev.lab if t.profile == "desktop"}
+    mobile = {t.url: t for t in ev.lab if t.profile == "mobile"}
+    assert desktop.keys() == mobile.keys()
+    for url, t in mobile.items():
+        assert t.throttle == "slow-4g" and t.error is None and t.runs == 2
+        assert t.median.fcp_ms is not None and t.median.fcp_ms > desktop[url].median.fcp_ms + 400
 
 
 def test_faults_are_recorded_with_their_reason(crawl):

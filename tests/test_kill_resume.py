@@ -233,7 +233,7 @@ def _stage_problems(db: Path) -> list[str]:
     from portalscore.crawler.settings import CrawlSettings
     from portalscore.scenarios.catalog import SCENARIOS
 
-    lab_pages = CrawlSettings().lab_pages
+    lab_pages, profiles = CrawlSettings().lab_pages, CrawlSettings().profiles
     problems = []
     store = _open(db)
     try:
@@ -252,7 +252,8 @@ def _stage_problems(db: Path) -> list[str]:
                     problems.append(f"{pid} {stage}: {len(desktop)} desktop pages, not {MAX_PAGES}")
                 if stage in ("measured", "done"):
                     timed = [(t.url, t.runs if t.error is None else LAB_RUNS) for t in ev.lab]
-                    expected = [(p.url, LAB_RUNS) for p in lab_sample(ev.pages, lab_pages)]
+                    sample = lab_sample(ev.pages, lab_pages)
+                    expected = [(p.url, LAB_RUNS) for _ in profiles for p in sample]
                     if timed != expected:
                         problems.append(f"{pid} {stage}: lab {timed} != {expected}")
                 if stage == "done" and [s.id for s in ev.scenarios] != list(SCENARIOS):

@@ -73,7 +73,7 @@ def _throttle_help(what: str) -> str:
     return (
         f"{what} under a network + CPU throttling preset, so that figures compare across runs "
         "from different networks: slow-4g (Lighthouse's mobile: 150 ms RTT, 1.6/0.75 Mbps, CPU 4x) "
-        "or regular-3g (300 ms, 0.7 Mbps, CPU 4x); default: unthrottled"
+        "or regular-3g (300 ms, 0.7 Mbps, CPU 4x); default: desktop unthrottled, mobile always slow-4g"
     )
 
 
