@@ -494,6 +494,17 @@ class PortalView:
     tied: list[tuple[str, str]]
     change: Change
 
+    @property
+    def lost_split(self) -> tuple[list[LostPoints], list[LostPoints]]:
+        """(the losses shown open, the smaller ones folded): a good portal's page opens with what matters in the
+        first screen, and every loss is still one click away, in the same order."""
+        major = [x for x in self.lost[:MAJOR_LOSSES] if x.lost >= MAJOR_LOSS_POINTS] or self.lost[:1]
+        return major, self.lost[len(major) :]
+
+
+# A loss is shown open when it is among the largest and at least this many points; the rest are folded.
+MAJOR_LOSSES = 5
+MAJOR_LOSS_POINTS = 0.5
 
 STATUS_WORDS = {
     "scored": N_("scored"),

@@ -92,6 +92,8 @@ def test_ranking_json_keeps_its_contract(report):
         "url",
         "criteria",
         "previous_rank",
+        "group_spread",
+        "group_tied_with",
     }
     by_id = {s.portal_id: s for s in report["data"].scores}
     for p in portals:
