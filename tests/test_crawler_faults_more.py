@@ -163,7 +163,8 @@ def throttled():
         "/blob.js": lambda h: h.send(200, BLOB, "text/javascript"),
     }
     with Farm(routes) as farm:
-        settings = CrawlSettings(**{**SETTINGS, "lab_runs": 2, "throttle": "slow-4g"})
+        # Desktop only: what is asserted is the --throttle preset (mobile lab loads are always throttled).
+        settings = CrawlSettings(**{**SETTINGS, "lab_runs": 2, "throttle": "slow-4g", "profiles": ("desktop",)})
         portal = Portal(id="timed", name="Tỉnh đo", kind="province", url=farm.url("/"))
 
         async def go():
