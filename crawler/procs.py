@@ -88,8 +88,8 @@ class MemoryGuard:
     RSS counts memory renderers share more than once, so the sum errs on the safe side."""
 
     browser: psutil.Process
-    renderer_mb: int = 700
-    total_mb: int = 1400
+    renderer_mb: int = 1000
+    total_mb: int = 1800
     interval_s: float = 1.0
     kills: list[MemoryKill] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)

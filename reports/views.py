@@ -503,7 +503,7 @@ class PortalView:
 
 
 # A loss is shown open when it is among the largest and at least this many points; the rest are folded.
-MAJOR_LOSSES = 5
+MAJOR_LOSSES = 3
 MAJOR_LOSS_POINTS = 0.5
 
 STATUS_WORDS = {

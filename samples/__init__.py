@@ -6,13 +6,14 @@ ranking has a known right answer: EXPECTED_ORDER (see profiles.py for the design
 """
 
 from .content import KNOWN_DOSSIERS, NOT_FOUND_TEXT, PROCEDURES
-from .profiles import EXPECTED_ORDER, MAY_TIE, SAMPLE_PORTALS, PortalSpec, Quality
+from .profiles import EXPECTED_ORDER, MAY_TIE, MAY_TIE_SLACK, SAMPLE_PORTALS, PortalSpec, Quality
 from .server import SampleFleet, SamplePortal
 
 __all__ = [
     "EXPECTED_ORDER",
     "KNOWN_DOSSIERS",
     "MAY_TIE",
+    "MAY_TIE_SLACK",
     "NOT_FOUND_TEXT",
     "PROCEDURES",
     "SAMPLE_PORTALS",
