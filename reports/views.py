@@ -498,13 +498,19 @@ class PortalView:
     def lost_split(self) -> tuple[list[LostPoints], list[LostPoints]]:
         """(the losses shown open, the smaller ones folded): a good portal's page opens with what matters in the
         first screen, and every loss is still one click away, in the same order."""
-        major = [x for x in self.lost[:MAJOR_LOSSES] if x.lost >= MAJOR_LOSS_POINTS] or self.lost[:1]
-        return major, self.lost[len(major) :]
+        shown = 0
+        for i, x in enumerate(self.lost):  # largest first: the open ones are a prefix
+            if not ((i < MAJOR_LOSSES and x.lost >= MAJOR_LOSS_POINTS) or x.lost >= ALWAYS_OPEN_POINTS or i == 0):
+                break
+            shown = i + 1
+        return self.lost[:shown], self.lost[shown:]
 
 
-# A loss is shown open when it is among the largest and at least this many points; the rest are folded.
+# A loss is shown open when it is among the largest few and at least half a point, or large in itself (a portal
+# that loses much sees all of it; a good one, which cannot lose 4 points more than three times, fits one screen).
 MAJOR_LOSSES = 3
 MAJOR_LOSS_POINTS = 0.5
+ALWAYS_OPEN_POINTS = 4.0
 
 STATUS_WORDS = {
     "scored": N_("scored"),
