@@ -134,6 +134,14 @@ class BlockedRequest:
 
 
 @dataclass
+class Fact:
+    """One page fact (contract/facts.py says what each means): a yes/no or a number, and what the page showed."""
+
+    value: bool | float | None = None  # None: could not be read on this page
+    detail: str = ""  # the words or markup behind the value, quoted by the evidence line
+
+
+@dataclass
 class PageEvidence:
     url: str
     profile: str = "desktop"  # desktop | mobile
@@ -163,6 +171,7 @@ class PageEvidence:
     # Requests the page made that were not let through (crawler/guard.py, crawler/egress.py): a state-changing
     # request, an internal address, a navigation loop ... Named findings: a portal that points us inward is told so.
     blocked: list[BlockedRequest] = field(default_factory=list)
+    facts: dict[str, Fact] = field(default_factory=dict)  # by name, from the gatherers that declare them
 
 
 @dataclass

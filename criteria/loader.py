@@ -18,7 +18,7 @@ from portalscore.contract.errors import InputError
 from portalscore.contract.yamlfile import Located, load
 
 from .criteriaset import CriteriaSet, Criterion, Group, WhenMissing
-from .metrics import METRICS
+from .metrics import METRICS, journey_ids
 from .rules import RULE_KEYS, RULES, RuleError
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "sets"
@@ -350,9 +350,10 @@ def _criterion(cid: str, fields: Fields, entry: Src, groups: dict[str, Group]) -
 
     metric_name, msrc = _get(fields, "evidence", entry)
     if metric_name not in METRICS:
-        raise msrc.error(
-            f"unknown metric {metric_name!r}{_closest(metric_name, METRICS)} (the catalogue is in docs/criteria.md)"
-        )
+        hint = " (no journeys are loaded: the application imports portalscore.scenarios.catalog)"
+        if not metric_name.startswith(("scenario.", "scenario_steps.")) or journey_ids():
+            hint = " (the catalogue is in docs/criteria.md)"
+        raise msrc.error(f"unknown metric {metric_name!r}{_closest(metric_name, METRICS)}{hint}")
     metric = METRICS[metric_name]
 
     statistic, ssrc = _get(fields, "statistic", entry, required=False)

@@ -19,12 +19,33 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from portalscore.contract import facts
+
 from .stats import fmt
 
 # Placeholders holding text produced by the crawler or the journeys (not by us), which the report translates
 # or marks up: English sentences, the journeys' step names ("search", "open_home"), scenario ids
 # ("dossier_lookup"), axe rule ids and HTTP header names (shown as code).
-NESTED_TEXT = frozenset({"reason", "detail", "error", "how", "step", "scenario", "rule", "rules", "headers"})
+NESTED_TEXT = frozenset(
+    {"reason", "detail", "error", "how", "step", "scenario", "rule", "rules", "headers", "fact", "fact_description"}
+)
+
+
+def declared_words(text: str, name: str, lang: str) -> str | None:
+    """The words a plug-in declared for itself: a page fact's label ({fact}) or description ({fact_description})
+    in `lang` (en | vi), from its declaration (contract/facts.py); None for any other placeholder."""
+    if name not in ("fact", "fact_description"):
+        return None
+    spec = facts.spec_of(text)
+    if spec is None:
+        return None
+    if name == "fact":
+        return spec.label_vi if lang == "vi" else spec.label
+    return spec.description_vi if lang == "vi" else spec.description
+
+
+def _english_nested(text: str, name: str) -> str:
+    return declared_words(text, name, "en") or text
 
 
 @dataclass(frozen=True)
@@ -33,7 +54,7 @@ class Message:
     args: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        return render(self, lambda text: text, format_number, lambda text, name: text)
+        return render(self, lambda text: text, format_number, _english_nested)
 
     @classmethod
     def of(cls, value: object) -> Message | None:

@@ -14,10 +14,11 @@ from __future__ import annotations
 import dataclasses
 import re
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from portalscore.contract import facts
 from portalscore.contract import journeys as journey_steps
 from portalscore.contract.evidence import PageEvidence, PortalEvidence, ScenarioResult, Violation
 
@@ -26,9 +27,12 @@ from .model import EvidenceRef
 from .rules import ValueKind
 from .stats import BOOL_STATISTICS, NUMBER_STATISTICS, aggregate
 
-# The journeys a criterion may read (scenario.<id>, scenario_steps.<id>): the contract's table, the one place
-# that names them with their steps (the journeys record them, the criteria count them).
-SCENARIO_IDS = tuple(journey_steps.JOURNEY_STEPS)
+
+def journey_ids() -> tuple[str, ...]:
+    """The journeys a criterion may read (scenario.<id>, scenario_steps.<id>): the ones declared to the contract
+    (contract.journeys) by the journeys the application loaded, each with its steps."""
+    return tuple(journey_steps.registered())
+
 
 IMPACTS = ("critical", "serious", "moderate", "minor")
 DEFAULT_IMPACT_WEIGHTS = {"critical": 10, "serious": 7, "moderate": 3, "minor": 1}  # Lighthouse's axe weights
@@ -604,7 +608,8 @@ def _check_steps(sid: str) -> Callable[[Any], str | None]:
     def check(v: Any) -> str | None:
         if not isinstance(v, list) or not v or not all(isinstance(x, str) and x.strip() for x in v):
             return "must be a non-empty list of step names or patterns (e.g. [has_*])"
-        known = journey_steps.JOURNEY_STEPS.get(sid, ())
+        spec = journey_steps.spec_of(sid)
+        known = spec.steps if spec else ()
         for pattern in v:
             if not journey_steps.steps_matching(sid, pattern):
                 return f"{pattern!r} names no step of the {sid} journey (its steps: {', '.join(known)})"
@@ -838,7 +843,53 @@ _TIMINGS = [
     ("timing.cls", "CLS", "cls", "", msg("Cumulative Layout Shift (unitless)")),
 ]
 
-METRICS: dict[str, Metric] = {}
+
+class MetricCatalogue(Mapping[str, Metric]):
+    """Every metric a criterion can name: the fixed ones below, two per declared journey (scenario.<id>,
+    scenario_steps.<id>) and one per declared page fact (fact.<name>), made when first asked for, so that a journey
+    (scenarios/journeys/) or a page fact (crawler/gatherers/) declared in one file is scored without a line here."""
+
+    def __init__(self) -> None:
+        self._fixed: dict[str, Metric] = {}
+        self._made: dict[str, tuple[object, Metric]] = {}  # by name: the declaration it was made from, the metric
+
+    def __setitem__(self, name: str, metric: Metric) -> None:
+        self._fixed[name] = metric
+
+    def __getitem__(self, name: str) -> Metric:
+        found = self._fixed.get(name)
+        if found is not None:
+            return found
+        kind, _, key = name.partition(".")
+        made = self._made.get(name)
+        if kind in ("scenario", "scenario_steps"):
+            spec = journey_steps.spec_of(key)
+            if spec is not None and (made is None or made[0] != spec):
+                made = (spec, _journey_metric(kind, spec))
+        elif kind == "fact":
+            fact = facts.spec_of(key)
+            if fact is not None and (made is None or made[0] != fact):
+                made = (fact, _fact_metric(fact))
+        else:
+            made = None
+        if made is None:
+            raise KeyError(name)
+        self._made[name] = made
+        return made[1]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._fixed
+        for sid in journey_ids():
+            yield f"scenario.{sid}"
+            yield f"scenario_steps.{sid}"
+        for fact in facts.declared():
+            yield f"fact.{fact}"
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+METRICS = MetricCatalogue()
 for _name, _label, _field, _unit, _what in _TIMINGS:
     _words = msg("{what} per page; lab median when measured, else the crawl's timing", what=_what)
     METRICS[_name] = _m(_name, _label, "page", "number", "lower", _unit, str(_words), _timing(_field), words=_words)
@@ -1076,46 +1127,85 @@ for _metric in [
 ]:
     METRICS[_metric.name] = _metric
 
-for _sid in SCENARIO_IDS:
-    _words = msg("the '{scenario}' scenario passed", scenario=_sid)
-    METRICS[f"scenario.{_sid}"] = _m(
-        f"scenario.{_sid}",
-        f"scenario {_sid}",
-        "site",
-        "bool",
-        "higher",
-        "",
-        str(_words),
-        _scenario_passed(_sid),
-        words=_words,
-        label_words=msg("scenario {scenario}", scenario=_sid),
-        journey=_sid,
+
+def _fact_metric(spec: facts.FactSpec) -> Metric:
+    """A page fact as a page metric: one value per page (Fact.value), aggregated by the criterion's statistic; the
+    evidence line quotes what the page showed (Fact.detail). Words in both languages come from the declaration."""
+    label = msg("{fact}", fact=spec.name)
+
+    def read(p: PageEvidence, m: Metric, q: Query) -> Any:
+        fact = p.facts.get(spec.name)
+        return None if fact is None else fact.value
+
+    def measure(metric: Metric, ev: PortalEvidence, q: Query) -> Measurement:
+        pages = [p for p in _profile_pages(ev, q.profile) if p.error is None]
+        values = [(p.url, read(p, metric, q)) for p in pages]
+        found = [(u, v) for u, v in values if v is not None]
+        details = {p.url: p.facts[spec.name].detail for p in pages if spec.name in p.facts}
+
+        def say(url: str, v: Any) -> Message:
+            shown = _default_say(metric)(url, v)
+            return msg("{line} ({detail})", line=shown, detail=details[url][:200]) if details.get(url) else shown
+
+        return _aggregate_pages(metric, q, found, None, left_out=len(values) - len(found), describe=say)
+
+    return _m(
+        f"fact.{spec.name}",
+        spec.label,
+        "page",
+        spec.type,
+        spec.better,
+        spec.unit,
+        spec.description,
+        measure,
+        words=msg("{fact_description}", fact_description=spec.name),
+        label_words=label,
+        gatherers=(spec.gatherer,),
     )
-    _words = msg(
+
+
+def _journey_metric(kind: str, spec: journey_steps.JourneySpec) -> Metric:
+    sid = spec.id
+    if kind == "scenario":
+        words = msg("the '{scenario}' scenario passed", scenario=sid)
+        return _m(
+            f"scenario.{sid}",
+            f"scenario {sid}",
+            "site",
+            "bool",
+            "higher",
+            "",
+            str(words),
+            _scenario_passed(sid),
+            words=words,
+            label_words=msg("scenario {scenario}", scenario=sid),
+            journey=sid,
+        )
+    words = msg(
         "share of the steps of the '{scenario}' scenario that show its subject (params.steps) and passed; a step "
         "never reached counts as not passed",
-        scenario=_sid,
+        scenario=sid,
     )
-    METRICS[f"scenario_steps.{_sid}"] = _m(
-        f"scenario_steps.{_sid}",
-        f"steps of {_sid}",
+    return _m(
+        f"scenario_steps.{sid}",
+        f"steps of {sid}",
         "site",
         "number",
         "higher",
         "share",
-        str(_words),
-        _scenario_steps(_sid),
+        str(words),
+        _scenario_steps(sid),
         {
             "steps": Param(
-                list(journey_steps.SUBJECT_STEPS[_sid]),
-                _check_steps(_sid),
+                list(spec.subject),
+                _check_steps(sid),
                 "the steps that show the criterion's subject (names or globs); the others earn nothing",
             )
         },
         fraction=True,
-        words=_words,
-        label_words=msg("steps of {scenario}", scenario=_sid),
-        journey=_sid,
+        words=words,
+        label_words=msg("steps of {scenario}", scenario=sid),
+        journey=sid,
     )
 
 

@@ -18,7 +18,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from portalscore.criteria.message import Message, points_text, render
+from portalscore.contract.journeys import registered
+from portalscore.criteria.message import Message, declared_words, points_text, render
 
 from .catalog import EN_END, EN_START, Catalogue, catalogue, looks_english, needs_translation
 
@@ -62,13 +63,9 @@ def _marked(text: str) -> Markup:
 
 @lru_cache(maxsize=1)
 def scenario_titles() -> dict[str, tuple[str, str]]:
-    """Scenario id -> (Vietnamese title, English title) from the scenario catalogue: stored results carry the
+    """Scenario id -> (Vietnamese title, English title) as each journey declares them: stored results carry the
     Vietnamese one only, and criteria messages the id."""
-    try:
-        from portalscore.scenarios.catalog import SCENARIOS
-    except ImportError:  # pragma: no cover - the scenarios need Playwright, which the report does not
-        return {}
-    return {sid: (s.title, s.title_en or s.title) for sid, s in SCENARIOS.items()}
+    return {sid: (s.title, s.title_en or s.title) for sid, s in registered().items()}
 
 
 def N_(msgid: str) -> str:
@@ -143,6 +140,9 @@ class Translator:
         return _marked(text)
 
     def _nested(self, text: str, name: str) -> str:
+        declared = declared_words(text, name, self.lang)
+        if declared is not None:
+            return declared
         if name in ("rule", "rules", "headers"):
             return f"{CODE_START}{text}{CODE_END}"
         if name == "scenario":

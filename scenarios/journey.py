@@ -19,6 +19,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, Request, Response
 
 from portalscore.contract.evidence import RouteAttempt, ScenarioResult, StepResult
+from portalscore.contract.journeys import JourneySpec, register
 
 from . import locate, textmatch, vocabulary
 from .safety import Guard
@@ -64,6 +65,39 @@ class Scenario:
     run: Callable[[Journey], None]
     profile: str = "desktop"  # crawler.browser.context_options profile
     title_en: str = ""
+
+
+_DECLARED: dict[str, tuple[JourneySpec, Scenario]] = {}
+
+
+def journey(
+    id: str,
+    *,
+    title: str,
+    title_en: str,
+    steps: tuple[str, ...],
+    subject: tuple[str, ...],
+    profile: str = "desktop",
+    order: int = 100,
+) -> Callable[[Callable[[Journey], None]], Callable[[Journey], None]]:
+    """Declare a journey: its function, and what the criteria need to know of it (contract.journeys.JourneySpec).
+    A module in scenarios/journeys/ with one such function is a whole new journey: the catalogue finds the module,
+    the runner runs it, the criteria can score `scenario.<id>` and `scenario_steps.<id>`."""
+    spec = JourneySpec(id, title, title_en, tuple(steps), tuple(subject), profile, order)
+
+    def declare(run: Callable[[Journey], None]) -> Callable[[Journey], None]:
+        register(spec)
+        _DECLARED[id] = (spec, Scenario(id, title, run, profile, title_en))
+        return run
+
+    return declare
+
+
+def declared() -> dict[str, Scenario]:
+    """The journeys declared so far, in their order (scenarios/catalog.py imports them all)."""
+    return {
+        sid: scenario for sid, (_spec, scenario) in sorted(_DECLARED.items(), key=lambda kv: (kv[1][0].order, kv[0]))
+    }
 
 
 @dataclass

@@ -11,7 +11,7 @@ from pathlib import Path
 from portalscore.contract.errors import InputError
 from portalscore.contract.yamlfile import load
 
-from .catalog import SCENARIOS
+from .catalog import all_scenarios
 
 # key -> what the value is; documented in docs/scenarios.md.
 STEP_OVERRIDES: dict[str, str] = {
@@ -31,7 +31,7 @@ SCENARIO_OVERRIDE = "URL or CSS selector of the link/button leading to the funct
 
 
 def known_keys() -> dict[str, str]:
-    keys = dict.fromkeys(SCENARIOS, SCENARIO_OVERRIDE)
+    keys = dict.fromkeys(all_scenarios(), SCENARIO_OVERRIDE)
     keys.update(STEP_OVERRIDES)
     return keys
 

@@ -26,7 +26,7 @@ from portalscore.crawler import procs
 from portalscore.crawler.browser import context_options, instance_of, launch_options
 from portalscore.crawler.egress import Egress
 
-from .catalog import SCENARIOS
+from .catalog import all_scenarios
 from .journey import DEFAULT_BUDGET_S, Scenario, run_journey
 from .safety import AllowedPost, install_guard
 
@@ -218,7 +218,8 @@ def run_scenarios(
     that does not depend on the portal's search."""
     artefact_dir = Path(artefact_dir)
     journeys.egress.policy.allow_origin(portal.url)
-    wanted = [SCENARIOS[sid] for sid in (only or SCENARIOS) if sid in SCENARIOS]
+    known = all_scenarios()
+    wanted = [known[sid] for sid in (only or known) if sid in known]
     if start_error:
         reason = f"not run: the portal's start page failed in the crawl ({start_error})"
         return [ScenarioResult(id=s.id, title=s.title, outcome="error", reason=reason) for s in wanted]

@@ -27,7 +27,9 @@ def portalscore_cli(*args: str, env: dict | None = None, timeout: float = 900) -
     )
 
 
-def run_portal(farm_url: str, portal_id: str, db: str, out: Path, *flags: str, max_pages: int = 3) -> None:
+def run_portal(
+    farm_url: str, portal_id: str, db: str, out: Path, *flags: str, max_pages: int = 3, env: dict | None = None
+) -> None:
     """`portalscore run` of a one-portal registry (written beside `out`) into `db`, journeys off, quietly."""
     registry = out.parent / f"{portal_id}.yaml"
     registry.write_text(
@@ -52,6 +54,7 @@ def run_portal(farm_url: str, portal_id: str, db: str, out: Path, *flags: str, m
         "127.0.0.1",
         "-q",
         *flags,
+        env=env,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
 

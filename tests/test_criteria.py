@@ -27,7 +27,7 @@ from portalscore.contract.evidence import (
     ViolationNode,
 )
 from portalscore.criteria import load_criteria_set, score_portal
-from portalscore.criteria.metrics import METRICS, SCENARIO_IDS
+from portalscore.criteria.metrics import METRICS, journey_ids
 from portalscore.criteria.model import PortalScore, grade
 from portalscore.criteria.rules import Linear, LogNormal, PassFail, Ratio, Threshold, ValueKind, lognormal_score
 from portalscore.criteria.stats import aggregate, percentile
@@ -434,7 +434,7 @@ def test_scoring_is_deterministic_and_round_trips():
             page(f"https://p.example/{i}", lcp=1000 + 137 * i, violations=[violation("link-name", "serious", i)])
             for i in range(7)
         ],
-        scenarios=[scenario(s, "passed") for s in SCENARIO_IDS],
+        scenarios=[scenario(s, "passed") for s in journey_ids()],
         site={"emc": True},
     )
     a, b = score_portal(cs, ev), score_portal(cs, PortalEvidence.from_dict(json.loads(json.dumps(ev.to_dict()))))

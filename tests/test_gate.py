@@ -25,7 +25,7 @@ from portalscore.contract.evidence import (
     ViolationNode,
 )
 from portalscore.criteria import load_criteria_set, score_portal
-from portalscore.criteria.metrics import SCENARIO_IDS
+from portalscore.criteria.metrics import journey_ids
 from portalscore.gate.baseline import load_baseline
 from portalscore.gate.budget import load_budget
 from portalscore.gate.check import site_portal
@@ -36,7 +36,7 @@ CRITERIA = load_criteria_set("mic-2024")
 IDS = dict(
     criterion_ids={c.id for c in CRITERIA.criteria},
     group_ids={g.id for g in CRITERIA.groups},
-    journey_ids=set(SCENARIO_IDS),
+    journey_ids=set(journey_ids()),
 )
 
 

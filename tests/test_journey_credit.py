@@ -14,6 +14,7 @@ from portalscore.contract import journeys as J
 from portalscore.contract.evidence import RouteAttempt, ScenarioResult, StepResult
 from portalscore.criteria import load_criteria_set, score_portal
 from portalscore.criteria.metrics import METRICS
+from portalscore.scenarios.reach import PROCEDURE_ITEM_STEPS
 from tests.test_criteria import SMALL_SET, crit, evidence, load_error, page, write_set
 
 SETS = ("mic-2023", "mic-2024")
@@ -31,7 +32,9 @@ def _journey_criteria() -> list[tuple[str, str, str]]:
 def _outside_subject_only(sid: str, patterns: list[str]) -> ScenarioResult:
     """The journey did everything up to its subject, then failed at the first step that shows the subject."""
     steps: list[StepResult] = []
-    for name in J.JOURNEY_STEPS[sid]:
+    spec = J.spec_of(sid)
+    assert spec is not None
+    for name in spec.steps:
         if J.counts(name, patterns):
             steps.append(StepResult(name=name, ok=False, detail="not there"))
             break
@@ -47,7 +50,7 @@ def test_no_credit_for_steps_outside_the_subject(set_name, criterion, sid):
     c = next(c for c in cs.criteria if c.id == criterion)
     metric = METRICS[c.evidence]
     patterns = c.params.get("steps") or (metric.params["steps"].default if "steps" in metric.params else [])
-    patterns = list(patterns or J.SUBJECT_STEPS[sid])
+    patterns = list(patterns or J.registered()[sid].subject)
     result = _outside_subject_only(sid, patterns)
     assert any(st.ok for st in result.steps), "the journey did pass some steps before its subject"
     ps = score_portal(cs, evidence([page("https://p.example/")], scenarios=[result]))
@@ -86,7 +89,7 @@ def test_route_used_is_in_the_evidence_line():
             RouteAttempt("crawled", True, url="https://p.example/thu-tuc/1"),
         ],
         steps=[StepResult("open_home", True), StepResult("open_crawled_procedure", True)]
-        + [StepResult(n, True) for n in J.PROCEDURE_ITEM_STEPS],
+        + [StepResult(n, True) for n in PROCEDURE_ITEM_STEPS],
     )
     ps = score_portal(load_criteria_set("mic-2024"), evidence([page("https://p.example/")], scenarios=[result]))
     d = crit(ps, "func.procedure_detail")
@@ -133,7 +136,7 @@ def test_explain_names_the_route(tmp_path):
         ],
         steps=[StepResult("open_home", True), StepResult("find_catalogue", True)]
         + [StepResult("open_catalogue_entry", True)]
-        + [StepResult(n, True) for n in J.PROCEDURE_ITEM_STEPS],
+        + [StepResult(n, True) for n in PROCEDURE_ITEM_STEPS],
     )
     ev = store.evidence(run_id, p.id)
     ev.scenarios = [detail]
@@ -156,10 +159,12 @@ def test_every_route_has_its_words():
 
 
 def test_every_journey_names_its_steps_and_subject():
-    """A new journey (scenarios/catalog.py) lists its steps and its subject steps in contract/journeys.py."""
-    from portalscore.criteria.metrics import SCENARIO_IDS
+    """Each journey declares its steps and subject with `@journey`; the criteria read exactly those journeys."""
+    from portalscore.criteria.metrics import METRICS, journey_ids
     from portalscore.scenarios.catalog import SCENARIOS
 
-    assert set(J.JOURNEY_STEPS) == set(J.SUBJECT_STEPS) == set(SCENARIO_IDS) == set(SCENARIOS)
-    for sid, patterns in J.SUBJECT_STEPS.items():
-        assert all(J.steps_matching(sid, p) for p in patterns), sid
+    assert set(J.registered()) == set(journey_ids()) == set(SCENARIOS)
+    for sid, spec in J.registered().items():
+        assert all(J.steps_matching(sid, p) for p in spec.subject), sid
+        assert METRICS[f"scenario_steps.{sid}"].params["steps"].default == list(spec.subject)
+        assert METRICS[f"scenario.{sid}"].journey == sid

@@ -66,10 +66,10 @@ def test_broken_search_costs_the_search_criterion_only(chromium, fleet, broken_s
         # The failed route's steps were taken back: the journey's steps are the way that worked.
         assert all(s.ok for s in r.steps) and "search" not in [s.name for s in r.steps]
     # Every step recorded is one the criteria can name (contract/journeys.py): params.steps stays checkable.
-    from portalscore.contract.journeys import JOURNEY_STEPS
+    from portalscore.contract.journeys import registered
 
     for r in intact + broken:
-        assert {s.name for s in r.steps} <= set(JOURNEY_STEPS[r.id]), r.id
+        assert {s.name for s in r.steps} <= set(registered()[r.id].steps), r.id
     before, after = _scores(intact, fleet.portal(BEST)), _scores(broken, broken_search.portal(BEST))
     for name in before:
         lost = {cid for cid in before[name] if before[name][cid] != after[name][cid]}

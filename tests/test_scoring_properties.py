@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from portalscore.contract.evidence import LinkCheck, PortalEvidence
 from portalscore.criteria import load_criteria_set, score_portal
-from portalscore.criteria.metrics import SCENARIO_IDS
+from portalscore.criteria.metrics import journey_ids
 from portalscore.criteria.rules import Linear, LogNormal, Ratio, Threshold, ValueKind
 from tests.test_criteria import evidence, page, scenario, violation
 
@@ -82,7 +82,7 @@ def pages(draw, min_pages: int = 0):
 def portals(draw, min_pages: int = 0):
     outcomes = st.sampled_from(["passed", "failed", "not_applicable", "error", None])
     scenarios = []
-    for sid in SCENARIO_IDS:
+    for sid in journey_ids():
         outcome = draw(outcomes)
         if outcome is not None:
             steps = [(f"s{j}", draw(st.booleans())) for j in range(draw(st.integers(min_value=1, max_value=4)))]
@@ -162,7 +162,7 @@ def test_fewer_violations_never_lower_the_score(ev, name, which, impact, nodes):
 
 
 @SETTINGS
-@given(ev=portals(), name=st.sampled_from(sorted(SETS)), sid=st.sampled_from(SCENARIO_IDS))
+@given(ev=portals(), name=st.sampled_from(sorted(SETS)), sid=st.sampled_from(journey_ids()))
 def test_a_passing_scenario_never_lowers_the_score(ev, name, sid):
     failing, passing = copy.deepcopy(ev), copy.deepcopy(ev)
     for e, outcome in ((failing, "failed"), (passing, "passed")):

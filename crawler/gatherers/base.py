@@ -7,7 +7,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from portalscore.contract import plugins
 from portalscore.contract.evidence import Accessibility, PageEvidence
+from portalscore.contract.facts import FactSpec, declare
 
 from ..archive import PortalArchive, Recorder
 from ..network import MAX_LISTED
@@ -43,6 +45,9 @@ class GathererMeta:
     stage: str  # "facts": read off every audited load, a failure is the page's; "audit": on pages without error,
     #              a failure is the gatherer's own (recorded in what it produces)
     order: int  # gatherers of a stage run in this order (an audit reads the facts: dom first)
+    # The page facts it writes into PageEvidence.facts, each declared with its meaning (contract/facts.py): the
+    # criteria can score them as `fact.<name>` with nothing else written.
+    facts: tuple[FactSpec, ...] = ()
 
 
 @dataclass
@@ -100,18 +105,25 @@ _REGISTRY: dict[str, Gatherer] = {}
 
 def register(cls: type[Gatherer]) -> type[Gatherer]:
     """Make a gatherer part of every audited page load (its module must be imported: crawler/gatherers/__init__)."""
-    if cls.meta.name in _REGISTRY:
+    known = _REGISTRY.get(cls.meta.name)
+    if known is not None and known.meta != cls.meta:
         raise ValueError(f"two gatherers named {cls.meta.name!r}")
+    for fact in cls.meta.facts:
+        if fact.gatherer != cls.meta.name:
+            raise ValueError(f"fact {fact.name!r} names gatherer {fact.gatherer!r}, not {cls.meta.name!r}")
+        declare(fact)
     _REGISTRY[cls.meta.name] = cls()
     return cls
 
 
 def gatherers(stage: str, settings: CrawlSettings) -> list[Gatherer]:
-    """The registered gatherers of a stage this run wants, in their order."""
+    """The registered gatherers of a stage this run wants, in their order (other packages' too: plug-ins)."""
+    plugins.load(plugins.GATHERERS)
     chosen = [g for g in _REGISTRY.values() if g.meta.stage == stage and g.wanted(settings)]
     return sorted(chosen, key=lambda g: g.meta.order)
 
 
 def gathered(settings: CrawlSettings) -> list[str]:
     """The names of what this run gathers from pages (kept with the portal's evidence)."""
+    plugins.load(plugins.GATHERERS)
     return sorted(g.meta.name for g in _REGISTRY.values() if g.wanted(settings))

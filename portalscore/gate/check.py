@@ -16,7 +16,7 @@ from portalscore.contract.errors import InputError
 from portalscore.contract.evidence import PortalEvidence
 from portalscore.contract.portal import Portal
 from portalscore.criteria import CriteriaSet
-from portalscore.criteria.metrics import SCENARIO_IDS
+from portalscore.criteria.metrics import journey_ids
 from portalscore.progress import Progress
 from portalscore.registry import Registry
 from portalscore.reports.safe import file_stem
@@ -74,7 +74,7 @@ def load_inputs(
             budget_file,
             criterion_ids={c.id for c in criteria.criteria},
             group_ids={g.id for g in criteria.groups},
-            journey_ids=set(SCENARIO_IDS),
+            journey_ids=set(journey_ids()),
         )
         if budget_file
         else Budget()

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 
-from . import locate, textmatch
-from . import vocabulary as V
-from .journey import Journey
-from .journeys import _open_home
+from .. import locate, textmatch
+from .. import vocabulary as V
+from ..journey import Journey, journey
+from ..reach import open_home
 
 MAX_TABS = 200
 STUCK_PRESSES = 2  # Tab presses in a row that leave focus on the same element: focus is stuck
@@ -58,8 +58,16 @@ def _name_from_tree(page: Page, focus: dict) -> None:
     focus["name"] = name[:60] if name else locate.nfc(focus["name"])
 
 
+@journey(
+    "keyboard",
+    title="Dùng được bằng bàn phím",
+    title_en="Usable with the keyboard",
+    steps=("open_home", "skip_link", "no_keyboard_trap", "navigation_reachable", "focus_visible"),
+    subject=("skip_link", "no_keyboard_trap", "navigation_reachable", "focus_visible"),
+    order=100,
+)
 def keyboard(j: Journey) -> None:
-    _open_home(j)
+    open_home(j)
     page = j.page
     with j.step("skip_link") as s:
         prepared = {"tabbable": page.evaluate(_PREPARE_JS), "nav": locate.main_navigation(page)["items"]}

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator
 
-from . import locate
-from . import vocabulary as V
-from .journey import Journey
-from .journeys import _open_home, reach_procedure
+from .. import locate
+from .. import vocabulary as V
+from ..journey import Journey, journey
+from ..reach import REACH_PROCEDURE_STEPS, open_home, reach_procedure
 
 MAX_OVERFLOW_PX = 2
 SMALL_FONT_PX = 12
@@ -86,8 +86,25 @@ def _menu_toggle(j: Journey) -> Locator | None:
     return generic.first if generic.count() else None
 
 
+@journey(
+    "mobile",
+    title="Dùng được trên điện thoại",
+    title_en="Usable on a phone",
+    steps=(
+        "open_home",
+        "home_no_horizontal_scroll",
+        "readable_text",
+        "tap_targets",
+        "menu",
+        *REACH_PROCEDURE_STEPS,
+        "procedure_no_horizontal_scroll",
+    ),
+    subject=("home_no_horizontal_scroll", "readable_text", "tap_targets", "menu", "procedure_no_horizontal_scroll"),
+    profile="mobile",
+    order=90,
+)
 def mobile(j: Journey) -> None:
-    _open_home(j)
+    open_home(j)
     page = j.page
     _no_horizontal_scroll(j, "home_no_horizontal_scroll")
     with j.step("readable_text") as s:
