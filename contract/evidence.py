@@ -22,6 +22,8 @@ def _build(tp: Any, value: Any) -> Any:
     args = typing.get_args(tp)
     if origin is typing.Union or origin is types.UnionType:
         inner = [a for a in args if a is not type(None)]
+        if len(inner) == 1 and value == {} and dataclasses.is_dataclass(inner[0]):
+            return None  # older runs stored "nothing recorded" as an empty mapping
         return _build(inner[0], value) if len(inner) == 1 else value
     if origin is list and args:
         return [_build(args[0], v) for v in value]
@@ -46,7 +48,7 @@ def to_dict(obj: Any) -> dict[str, Any]:
     return dataclasses.asdict(obj)
 
 
-# The response headers the crawler records on every page (PageEvidence.security["headers"]); the criteria choose
+# The response headers the crawler records on every page (PageSecurity.headers); the criteria choose
 # which of them a portal must send.
 SECURITY_HEADERS = (
     "content-security-policy",
@@ -134,6 +136,35 @@ class BlockedRequest:
 
 
 @dataclass
+class Cookie:
+    name: str = ""
+    secure: bool = False
+    httponly: bool = False
+    samesite: str = ""  # Strict | Lax | None | "" (not set)
+
+
+@dataclass
+class PageSecurity:
+    """What every visitor's browser can see of a page's security (crawler/gatherers/security.py)."""
+
+    https: bool = False
+    hsts: bool = False
+    headers: dict[str, str] = field(default_factory=dict)  # the SECURITY_HEADERS sent, by lower-case name
+    missing_headers: list[str] = field(default_factory=list)  # the SECURITY_HEADERS not sent, named
+    server: str = ""  # the Server header as sent
+    x_powered_by: str = ""
+    cookies: list[Cookie] = field(default_factory=list)
+    mixed_content: list[str] = field(default_factory=list)  # http:// resources of an https page
+
+
+@dataclass
+class FailedRequest:
+    url: str
+    status: int | None = None  # an HTTP error answer
+    error: str | None = None  # or why no answer came
+
+
+@dataclass
 class Fact:
     """One page fact (contract/facts.py says what each means): a yes/no or a number, and what the page showed."""
 
@@ -158,9 +189,9 @@ class PageEvidence:
     request_count: int = 0
     third_party_hosts: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
-    failed_requests: list[dict[str, Any]] = field(default_factory=list)  # {"url", "status"|"error"}
+    failed_requests: list[FailedRequest] = field(default_factory=list)
     links: list[str] = field(default_factory=list)  # absolute, normalised, as found in the DOM
-    security: dict[str, Any] = field(default_factory=dict)  # headers, cookies, mixed content
+    security: PageSecurity | None = None  # None: not gathered (the page failed, or a run without it)
     accessibility: Accessibility | None = None
     content_hash: str = ""
     template: str = ""  # crawler.template.template_key: pages that share it share a layout
@@ -272,6 +303,33 @@ class HttpsRedirect:
 
 
 @dataclass
+class RobotsCheck:
+    status: int | None = None  # None: no answer
+    found: bool = False
+    error: str | None = None
+    crawl_delay: float | None = None  # seconds, when robots.txt asks for one
+
+
+@dataclass
+class SitemapCheck:
+    found: bool = False
+    urls: int = 0  # page addresses listed
+    fetched: int = 0  # sitemap files read (indexes included)
+
+
+@dataclass
+class Site:
+    """Site-wide facts of the crawl (the TLS and http->https checks are PortalEvidence.tls / .https_redirect)."""
+
+    robots: RobotsCheck | None = None  # the start host's robots.txt
+    robots_hosts: dict[str, RobotsCheck] = field(default_factory=dict)  # other hosts of the portal, by origin
+    sitemap: SitemapCheck | None = None
+    emc: bool | None = None  # some page loads the EMC tracking script; None: no page loaded
+    skipped_links: dict[str, int] = field(default_factory=dict)  # links not followed, by reason
+    link_checks_skipped: int = 0  # links over the link-check budget
+
+
+@dataclass
 class PortalRef:
     id: str
     name: str
@@ -288,7 +346,7 @@ class PortalEvidence:
     lab: list[LabTiming] = field(default_factory=list)
     links: list[LinkCheck] = field(default_factory=list)
     scenarios: list[ScenarioResult] = field(default_factory=list)
-    site: dict[str, Any] = field(default_factory=dict)  # robots, sitemap, tls, https redirect
+    site: Site = field(default_factory=Site)
     errors: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     browser: str = ""  # binary and version the pages were measured with: timings compare within one browser
@@ -298,8 +356,7 @@ class PortalEvidence:
     # What the crawl read off its pages (crawler/gatherers: "dom", "security", "axe" ...): a metric that requires
     # evidence this run did not gather says so, rather than scoring its absence.
     gathered: list[str] = field(default_factory=list)
-    # The site-wide security checks, typed (site["tls"] and site["https_redirect"] keep their older flags for runs
-    # stored before these fields; None when not checked, e.g. a plain-HTTP portal has no certificate).
+    # The site-wide security checks (None when not checked, e.g. a plain-HTTP portal has no certificate).
     tls: TlsCheck | None = None
     https_redirect: HttpsRedirect | None = None
 
@@ -308,5 +365,18 @@ class PortalEvidence:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PortalEvidence:
-        evidence: PortalEvidence = from_dict(cls, data)
+        evidence: PortalEvidence = from_dict(cls, _upgrade(data))
         return evidence
+
+
+def _upgrade(data: dict[str, Any]) -> dict[str, Any]:
+    """Runs stored before the site checks were typed kept a TLS flag and the redirect as a bool in `site`."""
+    site = data.get("site")
+    if not isinstance(site, dict):
+        return data
+    data = dict(data)
+    if data.get("tls") is None and isinstance(site.get("tls"), dict):
+        data["tls"] = site["tls"]
+    if data.get("https_redirect") is None and isinstance(site.get("https_redirect"), bool):
+        data["https_redirect"] = {"redirects": site["https_redirect"]}
+    return data

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from portalscore.contract.evidence import LinkCheck, PageEvidence, PortalEvidence, PortalRef, to_dict
+from portalscore.contract.evidence import LinkCheck, PageEvidence, PortalEvidence, PortalRef
 from portalscore.contract.portal import Portal
 
 from .archive import Archive, PortalArchive
@@ -206,7 +206,7 @@ class _Crawl:
         self.robots = await read_robots(self.pool, start)
         self.host_robots[origin(start)] = asyncio.get_running_loop().create_future()
         self.host_robots[origin(start)].set_result(self.robots)
-        ev.site["robots"] = self.robots.summary()
+        ev.site.robots = self.robots.summary()
         delay = self.robots.crawl_delay()
         if delay:
             self.pool.gate.set_delay(host_of(start), delay)
@@ -219,18 +219,16 @@ class _Crawl:
             ev.errors.append("robots.txt disallows the start URL for portalscore: nothing crawled")
             return
         if start.startswith("https:"):
-            (ev.site["sitemap"], sitemap_urls), ev.tls, ev.https_redirect = await asyncio.gather(
+            (ev.site.sitemap, sitemap_urls), tls, ev.https_redirect = await asyncio.gather(
                 read_sitemaps(self.pool, start, self.robots),
                 check_tls(self.pool, start),
                 check_https_redirect(self.pool, start),
             )
-            # the flags older runs (and the criteria) read, beside the typed evidence
-            ev.site["tls"] = to_dict(ev.tls)
-            ev.site["https_redirect"] = ev.https_redirect.redirects
-            if ev.tls.valid is False:
-                ev.errors.append(f"invalid TLS certificate: {ev.tls.error}")
+            ev.tls = tls
+            if tls.valid is False:
+                ev.errors.append(f"invalid TLS certificate: {tls.error}")
         else:
-            ev.site["sitemap"], sitemap_urls = await read_sitemaps(self.pool, start, self.robots)
+            ev.site.sitemap, sitemap_urls = await read_sitemaps(self.pool, start, self.robots)
 
         frontier = Frontier(
             start,
@@ -261,7 +259,7 @@ class _Crawl:
                 f"{len([p for p in ev.pages if p.profile == 'desktop'])} pages"
             )
         if frontier.skipped:
-            ev.site["skipped_links"] = dict(frontier.skipped)
+            ev.site.skipped_links = dict(frontier.skipped)
 
         await asyncio.gather(*beside)
         # Evidence in crawl order, desktop then mobile (not in the order loads happened to finish): runs
@@ -270,8 +268,7 @@ class _Crawl:
         if start.startswith("http:") and ev.pages:
             first = ev.pages[0]  # the start page: does plain HTTP send the user on to HTTPS?
             ev.https_redirect = https_redirect_of(first.url, first.final_url, first.status, first.redirects, None)
-            ev.site["https_redirect"] = ev.https_redirect.redirects
-        ev.site["emc"] = any(p.emc for p in ev.pages)
+        ev.site.emc = any(p.emc for p in ev.pages)
 
     async def _allowed(self, urls: list[str]) -> list[str]:
         """Robots-allowed URLs, in order; the others are counted, never requested."""
@@ -296,7 +293,7 @@ class _Crawl:
 
     async def _read_robots(self, key: str) -> Robots:
         robots = await read_robots(self.pool, key)
-        self.ev.site.setdefault("robots_hosts", {})[key] = robots.summary()
+        self.ev.site.robots_hosts[key] = robots.summary()
         delay = robots.crawl_delay()
         if delay:
             self.pool.gate.set_delay(host_of(key), delay)
@@ -467,7 +464,7 @@ class _Crawl:
         past_limit = time.monotonic() > self.deadline  # past the time limit: no more requests
         targets = [t for t in candidates if t[0] in early] if past_limit else candidates[: s.link_checks]
         if len(targets) < len(candidates):
-            self.ev.site["link_checks_skipped"] = len(candidates) - len(targets)
+            self.ev.site.link_checks_skipped = len(candidates) - len(targets)
         if not past_limit:
             targets += [
                 (url, frontier.outbound[url], "outbound")

@@ -14,6 +14,7 @@ lets end is ended from outside (`Tab.kill`: the renderer is crashed, then the co
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -290,7 +291,7 @@ def _fill_network(ev: PageEvidence, tab: Tab, egress: Egress) -> None:
             blocked.append(BlockedRequest(method="GET", url=url[:500], kind=refusal.kind, reason=refusal.message))
     ev.blocked = blocked[:MAX_LISTED]
     ev.failed_requests = [
-        {**f, "error": named[f["url"]]} if "error" in f and f.get("url") in named else f for f in net.failed
+        dataclasses.replace(f, error=named[f.url]) if f.error is not None and f.url in named else f for f in net.failed
     ]
 
 

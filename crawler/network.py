@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from portalscore.contract.evidence import FailedRequest
+
 from .urls import site_host
 
 MAX_LISTED = 50  # console errors, failed requests, notes: a sample is evidence enough
@@ -28,7 +30,7 @@ class NetworkLog:
     urls: dict[str, str] = field(default_factory=dict)
     hosts: set[str] = field(default_factory=set)
     http_urls: list[str] = field(default_factory=list)
-    failed: list[dict[str, Any]] = field(default_factory=list)
+    failed: list[FailedRequest] = field(default_factory=list)
     proxy_failures: list[str] = field(default_factory=list)  # URLs the egress proxy refused or could not reach
     document_url: str = ""  # the top document's latest hop (a redirect's target included)
     document_request: str = ""
@@ -61,7 +63,7 @@ class NetworkLog:
             self.types[e["requestId"]] = str(e.get("type", "other")).lower()
         status = e["response"].get("status", 0)
         if status >= 400 and len(self.failed) < MAX_LISTED:
-            self.failed.append({"url": e["response"].get("url", ""), "status": status})
+            self.failed.append(FailedRequest(url=e["response"].get("url", ""), status=status))
 
     def on_data(self, e: dict[str, Any]) -> None:
         self.received += max(e.get("encodedDataLength", 0), e.get("dataLength", 0))
@@ -84,7 +86,7 @@ class NetworkLog:
         if any(code in reason for code in PROXY_ERRORS) and len(self.proxy_failures) < MAX_LISTED:
             self.proxy_failures.append(url)
         if len(self.failed) < MAX_LISTED and not e.get("canceled"):
-            self.failed.append({"url": url, "error": reason})
+            self.failed.append(FailedRequest(url=url, error=reason))
 
     def _done(self, request_id: str) -> None:
         self.inflight.discard(request_id)

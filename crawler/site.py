@@ -6,13 +6,12 @@ import gzip
 import io
 import zlib
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from lxml import etree
 from protego import Protego
 
-from portalscore.contract.evidence import HttpsRedirect, TlsCheck
+from portalscore.contract.evidence import HttpsRedirect, RobotsCheck, SitemapCheck, TlsCheck
 
 from .browser import USER_AGENT_TOKEN
 from .lighthttp import Fetched, light_fetch, tls_check
@@ -42,14 +41,10 @@ class Robots:
     def crawl_delay(self) -> float | None:
         return self.parser.crawl_delay(USER_AGENT_TOKEN) if self.parser is not None else None
 
-    def summary(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"status": self.status, "found": self.found}
-        if self.error:
-            out["error"] = self.error
-        delay = self.crawl_delay()
-        if delay:
-            out["crawl_delay"] = delay
-        return out
+    def summary(self) -> RobotsCheck:
+        return RobotsCheck(
+            status=self.status, found=self.found, error=self.error, crawl_delay=self.crawl_delay() or None
+        )
 
 
 def origin(url: str) -> str:
@@ -109,7 +104,7 @@ def _locs(body: bytes) -> tuple[list[str], list[str]]:
     return ([], locs) if kind == "sitemapindex" else (locs, [])
 
 
-async def read_sitemaps(pool: BrowserPool, start_url: str, robots: Robots) -> tuple[dict, list[str]]:
+async def read_sitemaps(pool: BrowserPool, start_url: str, robots: Robots) -> tuple[SitemapCheck, list[str]]:
     """Follow robots' Sitemap: lines and /sitemap.xml, and sitemap indexes; returns (summary, page URLs)."""
     site = site_host(urlsplit(start_url).netloc)
     base = origin(start_url)  # some robots.txt files give relative Sitemap: lines
@@ -140,7 +135,7 @@ async def read_sitemaps(pool: BrowserPool, start_url: str, robots: Robots) -> tu
             if page:
                 urls.append(page)
     urls = list(dict.fromkeys(urls))[:MAX_SITEMAP_URLS]
-    return {"found": found, "urls": len(urls), "fetched": len(seen)}, urls
+    return SitemapCheck(found=found, urls=len(urls), fetched=len(seen)), urls
 
 
 async def check_tls(pool: BrowserPool, start_url: str) -> TlsCheck:

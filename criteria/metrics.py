@@ -20,7 +20,7 @@ from typing import Any
 
 from portalscore.contract import facts
 from portalscore.contract import journeys as journey_steps
-from portalscore.contract.evidence import PageEvidence, PortalEvidence, ScenarioResult, Violation
+from portalscore.contract.evidence import PageEvidence, PageSecurity, PortalEvidence, ScenarioResult, Violation
 
 from .message import Message, msg, qty
 from .model import EvidenceRef
@@ -287,11 +287,11 @@ def _has_lang(p: PageEvidence, m: Metric, q: Query) -> bool:
     return bool(p.lang.strip())
 
 
-def _security(key: str, read: Callable[[Any, Metric, Query], Any]) -> Callable[[PageEvidence, Metric, Query], Any]:
+def _security(read: Callable[[PageSecurity, Metric, Query], Any]) -> Callable[[PageEvidence, Metric, Query], Any]:
+    """A page figure read off the page's security evidence; None (missing) when the page has none."""
+
     def get(p: PageEvidence, m: Metric, q: Query) -> Any:
-        if key not in p.security:
-            return None
-        return read(p.security[key], m, q)
+        return None if p.security is None else read(p.security, m, q)
 
     return get
 
@@ -303,10 +303,9 @@ def _security_headers(metric: Metric, ev: PortalEvidence, q: Query) -> Measureme
     values: list[tuple[str, Any]] = []
     lacking: dict[str, list[str]] = {}
     for p in pages:
-        headers = p.security.get("headers")
-        if not isinstance(headers, dict):
+        if p.security is None:
             continue
-        present = {k.lower() for k, v in headers.items() if v}
+        present = {k.lower() for k, v in p.security.headers.items() if v}
         lacking[p.url] = [h for h in wanted if h not in present]
         values.append((p.url, (len(wanted) - len(lacking[p.url])) / len(wanted)))
 
@@ -318,13 +317,11 @@ def _security_headers(metric: Metric, ev: PortalEvidence, q: Query) -> Measureme
     return _aggregate_pages(metric, q, values, None, left_out=len(pages) - len(values), describe=say)
 
 
-def _cookies_ok(cookies: Any, m: Metric, q: Query) -> bool | None:
-    if not isinstance(cookies, list):
-        return None
+def _cookies_ok(sec: PageSecurity, m: Metric, q: Query) -> bool:
     required = q.param(m, "require")
-    for c in cookies:
+    for c in sec.cookies:
         for flag in required:
-            v = c.get(flag) if isinstance(c, dict) else None
+            v = getattr(c, flag)
             if not v or (flag == "samesite" and str(v).lower() == "none"):
                 return False
     return True
@@ -333,16 +330,8 @@ def _cookies_ok(cookies: Any, m: Metric, q: Query) -> bool | None:
 _VERSION = re.compile(r"\d")
 
 
-def _no_version_disclosure(p: PageEvidence, m: Metric, q: Query) -> bool | None:
-    sec = p.security
-    if "server" not in sec and "x_powered_by" not in sec:
-        return None
-    server = sec.get("server") or ""
-    return not _VERSION.search(str(server)) and not sec.get("x_powered_by")
-
-
-def _mixed_content_free(mixed: Any, m: Metric, q: Query) -> bool | None:
-    return None if not isinstance(mixed, list) else not mixed
+def _no_version_disclosure(sec: PageSecurity, m: Metric, q: Query) -> bool:
+    return not _VERSION.search(sec.server) and not sec.x_powered_by
 
 
 # ---------------------------------------------------------------- accessibility
@@ -646,26 +635,25 @@ def _scenario_steps(sid: str) -> Callable[[Metric, PortalEvidence, Query], Measu
     return measure
 
 
-def _site_flag(path: tuple[str, ...], words: Message) -> Callable[[Metric, PortalEvidence, Query], Measurement]:
+def _site_flag(
+    check: str, read: Callable[[PortalEvidence], bool | None], words: Message
+) -> Callable[[Metric, PortalEvidence, Query], Measurement]:
     def measure(metric: Metric, ev: PortalEvidence, q: Query) -> Measurement:
-        value: Any = ev.site
-        for key in path:
-            value = value.get(key) if isinstance(value, dict) else None
-        check = msg("site check")
+        value = read(ev)
+        statistic = msg("site check")
         if not isinstance(value, bool):
-            why = ev.https_redirect.error if path[0] == "https_redirect" and ev.https_redirect else None
+            why = ev.https_redirect.error if check == "https_redirect" and ev.https_redirect else None
             missing = (
                 msg("{what}: not recorded: {error}", what=words, error=why)
                 if why
                 else msg("{what}: not recorded", what=words)
             )
-            return Measurement(None, "", check, missing=missing, status="missing")
-        named = _named_site_check(path[0], value, words, ev)
+            return Measurement(None, "", statistic, missing=missing, status="missing")
+        named = _named_site_check(check, value, words, ev)
         if named is not None:
             label, facts = named
-            return Measurement(value, "", check, [ref(label, url=ev.portal.url, kind="site", value=facts)])
-        tls = ev.site.get("tls")
-        error = tls.get("error") if path[0] == "tls" and isinstance(tls, dict) else None
+            return Measurement(value, "", statistic, [ref(label, url=ev.portal.url, kind="site", value=facts)])
+        error = ev.tls.error if check == "tls" and ev.tls is not None else None
         if error:
             label = (
                 msg("{what}: yes: {error}", what=words, error=str(error))
@@ -674,7 +662,7 @@ def _site_flag(path: tuple[str, ...], words: Message) -> Callable[[Metric, Porta
             )
         else:
             label = msg("{what}: yes", what=words) if value else msg("{what}: no", what=words)
-        return Measurement(value, "", check, [ref(label, url=ev.portal.url, kind="site", value=value)])
+        return Measurement(value, "", statistic, [ref(label, url=ev.portal.url, kind="site", value=value)])
 
     return measure
 
@@ -682,7 +670,7 @@ def _site_flag(path: tuple[str, ...], words: Message) -> Callable[[Metric, Porta
 def _named_site_check(check: str, value: bool, words: Message, ev: PortalEvidence) -> tuple[Message, Any] | None:
     """The evidence line of a typed site check: the certificate's issuer, expiry and TLS version; the http:// address
     asked and where it led. None for runs stored before these were recorded (the plain flag is shown)."""
-    if check == "tls" and ev.tls is not None:
+    if check == "tls" and ev.tls is not None and (ev.tls.issuer or ev.tls.expires or ev.tls.version):
         tls = ev.tls
         facts = dataclasses.asdict(tls)
         if value:
@@ -713,7 +701,7 @@ def _named_site_check(check: str, value: bool, words: Message, ev: PortalEvidenc
             ),
             facts,
         )
-    if check == "https_redirect" and ev.https_redirect is not None:
+    if check == "https_redirect" and ev.https_redirect is not None and ev.https_redirect.url:
         hr = ev.https_redirect
         facts = dataclasses.asdict(hr)
         if value:
@@ -1001,7 +989,7 @@ for _metric in [
         "higher",
         "",
         "the page was served over HTTPS",
-        _per_page(lambda p, m, q: p.security["https"] if isinstance(p.security.get("https"), bool) else None),
+        _per_page(_security(lambda sec, m, q: sec.https)),
         gatherers=("security",),
     ),
     _m(
@@ -1012,7 +1000,7 @@ for _metric in [
         "higher",
         "",
         "the page sends Strict-Transport-Security",
-        _per_page(lambda p, m, q: p.security["hsts"] if isinstance(p.security.get("hsts"), bool) else None),
+        _per_page(_security(lambda sec, m, q: sec.hsts)),
         gatherers=("security",),
     ),
     _m(
@@ -1036,7 +1024,7 @@ for _metric in [
         "higher",
         "",
         "the page loads nothing over plain http://",
-        _per_page(_security("mixed_content", _mixed_content_free)),
+        _per_page(_security(lambda sec, m, q: not sec.mixed_content)),
         gatherers=("security",),
     ),
     _m(
@@ -1047,7 +1035,7 @@ for _metric in [
         "higher",
         "",
         "every cookie the page sets carries the required flags (a page without cookies passes)",
-        _per_page(_security("cookies", _cookies_ok)),
+        _per_page(_security(_cookies_ok)),
         {"require": Param(["secure", "httponly"], _subset_of(COOKIE_FLAGS), "flags every cookie must carry")},
         gatherers=("security",),
     ),
@@ -1059,7 +1047,7 @@ for _metric in [
         "higher",
         "",
         "neither the Server header shows a version number nor X-Powered-By is sent",
-        _per_page(_no_version_disclosure),
+        _per_page(_security(_no_version_disclosure)),
         gatherers=("security",),
     ),
     _m(
@@ -1070,7 +1058,11 @@ for _metric in [
         "higher",
         "",
         "plain http:// requests are redirected to https://",
-        _site_flag(("https_redirect",), msg("http redirects to https")),
+        _site_flag(
+            "https_redirect",
+            lambda ev: ev.https_redirect.redirects if ev.https_redirect else None,
+            msg("http redirects to https"),
+        ),
     ),
     _m(
         "site.tls_valid",
@@ -1080,7 +1072,7 @@ for _metric in [
         "higher",
         "",
         "the TLS certificate is valid for the host",
-        _site_flag(("tls", "valid"), msg("valid TLS certificate")),
+        _site_flag("tls", lambda ev: ev.tls.valid if ev.tls else None, msg("valid TLS certificate")),
     ),
     _m(
         "site.robots",
@@ -1090,7 +1082,7 @@ for _metric in [
         "higher",
         "",
         "robots.txt is published",
-        _site_flag(("robots", "found"), msg("robots.txt found")),
+        _site_flag("robots", lambda ev: ev.site.robots.found if ev.site.robots else None, msg("robots.txt found")),
     ),
     _m(
         "site.sitemap",
@@ -1100,7 +1092,7 @@ for _metric in [
         "higher",
         "",
         "a sitemap.xml is published",
-        _site_flag(("sitemap", "found"), msg("sitemap found")),
+        _site_flag("sitemap", lambda ev: ev.site.sitemap.found if ev.site.sitemap else None, msg("sitemap found")),
     ),
     _m(
         "site.emc",
@@ -1110,7 +1102,7 @@ for _metric in [
         "higher",
         "",
         "the EMC monitoring script (emc.gov.vn) is loaded by the portal",
-        _site_flag(("emc",), msg("EMC tracking script seen")),
+        _site_flag("emc", lambda ev: ev.site.emc, msg("EMC tracking script seen")),
     ),
     _m(
         "links.ok_share",

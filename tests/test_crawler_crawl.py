@@ -11,6 +11,7 @@ import unicodedata
 
 import pytest
 
+from portalscore.contract.evidence import RobotsCheck
 from portalscore.contract.portal import Portal
 from portalscore.crawler.browser import chromium_path
 from portalscore.crawler.crawl import crawl_portal
@@ -211,9 +212,9 @@ def test_good_portal_is_fully_covered(crawl):
         assert pages[path].status == 200 and pages[path].error is None
     # hash routes that exist only after a script ran are pages of their own
     assert {"/spa#/thu-tuc", "/spa#/tra-cuu", "/spa#/gioi-thieu"} <= set(pages)
-    assert ev.site["sitemap"]["found"] and ev.site["sitemap"]["urls"] == 1
-    assert ev.site["robots"] == {"status": 200, "found": True}
-    assert ev.site["emc"] is True
+    assert ev.site.sitemap is not None and ev.site.sitemap.found and ev.site.sitemap.urls == 1
+    assert ev.site.robots == RobotsCheck(status=200, found=True)
+    assert ev.site.emc is True
     home = pages["/"]
     assert home.title == "Cổng dịch vụ công tỉnh A" and home.lang == "vi"
     assert home.accessibility.engine.startswith("axe-core 4.")
@@ -222,7 +223,7 @@ def test_good_portal_is_fully_covered(crawl):
     assert binary == os.path.basename(chromium_path()) and version.split(".")[0].isdigit()
     assert home.timings.ttfb_ms is not None and home.timings.fcp_ms is not None
     assert home.content_hash and home.dom_nodes > 10 and home.request_count >= 1
-    assert home.security["https"] is False and "server" in home.security
+    assert home.security is not None and home.security.https is False and home.security.server
     # every page the callback saw is in the evidence, once; the callback saw a page twice only when the
     # page's audit turned out to be its template's (/thu-tuc/3 is the third page of /thu-tuc/{id})
     seen = crawl["seen"]["good"]
@@ -321,7 +322,7 @@ def test_endless_spaces_and_downloads_are_bounded(crawl):
 
 def test_unreachable_portal_is_recorded_not_raised(crawl):
     ev = crawl["ev"]["gone"]
-    assert ev.site["robots"]["found"] is False and ev.site["robots"]["status"] is None
+    assert ev.site.robots is not None and ev.site.robots.found is False and ev.site.robots.status is None
     assert any("robots.txt unreachable" in e for e in ev.errors)
     assert len(ev.pages) == 1 and ev.pages[0].error.startswith("connection refused by 127.0.0.1:")
     # Named for what happened, on the page and for the portal (which has no page to score).

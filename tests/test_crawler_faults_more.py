@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from portalscore.contract.evidence import LabTiming, PortalEvidence, from_dict
+from portalscore.contract.evidence import LabTiming, PortalEvidence, RobotsCheck, from_dict
 from portalscore.contract.portal import Portal
 from portalscore.crawler.crawl import audit_url, crawl_portal
 from portalscore.crawler.lab import measure_lab
@@ -137,9 +137,9 @@ def test_robots_txt_of_the_host_the_start_url_redirects_to_is_obeyed():
     assert new.url("/cong-khai/1", host="localhost") in crawled and new.url("/cong-khai/3", host="localhost") in crawled
     assert not any(path.startswith("/private") for path in new.paths())
     assert not any("/private" in url for url in crawled)
-    assert ev.site["skipped_links"]["robots"] >= 3
-    assert ev.site["robots_hosts"] == {
-        new.url("/", host="localhost"): {"status": 200, "found": True, "crawl_delay": delay}
+    assert ev.site.skipped_links["robots"] >= 3
+    assert ev.site.robots_hosts == {
+        new.url("/", host="localhost"): RobotsCheck(status=200, found=True, crawl_delay=delay)
     }
     assert new.count("/robots.txt") == 1
     # Crawl-delay of the new host: once its robots.txt is read, its page loads start `delay` apart (before,

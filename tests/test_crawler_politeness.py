@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from portalscore.contract.evidence import Cookie
 from portalscore.contract.portal import Portal
 from portalscore.crawler.crawl import audit_url, crawl_portal
 from portalscore.crawler.pool import BrowserPool
@@ -50,7 +51,7 @@ def test_crawl_delay_from_robots_is_honoured():
     }
     with Farm(routes) as farm:
         [ev] = _run(CrawlSettings(**QUICK, max_pages=3), _portal(farm.url("/")))
-    assert ev.site["robots"]["crawl_delay"] == 1
+    assert ev.site.robots is not None and ev.site.robots.crawl_delay == 1
     starts = sorted(h.start for h in farm.hits if h.path != "/robots.txt")
     assert len(starts) >= 4  # sitemap.xml and three pages
     # measured where the server sees them: allow for thread scheduling on a busy machine
@@ -178,14 +179,14 @@ def test_invalid_certificate_is_a_finding_and_the_portal_is_evaluated(self_signe
         }
         with Farm(routes, tls=self_signed) as farm:
             [ev] = _run(CrawlSettings(**QUICK, max_pages=2), _portal(farm.url("/")))
-    assert ev.site["tls"]["valid"] is False and "certificate" in ev.site["tls"]["error"]
+    assert ev.tls is not None and ev.tls.valid is False and "certificate" in (ev.tls.error or "")
     assert any(e.startswith("invalid TLS certificate") for e in ev.errors)
-    assert ev.site["https_redirect"] is None  # no plain-HTTP port to ask on a test port
+    assert ev.https_redirect is not None and ev.https_redirect.redirects is None  # no plain-HTTP port to ask here
     [home_ev] = ev.pages
     assert home_ev.status == 200 and home_ev.error is None
     sec = home_ev.security
-    assert sec["https"] and sec["hsts"]
-    assert sec["headers"] == {"strict-transport-security": "max-age=31536000", "x-content-type-options": "nosniff"}
-    assert sec["server"].startswith("BaseHTTP/") and sec["x_powered_by"] == "PHP/5.6.40"
-    assert sec["cookies"] == [{"name": "JSESSIONID", "secure": False, "httponly": False, "samesite": "Lax"}]
-    assert plain.url("/x.png") in sec["mixed_content"]
+    assert sec is not None and sec.https and sec.hsts
+    assert sec.headers == {"strict-transport-security": "max-age=31536000", "x-content-type-options": "nosniff"}
+    assert sec.server.startswith("BaseHTTP/") and sec.x_powered_by == "PHP/5.6.40"
+    assert sec.cookies == [Cookie(name="JSESSIONID", secure=False, httponly=False, samesite="Lax")]
+    assert plain.url("/x.png") in sec.mixed_content

@@ -10,12 +10,16 @@ from pathlib import Path
 
 from portalscore.contract.evidence import (
     Accessibility,
+    HttpsRedirect,
     LabTiming,
     LinkCheck,
     PageEvidence,
     PortalEvidence,
     PortalRef,
+    RobotsCheck,
     ScenarioResult,
+    Site,
+    SitemapCheck,
     StepResult,
     Timings,
     Violation,
@@ -489,12 +493,8 @@ def build_scored(
         ev.links.append(LinkCheck(url=f"{ev.portal.url}cu.pdf", source=ev.portal.url, kind="document", error="timeout"))
         ev.settings = {"max_pages": pages, "lab_runs": 3, "lab_pages": 4, "audit_per_template": 2, "throttle": None}
         ev.browser = "chromium-headless-shell 156.0.8078.129"
-        ev.site = {
-            "robots": {"found": True},
-            "sitemap": {"found": i % 2 == 0},
-            "https_redirect": True,
-            "emc": i % 3 == 0,
-        }
+        ev.site = Site(robots=RobotsCheck(found=True), sitemap=SitemapCheck(found=i % 2 == 0), emc=i % 3 == 0)
+        ev.https_redirect = HttpsRedirect(redirects=True)
     cs = load_criteria_set(criteria_set)
     data.criteria = cs.to_dict()
     data.scores = rank([score_portal(cs, ev) for ev in data.evidence.values()], previous=previous)

@@ -179,9 +179,9 @@ def test_fixing_a_broken_link_or_a_security_flag_never_lowers_the_score(ev, name
     better.links = [LinkCheck(url=lc.url, kind=lc.kind, status=200) for lc in better.links]
     for p in better.pages:
         if p.security:
-            p.security["hsts"] = True
-            p.security["mixed_content"] = []
-    better.site["emc"] = True
+            p.security.hsts = True
+            p.security.mixed_content = []
+    better.site.emc = True
     assert _score(name, better) >= _score(name, ev)
 
 

@@ -73,7 +73,6 @@ def test_a_valid_certificate_is_named_issuer_expiry_and_tls_version(certs, monke
     assert tls.issuer == CA_NAME
     assert tls.days_left in (29, 30) and tls.expires
     assert tls.version in ("TLSv1.2", "TLSv1.3")
-    assert ev.site["tls"]["valid"] is True  # the flag older runs carry
     assert PortalEvidence.from_dict(ev.to_dict()).tls == tls  # stored and read back typed
     en, vi = _lines(ev, "sec.tls_valid")
     assert (

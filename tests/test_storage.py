@@ -11,7 +11,15 @@ import time
 import pytest
 from sqlalchemy import JSON, Table, create_engine, inspect, text
 
-from portalscore.contract.evidence import LinkCheck, PortalEvidence, PortalRef, ScenarioResult, StepResult
+from portalscore.contract.evidence import (
+    LinkCheck,
+    PortalEvidence,
+    PortalRef,
+    RobotsCheck,
+    ScenarioResult,
+    Site,
+    StepResult,
+)
 from portalscore.crawler.settings import CrawlSettings
 from portalscore.runsettings import RunSettings
 from portalscore.store import Store, migrations, schema
@@ -221,7 +229,7 @@ def test_evidence_and_scores_round_trip(store):
                 steps=[StepResult(name="open", ok=True, ms=12.5)],
             )
         ],
-        site={"robots": {"status": 200}},
+        site=Site(robots=RobotsCheck(status=200)),
     )
     store.save_portal(run_id, ev, "crawled")
     assert store.stage(run_id, "hanoi") == "crawled"
@@ -232,7 +240,7 @@ def test_evidence_and_scores_round_trip(store):
     assert back.pages[0].title == "Thủ tục hành chính — <script>alert(1)</script>"
     assert back.pages[0].accessibility.violations[1].node_count == 2
     assert back.links[0].status == 404 and back.scenarios[0].steps[0].ms == 12.5
-    assert back.errors == ["lab timing failed: timeout"] and back.site == {"robots": {"status": 200}}
+    assert back.errors == ["lab timing failed: timeout"] and back.site == Site(robots=RobotsCheck(status=200))
     # A portal with nothing stored yet still yields evidence naming it.
     assert store.evidence(run_id, "bo-tu-phap").portal.kind == "ministry"
 

@@ -3,11 +3,9 @@ missing (named: a dispute needs names, not a count), server version disclosure, 
 
 from __future__ import annotations
 
-from typing import Any
-
 from playwright.async_api import Error as PlaywrightError
 
-from portalscore.contract.evidence import SECURITY_HEADERS
+from portalscore.contract.evidence import SECURITY_HEADERS, Cookie, PageSecurity
 
 from ..network import MAX_LISTED
 from .base import Gatherer, GathererMeta, PageRun, register
@@ -21,16 +19,16 @@ class SecurityGatherer(Gatherer):
         ev, headers = run.ev, run.headers
         page_url = ev.final_url or ev.url
         https = page_url.startswith("https:")
-        cookies: list[dict[str, Any]] = []
+        cookies: list[Cookie] = []
         try:
             for c in await run.tab.context.cookies():
                 cookies.append(
-                    {
-                        "name": c["name"],
-                        "secure": c.get("secure", False),
-                        "httponly": c.get("httpOnly", False),
-                        "samesite": c.get("sameSite", ""),
-                    }
+                    Cookie(
+                        name=c["name"],
+                        secure=bool(c.get("secure", False)),
+                        httponly=bool(c.get("httpOnly", False)),
+                        samesite=str(c.get("sameSite", "")),
+                    )
                 )
         except PlaywrightError:
             pass
@@ -38,13 +36,13 @@ class SecurityGatherer(Gatherer):
         redirects = {*ev.redirects, ev.url}
         requested = set(run.tab.net.http_urls) - redirects if https else set()
         mixed = sorted(set(run.mixed_in_dom) | requested)[:MAX_LISTED]
-        ev.security = {
-            "https": https,
-            "hsts": https and "strict-transport-security" in headers,
-            "headers": {name: headers[name] for name in SECURITY_HEADERS if name in headers},
-            "missing_headers": [name for name in SECURITY_HEADERS if name not in headers],
-            "server": headers.get("server", ""),
-            "x_powered_by": headers.get("x-powered-by", ""),
-            "cookies": cookies[:MAX_LISTED],
-            "mixed_content": mixed,
-        }
+        ev.security = PageSecurity(
+            https=https,
+            hsts=https and "strict-transport-security" in headers,
+            headers={name: headers[name] for name in SECURITY_HEADERS if name in headers},
+            missing_headers=[name for name in SECURITY_HEADERS if name not in headers],
+            server=headers.get("server", ""),
+            x_powered_by=headers.get("x-powered-by", ""),
+            cookies=cookies[:MAX_LISTED],
+            mixed_content=mixed,
+        )
