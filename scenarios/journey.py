@@ -338,13 +338,22 @@ class Journey:
     def is_offsite_blocked(self, url: str) -> bool:
         return self.guard is not None and not self.guard.host_allowed(url)
 
+    def describe(self, candidate: locate.Candidate) -> str:
+        """An element as the evidence quotes it: by its accessible name from the browser's accessibility tree
+        (Playwright), the name a screen reader says, when the tree gives one; else by what the list read."""
+        name = ""
+        if candidate.visible:
+            _role, name = locate.accessible_name(candidate.locator(self.page), timeout_ms=1000)
+        return candidate.describe(name)
+
     def follow(self, candidate: locate.Candidate) -> Reached:
         """Follow a link or press a button as a citizen would. Plain links to hosts the guard does not
         allow are reported, not loaded; links opening a new window are opened in this one."""
         page = self.page
         href = candidate.absolute_href(page.url)
+        how = self.describe(candidate)  # before the click: the element is gone once the page has changed
         if href and self.is_offsite_blocked(href):
-            return Reached(url=href, how=candidate.describe(), offsite=True)
+            return Reached(url=href, how=how, offsite=True)
         self.nav_response = None
         self.acting()
         if href and (candidate.target.lower() == "_blank" or not candidate.visible):
@@ -371,15 +380,15 @@ class Journey:
             if popups:  # window.open(): followed in this page, as target=_blank links are
                 url = self._popup_target(popups, mark)
                 if url and self.is_offsite_blocked(url):
-                    return Reached(url=url, how=candidate.describe(), offsite=True)
+                    return Reached(url=url, how=how, offsite=True)
                 if url:
                     self.acting()
                     self.nav_response = page.goto(url, wait_until="domcontentloaded")
                     self.settle()
         response = self.nav_response
         if response is not None and response.status >= 400:
-            self.fail(f"HTTP {response.status} after following {candidate.describe()}")
-        return Reached(url=page.url, how=candidate.describe(), response=response)
+            self.fail(f"HTTP {response.status} after following {how}")
+        return Reached(url=page.url, how=how, response=response)
 
     def _popup_target(self, popups: list[Page], mark: int) -> str:
         """Where a window the click opened was going: the guard, which loads no pop-up, recorded it."""

@@ -94,8 +94,10 @@ class Candidate:
     def locator(self, page: Page) -> Locator:
         return page.locator(f'[data-ps-ref="{self.ref}"]')
 
-    def describe(self) -> str:
-        what = self.name or self.placeholder or self.title or self.href
+    def describe(self, name: str = "") -> str:
+        """The element as an evidence line quotes it; `name`: its accessible name from the accessibility tree
+        (Journey.describe), which the list's own quick name only approximates (an aria-hidden icon, say)."""
+        what = name or self.name or self.placeholder or self.title or self.href
         return f"{self.tag} {json.dumps(what[:80], ensure_ascii=False)} (matched {self.matched_on} on {self.synonym!r})"
 
     def absolute_href(self, base: str) -> str | None:

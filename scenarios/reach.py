@@ -112,7 +112,7 @@ def find_search_field(j: Journey) -> tuple[Locator, str]:
             "no procedure search box (by label, placeholder, name or type=search), here or behind "
             "a 'Tra cứu thủ tục' link"
         )
-    return cand.locator(page), cand.describe()
+    return cand.locator(page), j.describe(cand)
 
 
 def visible_search_field(j: Journey) -> Locator | None:

@@ -40,8 +40,15 @@ def _page(title: str, body: str, header: str = HEADER) -> str:
     )
 
 
+# A menu entry led by an icon font's glyph, hidden from the accessibility tree: its name is the words alone.
+ICON_MENU = HEADER.replace(
+    '<a href="/phan-anh">Phản ánh, kiến nghị</a>',
+    '<a href="/phan-anh"><i aria-hidden="true">✉</i> Phản ánh, kiến nghị</a>',
+)
+
 PAGES = {
     "/": _page(NAME, "<p>Chào mừng</p>"),
+    "/icon-menu": _page(NAME, "<p>Chào mừng</p>", ICON_MENU),
     "/div-menu": _page(NAME, "<p>Chào mừng</p>", DIV_MENU),
     "/phan-anh": _page(
         "Phản ánh, kiến nghị",
@@ -114,6 +121,14 @@ def test_first_tab_stop_is_named_by_its_image_alt_in_nfc(chromium, site, tmp_pat
     keyboard = _run(chromium, site + "/", ["keyboard"], tmp_path)["keyboard"]
     assert keyboard.outcome == "failed" and keyboard.failed_step == "skip_link"
     assert keyboard.reason == f"the first Tab stop is not a skip link but a {NAME!r}", keyboard.reason
+
+
+def test_a_followed_link_is_quoted_by_its_accessible_name(chromium, site, tmp_path):
+    """The evidence quotes what a screen reader says (the accessibility tree), not the glyph of an aria-hidden icon."""
+    feedback = _run(chromium, site + "/icon-menu", ["feedback"], tmp_path)["feedback"]
+    found = _detail(feedback, "find_feedback")
+    assert found.startswith('a "Phản ánh, kiến nghị"'), found
+    assert "✉" not in found
 
 
 def test_feedback_fields_without_a_form_are_counted_and_said(chromium, site, tmp_path):

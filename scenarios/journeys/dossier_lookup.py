@@ -50,7 +50,7 @@ def dossier_lookup(j: Journey) -> None:
         value = j.overrides.get("dossier_lookup")
         on_home = None if value else _lookup_field(j)
         if on_home is not None:
-            s.detail = "lookup form on the home page: " + on_home.describe()
+            s.detail = "lookup form on the home page: " + j.describe(on_home)
         else:
             reached = j.reach("dossier_lookup", V.LOOKUP_ENTRY)
             j.require(not reached.offsite, f"the lookup is off-site at {reached.url}")
@@ -68,7 +68,7 @@ def dossier_lookup(j: Journey) -> None:
                 cand = inputs[0] if inputs else None
             if cand is None:
                 j.fail("no field for the dossier code on the lookup page")
-            s.detail = cand.describe()
+            s.detail = j.describe(cand)
             field = cand.locator(page)
         else:
             s.detail = "registry override selector"

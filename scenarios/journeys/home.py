@@ -43,6 +43,6 @@ def home(j: Journey) -> None:
         if cand is None:
             buttons = locate.find(page, V.SEARCH_BUTTON, kinds=("button", "link"), include_hidden=False, use_url=False)
             j.require(buttons, "no visible search box or search button on the home page")
-            s.detail = "search button " + buttons[0].describe()
+            s.detail = "search button " + j.describe(buttons[0])
         else:
-            s.detail = cand.describe()
+            s.detail = j.describe(cand)

@@ -70,4 +70,4 @@ def online_submission(j: Journey) -> None:
         ]
         mention = textmatch.mentions(locate.content_text(page), V.NATIONAL_SSO)
         j.require(sso or offsite_sso or mention, "no VNeID / national single sign-on offered on the sign-in page")
-        s.detail = sso[0].describe() if sso else (offsite_sso[0].href if offsite_sso else f"text: {mention}")
+        s.detail = j.describe(sso[0]) if sso else (offsite_sso[0].href if offsite_sso else f"text: {mention}")
