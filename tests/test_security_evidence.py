@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portalscore.contract.evidence import HttpsRedirect, PortalEvidence, PortalRef, TlsCheck
+from portalscore.contract.evidence import HttpsRedirect, PortalEvidence, TlsCheck
 from portalscore.crawler.certinfo import certificate_facts
 from portalscore.crawler.settings import CrawlSettings
 from portalscore.criteria import load_criteria_set, score_portal
@@ -138,10 +138,11 @@ def test_certificate_facts_are_read_from_the_bytes_as_openssl_reads_them(tmp_pat
 
 
 def test_runs_stored_before_the_typed_checks_keep_their_plain_lines():
-    ev = PortalEvidence(
-        portal=PortalRef("p", "Cổng", "province", "https://p.example/"),
-        site={"tls": {"valid": False, "error": "certificate has expired"}, "https_redirect": True},
-    )
+    stored = {  # as such a run is read back from the store
+        "portal": {"id": "p", "name": "Cổng", "kind": "province", "url": "https://p.example/"},
+        "site": {"tls": {"valid": False, "error": "certificate has expired"}, "https_redirect": True},
+    }
+    ev = PortalEvidence.from_dict(stored)
     assert _lines(ev, "sec.tls_valid")[0] == "valid TLS certificate: no: certificate has expired"
     assert _lines(ev, "sec.https_redirect")[0] == "http redirects to https: yes"
     ev.tls = TlsCheck(valid=False, error="tls: certificate has expired", version="TLSv1.2")
