@@ -34,23 +34,18 @@ class FactSpec:
             raise ValueError(f"fact {self.name}: label and description in English and Vietnamese are required")
 
 
-_DECLARED: dict[str, FactSpec] = {}
+_DECLARED: plugins.Declarations[FactSpec] = plugins.Declarations(plugins.GATHERERS, "fact")
 
 
 def declare(spec: FactSpec) -> None:
-    """Called when a gatherer registers (crawler/gatherers/base.py); the same declaration twice is one fact."""
-    known = _DECLARED.get(spec.name)
-    if known is not None and known != spec:
-        raise ValueError(f"two facts named {spec.name!r}")
-    _DECLARED[spec.name] = spec
+    """Called when a gatherer registers (crawler/gatherers/base.py)."""
+    _DECLARED.add(spec.name, spec)
 
 
 def declared() -> dict[str, FactSpec]:
     """Every fact the installed gatherers declare."""
-    plugins.load(plugins.GATHERERS)
-    return dict(_DECLARED)
+    return _DECLARED.all()
 
 
 def spec_of(name: str) -> FactSpec | None:
-    plugins.load(plugins.GATHERERS)
     return _DECLARED.get(name)

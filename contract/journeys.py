@@ -44,27 +44,21 @@ class JourneySpec:
                 raise ValueError(f"journey {self.id}: subject step {pattern!r} is none of its steps")
 
 
-_REGISTERED: dict[str, JourneySpec] = {}
+_DECLARED: plugins.Declarations[JourneySpec] = plugins.Declarations(plugins.JOURNEYS, "journey")
 
 
 def register(spec: JourneySpec) -> None:
-    """Called by `@journey` when a journey's module is imported. The same declaration twice is one journey (pytest
-    may import the scenarios package under two names); two different ones under one id are a mistake."""
-    known = _REGISTERED.get(spec.id)
-    if known is not None and known != spec:
-        raise ValueError(f"two journeys named {spec.id!r}")
-    _REGISTERED[spec.id] = spec
+    """Called by `@journey` when a journey's module is imported."""
+    _DECLARED.add(spec.id, spec)
 
 
 def registered() -> dict[str, JourneySpec]:
     """Every journey the installed packages declare (ours: portalscore.scenarios.catalog), in run order."""
-    plugins.load(plugins.JOURNEYS)
-    return {s.id: s for s in sorted(_REGISTERED.values(), key=lambda s: (s.order, s.id))}
+    return {s.id: s for s in sorted(_DECLARED.all().values(), key=lambda s: (s.order, s.id))}
 
 
 def spec_of(journey_id: str) -> JourneySpec | None:
-    plugins.load(plugins.JOURNEYS)
-    return _REGISTERED.get(journey_id)
+    return _DECLARED.get(journey_id)
 
 
 def steps_matching(scenario: str, pattern: str) -> tuple[str, ...]:

@@ -5,6 +5,9 @@ that the criteria know every journey and page fact in any process, and importing
 from __future__ import annotations
 
 import importlib.metadata
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 JOURNEYS = "portalscore.journeys"  # modules declaring journeys (scenarios/journey.py, @journey)
 GATHERERS = "portalscore.gatherers"  # modules registering page gatherers and the facts they produce
@@ -22,3 +25,26 @@ def load(group: str) -> None:
             entry.load()
         except ImportError as e:
             raise ImportError(f"the plug-in {entry.value!r} ({group} entry point) cannot be imported: {e}") from e
+
+
+class Declarations(Generic[T]):
+    """What the plug-ins of one group declared, by name. The same declaration twice is one (pytest may import a
+    package under two names); two different ones under one name are a mistake, said at import."""
+
+    def __init__(self, group: str, what: str) -> None:
+        self.group, self.what = group, what
+        self._by_name: dict[str, T] = {}
+
+    def add(self, name: str, declaration: T) -> None:
+        known = self._by_name.get(name)
+        if known is not None and known != declaration:
+            raise ValueError(f"two {self.what}s named {name!r}")
+        self._by_name[name] = declaration
+
+    def get(self, name: str) -> T | None:
+        load(self.group)
+        return self._by_name.get(name)
+
+    def all(self) -> dict[str, T]:
+        load(self.group)
+        return dict(self._by_name)
