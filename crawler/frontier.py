@@ -80,6 +80,10 @@ def split_record_key(query: str) -> tuple[str, str]:
     return urlencode(sorted(record)), "#".join(facets).strip("#")
 
 
+# Links recorded per kind (other sites', documents, pages not crawled) for the link checks, which check a few hundred.
+MAX_RECORDED = 20_000
+
+
 class Frontier:
     def __init__(
         self,
@@ -91,12 +95,14 @@ class Frontier:
         include: list[str] | None = None,
         exclude: list[str] | None = None,
         max_queued: int = 20_000,
+        max_recorded: int = MAX_RECORDED,
     ):
         self.site_hosts = {site_host(urlsplit(start_url).netloc)}
         self.max_pages = max_pages
         self.max_depth = max_depth
         self.max_query_variants = max_query_variants
         self.max_queued = max_queued
+        self.max_recorded = max_recorded
         self.include = [re.compile(p) for p in include or []]
         self.exclude = [re.compile(p) for p in exclude or []]
         self.start_url = start_url
@@ -141,9 +147,9 @@ class Frontier:
         source = "sitemap" if sitemap else (parent.url if parent else "")
         for position, url in enumerate(links):
             if not self.in_site(url):
-                self.outbound.setdefault(url, source)
+                self._record(self.outbound, url, source, "outbound list full")
             elif is_document(url):
-                self.documents.setdefault(url, source)
+                self._record(self.documents, url, source, "document list full")
             elif not self.in_scope(url):
                 self.skipped["scope"] += 1
             elif depth > self.max_depth:
@@ -153,7 +159,17 @@ class Frontier:
 
     def _note_unvisited(self, url: str, source: str) -> None:
         if page_key(url) not in self._seen:
-            self.unvisited.setdefault(url, source)
+            self._record(self.unvisited, url, source, "unvisited list full")
+
+    def _record(self, found: dict[str, str], url: str, source: str, reason: str) -> None:
+        """Links kept for the link checks, in the order found, up to a cap: what a portal links to must not decide
+        how much memory we use (2,000 links a page x the page cap is millions); the link checks sample far fewer."""
+        if url in found:
+            return
+        if len(found) >= self.max_recorded:
+            self.skipped[reason] += 1
+            return
+        found[url] = source
 
     def _offer(self, url: str, key: Key, source: str) -> None:
         pk = page_key(url)

@@ -102,6 +102,18 @@ def _frontier(**kw) -> Frontier:
     return Frontier(BASE + "/", **args)
 
 
+def test_links_recorded_for_the_link_checks_are_capped_in_the_order_found():
+    """What a portal links to cannot decide our memory: 2,000 links a page on every page would be millions."""
+    f = _frontier(max_recorded=1000)
+    home = f.next()
+    f.add_links(home, [f"https://other{i}.example/" for i in range(5000)])
+    f.add_links(home, [BASE + f"/docs/{i}.pdf" for i in range(1500)])
+    f.add_links(home, [f"https://other{i}.example/" for i in range(10)])  # already kept: not counted again
+    assert list(f.outbound) == [f"https://other{i}.example/" for i in range(1000)]
+    assert len(f.documents) == 1000
+    assert f.skipped["outbound list full"] == 4000 and f.skipped["document list full"] == 500
+
+
 def test_frontier_is_breadth_first_and_deduplicated():
     crawled = _crawl(_frontier())
     assert crawled[:4] == ["/", "/a", "/b", "/c"]
