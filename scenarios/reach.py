@@ -23,14 +23,15 @@ REACH_PROCEDURE_STEPS = (
     "open_crawled_procedure",  # route crawled: a procedure page the crawl found
     "reach_procedure",  # recorded failed when no route reached a procedure page
 )
-PROCEDURE_ITEM_STEPS = (
-    "has_thanh_phan_ho_so",
-    "has_trinh_tu_cach_thuc_thuc_hien",
-    "has_thoi_han_giai_quyet",
-    "has_phi_le_phi",
-    "has_co_quan_thuc_hien",
-    "has_can_cu_phap_ly",
-)
+
+
+def item_step(item: str) -> str:
+    """The step that records whether a procedure page shows a required item: "has_thanh_phan_ho_so"."""
+    return "has_" + textmatch.bare(item).replace(" ", "_")
+
+
+# One step per required item of a procedure page (vocabulary.PROCEDURE_FIELDS), all recorded.
+PROCEDURE_ITEM_STEPS = tuple(item_step(item) for item in V.PROCEDURE_FIELDS)
 
 SEARCH_INPUT_ATTRS = (
     "search",

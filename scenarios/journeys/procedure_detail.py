@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import locate, textmatch
 from .. import vocabulary as V
 from ..journey import Journey, journey
-from ..reach import PROCEDURE_ITEM_STEPS, REACH_PROCEDURE_STEPS, open_home, reach_procedure
+from ..reach import PROCEDURE_ITEM_STEPS, REACH_PROCEDURE_STEPS, item_step, open_home, reach_procedure
 
 
 @journey(
@@ -23,7 +23,7 @@ def procedure_detail(j: Journey) -> None:
     text = locate.all_text(j.page)
     missing: list[tuple[str, str]] = []
     for name, words in V.PROCEDURE_FIELDS.items():
-        step = "has_" + textmatch.bare(name).replace(" ", "_")
+        step = item_step(name)
         hit = textmatch.mentions(text, words)
         if not j.check(step, bool(hit), f"{name}: found as {hit!r}" if hit else f"{name}: not found"):
             missing.append((step, name))
