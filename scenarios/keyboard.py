@@ -8,7 +8,7 @@ underline — of the element or its parent, since themes often style the list it
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 from . import locate, textmatch
 from . import vocabulary as V
@@ -58,6 +58,10 @@ def _name_from_tree(page: Page, focus: dict) -> None:
     focus["name"] = name[:60] if name else locate.nfc(focus["name"])
 
 
+def _focused(page: Page, focus: dict) -> Locator:
+    return page.locator(f'[data-ps-focus="{focus["id"]}"]')
+
+
 def keyboard(j: Journey) -> None:
     _open_home(j)
     page = j.page
@@ -67,6 +71,7 @@ def keyboard(j: Journey) -> None:
         first = page.evaluate(_FOCUS_JS)
         j.require(first is not None, "Tab does not focus anything")
         _name_from_tree(page, first)
+        s.element = _focused(page, first)  # the report shows it when it is not the skip link
         is_skip = (
             first["href"].startswith("#")
             and len(first["href"]) > 1
@@ -96,6 +101,7 @@ def keyboard(j: Journey) -> None:
                 repeat += 1
                 if repeat >= STUCK_PRESSES:
                     _name_from_tree(page, focus)
+                    s.element = _focused(page, focus)
                 j.require(repeat < STUCK_PRESSES, f"focus is stuck on {focus['tag']} {focus['name']!r}")
                 continue
             repeat = 0
@@ -105,6 +111,7 @@ def keyboard(j: Journey) -> None:
                 visited = len({f["id"] for f in seen})
                 if visited < prepared["tabbable"] / 2:
                     _name_from_tree(page, focus)
+                    s.element = _focused(page, focus)
                 j.require(
                     visited >= prepared["tabbable"] / 2,
                     f"focus cycles among {visited} of {prepared['tabbable']} elements: a keyboard trap "
@@ -123,6 +130,8 @@ def keyboard(j: Journey) -> None:
         invisible = [f for f in seen if f["changed"] is False]
         for f in invisible[:4]:
             _name_from_tree(page, f)
+        if invisible:
+            s.element = _focused(page, invisible[0])
         j.require(
             not invisible,
             f"{len(invisible)} element(s) show no focus indicator, e.g. "

@@ -65,6 +65,7 @@ def write_report(
             history=store.history(run.registry_name, criteria.id, run_id),
             artefact_dir=artefact_dir,
             archive_dir=archive if archive is not None and archive.is_dir() else None,
+            publish_evidence=run.settings.publish_evidence,
             previous=previous,
             publisher=publisher,
         ),
