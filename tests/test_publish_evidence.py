@@ -159,3 +159,36 @@ def test_prune_takes_a_runs_journeys_with_its_pages(tmp_path):
     (pruned,) = prune(tmp_path, keep=set())
     assert pruned.run == 7 and pruned.freed >= 6
     assert not shots.exists() and not (folder / "run-7.json").exists()
+
+
+@pytest.mark.parametrize("which", ["published", "plain"])
+def test_the_portal_page_with_its_evidence_lines_passes_axe_and_fits_a_phone(runs, which):
+    """The new lines (links, replay commands, step crops) keep the page accessible and within a 390 px screen (wide
+    tables scroll in their own region, as before). Screenshots: test-results/reports/evidence-*.png."""
+    from playwright.sync_api import sync_playwright
+
+    from portalscore.crawler.axe import AXE_OPTIONS, axe_source
+    from portalscore.crawler.browser import launch_options
+    from tests.browsers import test_egress
+    from tests.test_reports_browser import AXE_JS, OPEN_DETAILS, SHOTS, _axe
+
+    page_file = runs[which] / "portals" / f"{PORTAL}.html"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(**launch_options(test_egress()))
+        try:
+            for width in (390, 1280):
+                context = browser.new_context(viewport={"width": width, "height": 900})
+                pg = context.new_page()
+                pg.goto(page_file.as_uri())
+                pg.evaluate(OPEN_DETAILS)
+                assert pg.locator(".evidence").count() > 0
+                assert pg.evaluate("document.scrollingElement.scrollWidth") <= width
+                SHOTS.mkdir(parents=True, exist_ok=True)
+                pg.screenshot(path=str(SHOTS / f"evidence-{which}-{width}.png"), full_page=True)
+                if width == 1280:
+                    pg.evaluate(axe_source())
+                    assert pg.evaluate(AXE_JS, AXE_OPTIONS) == []
+                    assert _axe(pg) == []
+                context.close()
+        finally:
+            browser.close()
