@@ -10,6 +10,7 @@ links go to the page's screenshot and WARC and the replay command works on the p
 
 from __future__ import annotations
 
+import shlex
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,9 +62,11 @@ class ReportEvidence:
 
 
 def replay_command(run: int, url: str, profile: str, published: bool) -> str:
+    """The command line, to be pasted in a shell: the URL is the portal's (untrusted; `$(...)`, `;` and `'` are
+    valid in one), so it is quoted for the shell."""
     where = f"--archive-dir {FOLDER} " if published else ""
     mobile = " --profile mobile" if profile == "mobile" else ""
-    return f"portalscore replay {where}--run {run}{mobile} {url}"
+    return f"portalscore replay {where}--run {run}{mobile} {shlex.quote(url)}"
 
 
 def report_evidence(
