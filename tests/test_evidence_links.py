@@ -1,5 +1,6 @@
-"""The replay command the report prints for a finding's page: the URL is the portal's, untrusted, and a reader
-pastes the line in a shell, so the URL reaches `portalscore replay` as one argument, whatever it holds."""
+"""The evidence lines' pieces. The replay command the report prints for a finding's page: the URL is the portal's,
+untrusted, and a reader pastes the line in a shell, so the URL reaches `portalscore replay` as one argument, whatever
+it holds. A failed step's element box: stored with the run, and runs stored before it still load."""
 
 from __future__ import annotations
 
@@ -31,3 +32,13 @@ def test_a_plain_url_is_shown_as_it_is():
     assert replay_command(3, "http://127.0.0.1:8080/vi/a", "desktop", False) == (
         "portalscore replay --run 3 http://127.0.0.1:8080/vi/a"
     )
+
+
+def test_a_failed_steps_box_is_stored_and_old_steps_still_load():
+    from portalscore.contract.evidence import Box, ScenarioResult, StepResult, from_dict, to_dict
+
+    step = StepResult("skip_link", False, crop=Box(10, 20, 300, 40))
+    back = from_dict(ScenarioResult, to_dict(ScenarioResult("keyboard", steps=[step])))
+    assert back.steps[0].crop == Box(10, 20, 300, 40)
+    old = from_dict(ScenarioResult, {"id": "keyboard", "steps": [{"name": "skip_link", "ok": False}]})
+    assert old.steps[0].crop is None

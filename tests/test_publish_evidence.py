@@ -84,7 +84,9 @@ def test_each_finding_links_to_its_screenshot_and_archived_page_and_replays_from
         warc = next(h for h in links.values() if h.endswith(".warc.gz"))
         assert _target(page_file, shot).is_file() and _target(page_file, warc).is_file()
         (command,) = row.xpath(".//code[@class='replay']/text()")
-        assert re.match(r"^portalscore replay --archive-dir archive --run 1 (--profile mobile )?'?http", command), command
+        assert re.match(r"^portalscore replay --archive-dir archive --run 1 (--profile mobile )?'?http", command), (
+            command
+        )
         commands.add(command)
     # The command as printed, run in the published folder (here: its archive/ by its full path), with no database.
     args = shlex.split(sorted(commands)[0])[1:]
