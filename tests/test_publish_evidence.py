@@ -194,3 +194,16 @@ def test_the_portal_page_with_its_evidence_lines_passes_axe_and_fits_a_phone(run
                 context.close()
         finally:
             browser.close()
+
+
+def test_a_stored_runs_report_publishes_its_evidence_when_asked(runs):
+    """`portalscore report --publish-evidence`: the evidence of a run that was published without it, for a dispute
+    that comes later; and a report written again into a folder leaves no earlier archive/ behind."""
+    later = runs["tmp"] / "later"
+    proc = portalscore_cli("report", "--run", "2", "--out", str(later), "--db", runs["db"], "--publish-evidence")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (later / "archive" / PORTAL / "run-2.warc.gz").is_file()
+    assert list(journey_folder(later / "archive", PORTAL, 2).glob("*-trace.zip"))
+    proc = portalscore_cli("report", "--run", "2", "--out", str(later), "--db", runs["db"])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert not (later / "archive").exists()
