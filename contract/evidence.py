@@ -238,12 +238,26 @@ class LinkCheck:
 
 
 @dataclass
+class Box:
+    """A rectangle on a screenshot, in its CSS pixels from the top left corner."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+
+
+@dataclass
 class StepResult:
     name: str
     ok: bool
     ms: float = 0.0
     detail: str = ""
     url: str = ""
+    # A failed step that points at an element (the wrong element focused, a control without a name): where that
+    # element is on the journey's failure screenshot (ScenarioResult.screenshot; a viewport shot). None: no
+    # element, or it was not within the viewport.
+    crop: Box | None = None
 
 
 @dataclass

@@ -34,6 +34,9 @@ class RunSettings:
     # and how many runs it keeps (0: all; N: the last N and the first of each month; portalscore prune).
     archive_dir: str = ""
     archive_keep: int = 0
+    # --publish-evidence: the published folder gets archive/ (the run's WARCs, page screenshots, journeys'
+    # traces) and the report links into it; without it the archive stays with the operator (docs/archive.md).
+    publish_evidence: bool = False
     publisher_file: str = ""  # --publisher: who publishes the report (reports/publisher.py); "": not stated
 
     def to_stored(self) -> dict[str, Any]:
@@ -58,4 +61,4 @@ class RunSettings:
         return sorted(k for k in mine.keys() | theirs.keys() if k not in _PLACE and mine.get(k) != theirs.get(k))
 
 
-_PLACE = ("artefact_dir", "executor", "publisher_file", "archive_dir", "archive_keep")
+_PLACE = ("artefact_dir", "executor", "publisher_file", "archive_dir", "archive_keep", "publish_evidence")

@@ -36,8 +36,6 @@ def publish_crops(evidence: dict[str, PortalEvidence], archive_dir: Path | None,
     archive, missing or unreadable gives no crop, and the finding stands without one."""
     if archive_dir is None:
         return {}
-    from PIL import Image, UnidentifiedImageError
-
     published: dict[str, Crop] = {}
     for portal_id, ev in evidence.items():
         count = 0
@@ -55,23 +53,52 @@ def publish_crops(evidence: dict[str, PortalEvidence], archive_dir: Path | None,
                     continue
                 x, y, w, h = (int(match[k]) for k in ("x", "y", "w", "h"))
                 rel = f"assets/crops/{file_stem(portal_id)}/{hashlib.sha1(ref.encode()).hexdigest()[:16]}.jpg"
-                try:
-                    with Image.open(shot) as image:
-                        box = (
-                            max(0, x - PAD),
-                            max(0, y - PAD),
-                            min(image.width, x + w + PAD),
-                            min(image.height, y + h + PAD),
-                        )
-                        if box[2] <= box[0] or box[3] <= box[1]:
-                            continue
-                        cut = image.crop(box)
-                        cut.thumbnail((MAX_SIDE, MAX_SIDE))
-                        dest = out_dir / rel
-                        dest.parent.mkdir(parents=True, exist_ok=True)
-                        cut.convert("RGB").save(dest, "JPEG", quality=80)
-                        published[ref] = Crop(rel, cut.width, cut.height)
-                        count += 1
-                except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
-                    continue
+                crop = _cut(shot, (x, y, w, h), out_dir, rel)
+                if crop is not None:
+                    published[ref] = crop
+                    count += 1
     return published
+
+
+def publish_step_crops(
+    evidence: dict[str, PortalEvidence], artefact_dirs: list[Path | None], out_dir: Path
+) -> dict[tuple[str, int, int], Crop]:
+    """Cut the element each failed journey step points at (StepResult.crop) from the journey's failure screenshot,
+    found in the first of `artefact_dirs` holding it; returns (portal, scenario index, step index) -> the crop."""
+    published: dict[tuple[str, int, int], Crop] = {}
+    for portal_id, ev in evidence.items():
+        for i, scenario in enumerate(ev.scenarios):
+            shot = next((f for d in artefact_dirs if (f := artefact_file(d, scenario.screenshot))), None)
+            if shot is None:
+                continue
+            for k, step in enumerate(scenario.steps):
+                box = step.crop
+                if step.ok or box is None:
+                    continue
+                ref = f"{portal_id}/{scenario.id}/{k}/{box.x},{box.y},{box.w},{box.h}/{shot.name}"
+                rel = f"assets/crops/{file_stem(portal_id)}/step-{hashlib.sha1(ref.encode()).hexdigest()[:16]}.jpg"
+                crop = _cut(shot, (box.x, box.y, box.w, box.h), out_dir, rel)
+                if crop is not None:
+                    published[portal_id, i, k] = crop
+    return published
+
+
+def _cut(shot: Path, box: tuple[int, int, int, int], out_dir: Path, rel: str) -> Crop | None:
+    """The box (padded, within the picture) cut from the screenshot as a thumbnail at out_dir/rel; None if the box
+    is outside it or the file is not a readable image."""
+    from PIL import Image, UnidentifiedImageError
+
+    x, y, w, h = box
+    try:
+        with Image.open(shot) as image:
+            area = (max(0, x - PAD), max(0, y - PAD), min(image.width, x + w + PAD), min(image.height, y + h + PAD))
+            if area[2] <= area[0] or area[3] <= area[1]:
+                return None
+            cut = image.crop(area)
+            cut.thumbnail((MAX_SIDE, MAX_SIDE))
+            dest = out_dir / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            cut.convert("RGB").save(dest, "JPEG", quality=80)
+            return Crop(rel, cut.width, cut.height)
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
+        return None

@@ -16,7 +16,8 @@ from portalscore.contract.evidence import PortalEvidence
 from portalscore.criteria.model import PortalScore
 
 from . import charts, views
-from .crops import publish_crops
+from .crops import publish_crops, publish_step_crops
+from .evidence import ReportEvidence, report_evidence
 from .exports import DICTIONARY, public_evidence, ranking_dict, write_exports
 from .i18n import LANGS, Translator
 from .method import collection_facts
@@ -42,6 +43,8 @@ class ReportInput:
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     artefact_dir: Path | None = None  # the run's screenshots (operator material: only images are copied)
     archive_dir: Path | None = None  # the run's evidence archive: findings' elements are cut from its screenshots
+    # --publish-evidence: the archive's part for this run copied into archive/ and linked (reports/evidence.py)
+    publish_evidence: bool = False
     publisher: Publisher = field(default_factory=Publisher)
     # The run the scores' previous ranks come from; None: found in `history` when its ranks agree.
     previous: views.PreviousRun | None = None
@@ -106,7 +109,10 @@ def _copy_screenshots(data: ReportInput, out_dir: Path) -> dict[str, dict[int, s
     copied: dict[str, dict[int, str]] = {}
     for portal_id, ev in data.evidence.items():
         for i, scenario in enumerate(ev.scenarios):
-            src = artefact_file(data.artefact_dir, scenario.screenshot)
+            # An archived run keeps them in the archive (<portal>/journeys/run-<N>/), an older one in its artefacts.
+            src = artefact_file(data.artefact_dir, scenario.screenshot) or artefact_file(
+                data.archive_dir, scenario.screenshot
+            )
             if src is None:
                 continue
             rel = f"assets/screenshots/{file_stem(portal_id)}/{i:02d}-{file_stem(scenario.id)}{src.suffix.lower()}"
@@ -140,12 +146,20 @@ def render_report(data: ReportInput, out_dir: Path, lang: str = "vi") -> Path:
 
     screenshots = _copy_screenshots(data, out_dir)
     crops = {ref: crop.path for ref, crop in publish_crops(data.evidence, data.archive_dir, out_dir).items()}
+    step_crops = publish_step_crops(data.evidence, [data.artefact_dir, data.archive_dir], out_dir)
+    found = report_evidence(
+        data.run_id, data.evidence, data.archive_dir, data.artefact_dir, out_dir, data.publish_evidence
+    )
     ranking = ranking_dict(criteria, data.generated_at, data.run_id, scores, data.publisher)
     public = {pid: public_evidence(ev, screenshots.get(pid, {}), crops) for pid, ev in data.evidence.items()}
     write_exports(out_dir, ranking, group_ids, public)
 
     # Pages show the published evidence, the same as the JSON beside them: no operator material in either.
     facts = {s.portal_id: views.portal_facts(s, public.get(s.portal_id)) for s in scores}
+    for pid, f in facts.items():
+        for rule in f.rules:
+            for rp in rule.pages:
+                rp.evidence = found.page(pid, rp.url, rp.profile)
     collection = collection_facts(data.settings, public, data.generated_at)
     env = _environment()
     templates: dict[str, Template] = {name: env.get_template(f"{name}.html") for name in PAGES}
@@ -217,6 +231,9 @@ def render_report(data: ReportInput, out_dir: Path, lang: str = "vi") -> Path:
             pv = views.portal_view(
                 t, s, facts[s.portal_id], groups_def, history, screenshots.get(s.portal_id, {}), names
             )
+            _link_journeys(
+                pv, s.portal_id, found, {k[1:]: c.path for k, c in step_crops.items() if k[0] == s.portal_id}
+            )
             trend = None
             if len(history) >= 2:
                 points = [(float(h["score"]), t.day(str(h["generated_at"]))) for h in history]
@@ -229,6 +246,20 @@ def render_report(data: ReportInput, out_dir: Path, lang: str = "vi") -> Path:
                 ),
             )
     return out_dir / "index.html"
+
+
+def _link_journeys(
+    pv: views.PortalView, portal_id: str, found: ReportEvidence, crops: dict[tuple[int, int], str]
+) -> None:
+    """Each failed step: the element it points at, and its page as the crawl archived it; each journey: its trace."""
+    for i, sc in enumerate(pv.scenarios):
+        sc.trace = found.traces.get(portal_id, {}).get(i)
+        for k, (view, step) in enumerate(zip(sc.steps, sc.result.steps)):
+            if step.ok:
+                continue
+            view.crop = crops.get((i, k))
+            if step.url:
+                view.evidence = found.page(portal_id, step.url) or found.page(portal_id, step.url, "mobile")
 
 
 def _points_total(groups_def: list[dict[str, Any]]) -> float | None:

@@ -24,6 +24,7 @@ from portalscore.contract.evidence import (
 from portalscore.criteria.message import qty
 from portalscore.criteria.model import GRADES, CriterionScore, EvidenceRef, PortalScore
 
+from .evidence import PageEvidenceLinks
 from .i18n import N_, Translator, scenario_titles
 from .safe import dom_id, file_stem, link_url, scrub
 
@@ -329,6 +330,8 @@ class RulePage:
     sampled_from: str | None  # the page whose audit this page carries (template sampling)
     reused_from_run: int | None
     crop: str | None = None  # the example element cut from the page's screenshot, path from the report root
+    profile: str = "desktop"
+    evidence: PageEvidenceLinks | None = None  # the archived page: its screenshot, WARC, replay (reports/evidence.py)
 
 
 @dataclass
@@ -377,7 +380,9 @@ def violations_by_rule(pages: list[PageEvidence]) -> list[RuleGroup]:
                 g.nodes += count
                 example = (v.nodes[0].target, v.nodes[0].html) if v.nodes else None
                 crop = v.nodes[0].crop if v.nodes else None
-                g.pages.append(RulePage(page.url, count, example, acc.sampled_from, acc.reused_from_run, crop))
+                g.pages.append(
+                    RulePage(page.url, count, example, acc.sampled_from, acc.reused_from_run, crop, page.profile)
+                )
     return sorted(groups.values(), key=lambda g: (g.best_practice, g.impact_rank, -g.nodes, g.rule))
 
 
@@ -395,6 +400,8 @@ class StepView:
     ms: float
     detail: Markup | None
     url: str
+    crop: str | None = None  # the element the failed step points at, cut from the journey's screenshot
+    evidence: PageEvidenceLinks | None = None  # the step's page as the crawl archived it
 
 
 @dataclass
@@ -407,6 +414,7 @@ class ScenarioView:
     steps: list[StepView]
     screenshot: str | None  # path from the report root, when the file was copied
     screenshot_alt: str
+    trace: str | None = None  # the journey's Playwright trace, path from the report root (--publish-evidence)
 
 
 @dataclass

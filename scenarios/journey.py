@@ -18,7 +18,7 @@ from urllib.parse import urljoin
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, Request, Response
 
-from portalscore.contract.evidence import RouteAttempt, ScenarioResult, StepResult
+from portalscore.contract.evidence import Box, RouteAttempt, ScenarioResult, StepResult
 from portalscore.contract.journeys import JourneySpec, register
 
 from . import locate, textmatch, vocabulary
@@ -26,6 +26,7 @@ from .safety import Guard
 
 DEFAULT_BUDGET_S = 60.0
 ACTION_TIMEOUT_MS = 8_000
+BOX_TIMEOUT_MS = 1_000  # the failed step's element, measured for its crop: present now, or not at all
 NAVIGATION_TIMEOUT_MS = 20_000
 SETTLE_MS = 3_000
 STALE_REQUEST_S = 5.0
@@ -104,6 +105,10 @@ def declared() -> dict[str, Scenario]:
 class StepRecord:
     name: str
     detail: str = ""
+    # The element the step is about, set before a check that may fail on it (the wrong element focused, a control
+    # without a name): if the step fails, its box on the viewport is recorded (StepResult.crop) for the report to
+    # cut from the failure screenshot, taken right after in the same state.
+    element: Locator | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -187,10 +192,28 @@ class Journey:
             return
         reason = locate.nfc(reason)
         record.detail = reason
-        self._record(record, start, False)
+        self._record(record, start, False, self._box(record.element))
         raise StepFailed(name, reason)
 
-    def _record(self, record: StepRecord, start: float, ok: bool) -> None:
+    def _box(self, element: Locator | None) -> Box | None:
+        """The element's box within the viewport (what page.screenshot shows), or None (gone, hidden, outside)."""
+        if element is None:
+            return None
+        try:
+            box = element.first.bounding_box(timeout=BOX_TIMEOUT_MS)
+            size = self.page.viewport_size
+        except PlaywrightError:
+            return None
+        if box is None or size is None:
+            return None
+        x, y = max(0, round(box["x"])), max(0, round(box["y"]))
+        right = min(size["width"], round(box["x"] + box["width"]))
+        bottom = min(size["height"], round(box["y"] + box["height"]))
+        if right - x < 2 or bottom - y < 2:
+            return None
+        return Box(x, y, right - x, bottom - y)
+
+    def _record(self, record: StepRecord, start: float, ok: bool, crop: Box | None = None) -> None:
         try:
             url = self.page.url
         except PlaywrightError:
@@ -202,6 +225,7 @@ class Journey:
                 ms=round((time.perf_counter() - start) * 1000, 1),
                 detail=locate.nfc(record.detail)[:1000],  # quoted page text (titles, names) in NFC
                 url=url,
+                crop=crop,
             )
         )
 

@@ -94,6 +94,10 @@ def artefact_name(portal_id: str, scenario_id: str, suffix: str) -> str:
     return f"{safe(portal_id)}--{safe(scenario_id)}{suffix}"
 
 
+def _relative(path: Path, root: Path | None) -> str:
+    return path.relative_to(root).as_posix() if root is not None else path.name
+
+
 def allowed_posts(overrides: dict[str, str], scenario_id: str) -> list[AllowedPost]:
     """Read-only lookup endpoints a portal's registry entry allows to POST: '<scenario>.allow_post': regex."""
     pattern = overrides.get(f"{scenario_id}.allow_post")
@@ -107,11 +111,14 @@ def run_one(
     artefact_dir: Path,
     budget_s: float = DEFAULT_BUDGET_S,
     procedure_pages: list[str] | None = None,
+    artefact_root: Path | None = None,
 ) -> ScenarioResult:
+    """`artefact_root`: the folder the result's screenshot and trace names are relative to (default artefact_dir:
+    bare file names)."""
     start = time.perf_counter()
     limit = budget_s + min(GRACE_S, budget_s)
     with procs.Watchdog(limit, journeys.stop_renderers) as dog:
-        result = _run_one(journeys, scenario, portal, artefact_dir, budget_s, dog, procedure_pages or [])
+        result = _run_one(journeys, scenario, portal, artefact_dir, budget_s, dog, procedure_pages or [], artefact_root)
     if dog.fired:
         result = ScenarioResult(
             id=scenario.id,
@@ -134,6 +141,7 @@ def _run_one(
     budget_s: float,
     dog: procs.Watchdog,
     procedure_pages: list[str],
+    artefact_root: Path | None = None,
 ) -> ScenarioResult:
     start = time.perf_counter()
     overrides = dict(getattr(portal, "overrides", None) or {})
@@ -170,13 +178,15 @@ def _run_one(
             if not _unreachable(result):  # nothing was rendered: a blank picture proves nothing
                 shot = artefact_name(portal.id, scenario.id, ".png")
                 try:
-                    page.screenshot(path=str(artefact_dir / shot), timeout=SCREENSHOT_TIMEOUT_MS)
-                    result.screenshot = shot
+                    # In CSS pixels (a phone's 1.75x too): the failed step's element box (StepResult.crop) is in
+                    # them, and the report cuts it from this picture.
+                    page.screenshot(path=str(artefact_dir / shot), timeout=SCREENSHOT_TIMEOUT_MS, scale="css")
+                    result.screenshot = _relative(artefact_dir / shot, artefact_root)
                 except PlaywrightError as e:
                     log.warning("no screenshot for %s/%s: %s", portal.id, scenario.id, e)
             trace = artefact_name(portal.id, scenario.id, "-trace.zip")
             context.tracing.stop(path=str(artefact_dir / trace))
-            result.trace = trace
+            result.trace = _relative(artefact_dir / trace, artefact_root)
         elif keep_artefacts:
             context.tracing.stop()
         return result
@@ -207,6 +217,7 @@ def run_scenarios(
     start_error: str | None = None,
     budget_s: float = DEFAULT_BUDGET_S,
     procedure_pages: list[str] | None = None,
+    artefact_root: Path | None = None,
 ) -> list[ScenarioResult]:
     """Run the scenarios (all, or the ids in `only`) on one portal.
 
@@ -215,7 +226,9 @@ def run_scenarios(
     redirect loop, a refused internal address, a navigation loop): the journeys are recorded as not run, and
     nothing is requested.
     `procedure_pages`: procedure pages the crawl found (routes.procedure_candidates), a route to a procedure page
-    that does not depend on the portal's search."""
+    that does not depend on the portal's search.
+    `artefact_root`: a folder holding artefact_dir; the results name their files relative to it (the evidence
+    archive keeps them under <portal>/journeys/run-<N>/, crawler.archive.journey_folder)."""
     artefact_dir = Path(artefact_dir)
     journeys.egress.policy.allow_origin(portal.url)
     known = all_scenarios()
@@ -231,7 +244,7 @@ def run_scenarios(
             reason = f"not run: the portal's pages stopped responding in {hung} journeys before this one"
             results.append(ScenarioResult(id=scenario.id, title=scenario.title, outcome="error", reason=reason))
             continue
-        result = run_one(journeys, scenario, portal, artefact_dir, budget, procedure_pages)
+        result = run_one(journeys, scenario, portal, artefact_dir, budget, procedure_pages, artefact_root)
         results.append(result)
         hung = hung + 1 if _hung(result) else 0
         if _unreachable(result) or _hung(result):

@@ -6,13 +6,15 @@ plus the DOM after load and a viewport screenshot; replayable offline (crawler/a
     replay.py    the archived responses served back to a browser, nothing reaching the network
     retention.py which runs are archived; pruning some without breaking the others' revisits
     export.py    one portal's evidence of one run as one zip, for a dispute
+    publish.py   one portal's evidence of one run copied beside the published report (--publish-evidence)
 """
 
 from .capture import Capture, Recorder
 from .export import export_zip
+from .publish import PublishedPage, PublishedRun, publish_run
 from .replay import ArchiveMissing, ReplayIndex
 from .retention import Pruned, archived_runs, prune
-from .store import Archive, PortalArchive, archive_size
+from .store import Archive, PortalArchive, archive_size, journey_folder
 
 __all__ = [
     "Archive",
@@ -20,10 +22,14 @@ __all__ = [
     "Capture",
     "PortalArchive",
     "Pruned",
+    "PublishedPage",
+    "PublishedRun",
     "Recorder",
     "ReplayIndex",
     "archive_size",
     "archived_runs",
     "export_zip",
+    "journey_folder",
     "prune",
+    "publish_run",
 ]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .replay import ArchiveMissing
 from .retention import needed_files
-from .store import Manifest
+from .store import Manifest, journey_folder
 
 README = """Evidence of {portal}, run {run}, as collected by portalscore.
 
@@ -17,6 +17,8 @@ warc/       what the browser received for every evaluated page (WARC 1.1; respon
             records; the DOM after load is the resource record urn:portalscore:dom:<profile>:<url>).
             Replay: `portalscore replay`, or pywb (wb-manager add <collection> warc/*.warc.gz).
 shots/      the viewport screenshot of each page and profile, named in manifest.json
+journeys/   the citizen journeys that did not pass: the screenshot where each stopped, its Playwright trace
+            (npx playwright show-trace <file>, or https://trace.playwright.dev)
 manifest.json   the pages, their profile and screenshot
 {extras}
 """
@@ -37,6 +39,10 @@ def export_zip(root: Path | str, portal: str, run: int, dest: Path | str, extras
                 z.write(folder / name, f"warc/{name}", compress_type=zipfile.ZIP_STORED)  # gzip already
         for shot in sorted({p.shot for p in manifest.pages if p.shot}):
             z.write(folder / shot, shot, compress_type=zipfile.ZIP_STORED)
+        journeys = journey_folder(root, portal, run)
+        for f in sorted(journeys.iterdir()) if journeys.is_dir() else []:
+            if f.is_file():
+                z.write(f, f"journeys/{f.name}", compress_type=zipfile.ZIP_DEFLATED)
         z.write(manifest_path, "manifest.json", compress_type=zipfile.ZIP_DEFLATED)
         for name, data in extras.items():
             z.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)

@@ -6,11 +6,12 @@ screenshot goes when no remaining run names it."""
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from .store import INDEX, SLUG, Manifest
+from .store import INDEX, SLUG, Manifest, journey_folder
 
 _RUN_FILE = re.compile(r"^run-(\d+)\.json$")
 
@@ -66,6 +67,7 @@ def prune(root: Path | str, keep: set[int]) -> list[Pruned]:
                     if path.exists():
                         freed += path.stat().st_size
                         path.unlink()
+                freed += _drop_journeys(root, portal, run)
                 db.execute("DELETE FROM payloads WHERE portal = ? AND run = ?", (portal, run))
                 db.execute("DELETE FROM refs WHERE portal = ? AND run = ?", (portal, run))
                 db.commit()
@@ -77,6 +79,16 @@ def prune(root: Path | str, keep: set[int]) -> list[Pruned]:
     finally:
         db.close()
     return results
+
+
+def _drop_journeys(root: Path, portal: str, run: int) -> int:
+    """The run's journey screenshots and traces go with its pages' evidence."""
+    folder = journey_folder(root, portal, run)
+    if not folder.is_dir():
+        return 0
+    size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+    shutil.rmtree(folder)
+    return size
 
 
 def _drop_unnamed_shots(folder: Path) -> int:

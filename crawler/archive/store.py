@@ -5,6 +5,7 @@ site):
     ROOT/<portal>/run-<N>.warc.gz     every evaluated page's responses, its DOM after load (resource records)
     ROOT/<portal>/run-<N>.json        the run's manifest: pages, their screenshot, bytes this run added
     ROOT/<portal>/shots/<sha1>.jpg    viewport screenshots, content-addressed (an unchanged page costs nothing)
+    ROOT/<portal>/journeys/run-<N>/   the citizen journeys' failure screenshots and Playwright traces
 
 A payload already archived for the portal (this run or an earlier one) is written as a WARC revisit record
 (profile identical-payload-digest) naming the original, so a nightly run of an unchanged portal adds little.
@@ -38,6 +39,14 @@ DOM_PREFIX = "urn:portalscore:dom:"
 # kept under pywb's prefix and the length is set to the payload's.
 _RENAMED = {"content-encoding", "transfer-encoding", "content-length"}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+
+
+def journey_folder(root: Path | str, portal_id: str, run_id: int) -> Path:
+    """Where a run's journeys of a portal keep their screenshots and traces: in the archive, so that `prune` and
+    `evidence export` treat them as they treat the pages' evidence."""
+    if not SLUG.match(portal_id):
+        raise ValueError(f"not a portal id: {portal_id!r}")
+    return Path(root) / portal_id / "journeys" / f"run-{run_id}"
 
 
 def payload_digest(body: bytes) -> str:

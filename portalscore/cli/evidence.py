@@ -37,24 +37,49 @@ def _portal_of(root: Path, run: Any, url: str, profile: str) -> str:
     raise InputError(f"{url} is not archived in run {run.id} ({profile}); `portalscore explain` lists its pages")
 
 
+def _archive_folder(folder: str, run: str) -> Path:
+    if not run.isdigit():
+        raise InputError(f"with --archive-dir, --run is a run number, not {run!r}")
+    root = Path(folder)
+    if not (root / "index.sqlite").is_file():
+        raise InputError(f"{folder} is not an evidence archive (no index.sqlite in it)")
+    return root
+
+
+def _portal_in(root: Path, run: int, url: str, profile: str) -> str:
+    """The portal whose archive of the run in this folder holds `url`."""
+    from portalscore.crawler.archive.store import SLUG, Manifest
+
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and SLUG.match(p.name)):
+        manifest = Manifest.read(folder / f"run-{run}.json")
+        if manifest and any(p.profile == profile and url in (p.url, p.final_url) for p in manifest.pages):
+            return folder.name
+    raise InputError(f"{url} is not archived in run {run} ({profile}) under {root}")
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
     from portalscore.crawler.archive import ArchiveMissing, ReplayIndex
     from portalscore.crawler.egress import Egress
     from portalscore.crawler.netpolicy import NetPolicy
     from portalscore.crawler.pool import BrowserPool
     from portalscore.crawler.replay import replay_page
+    from portalscore.crawler.settings import CrawlSettings
 
-    with open_store(args.db) as store:
-        run = stored_run(store, args.run)
-    root = _root(run)
-    portal = _portal_of(root, run, args.url, args.profile)
+    if args.archive_dir:  # an archive folder on its own (a published report's evidence/): no database needed
+        root, run_id, crawl = _archive_folder(args.archive_dir, args.run), int(args.run), CrawlSettings()
+        portal = _portal_in(root, run_id, args.url, args.profile)
+    else:
+        with open_store(args.db) as store:
+            run = stored_run(store, args.run)
+        root, run_id, crawl = _root(run), run.id, run.settings.crawl
+        portal = _portal_of(root, run, args.url, args.profile)
     try:
-        index = ReplayIndex(root, portal, run.id, args.profile)
+        index = ReplayIndex(root, portal, run_id, args.profile)
     except ArchiveMissing as e:
         raise InputError(str(e)) from None
     # Every request is answered from the archive; the proxy lets nothing out, should one slip past it.
     nowhere = ["archive.invalid"]
-    settings = dataclasses.replace(run.settings.crawl, allowed_hosts=nowhere)
+    settings = dataclasses.replace(crawl, allowed_hosts=nowhere)
 
     async def go() -> Any:
         with Egress(NetPolicy.build(only_hosts=nowhere)) as egress:
@@ -71,7 +96,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
             {
                 "url": page.url,
                 "portal": portal,
-                "run": run.id,
+                "run": run_id,
                 "profile": args.profile,
                 "served_from_archive": replay.served,
                 "missing_from_archive": replay.missed,
@@ -136,6 +161,11 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--profile", choices=("desktop", "mobile"), default="desktop")
     p.add_argument("--screenshot", metavar="FILE", help="write the replay's viewport screenshot (JPEG) here")
     p.add_argument("--heavy", action="store_true", help="run the heavy accessibility checks too (keyboard, reflow)")
+    p.add_argument(
+        "--archive-dir",
+        metavar="DIR",
+        help="replay from this archive folder alone, no database (a published report's evidence/ folder)",
+    )
     add_db_option(p)
     p.set_defaults(func=cmd_replay)
 

@@ -175,6 +175,12 @@ def add_archive_options(p: argparse.ArgumentParser) -> None:
         default=0,
         help="after the run, keep the archives of the last N runs and the first run of each month (default 0: all)",
     )
+    p.add_argument(
+        "--publish-evidence",
+        action="store_true",
+        help="copy the run's evidence into the published folder (archive/: each portal's WARC files, page "
+        "screenshots, journeys' traces) and link each finding to it; by default it stays with the operator",
+    )
 
 
 def add_publisher_option(p: argparse.ArgumentParser) -> None:
@@ -248,6 +254,7 @@ def run_settings(
         publisher_file=_publisher_file(args),
         archive_dir=str(Path(args.archive_dir).resolve()) if getattr(args, "archive_dir", None) else "",
         archive_keep=getattr(args, "archive_keep", 0) or 0,
+        publish_evidence=bool(getattr(args, "publish_evidence", False)),
         lang=args.lang,
         criteria_source=criteria_source(criteria),
         executor="celery" if args.workers == "celery" else "local",

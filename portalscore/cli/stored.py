@@ -36,7 +36,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         criteria = load_criteria_set(args.criteria or criteria_of(run))
         stored = run.settings.artefact_dir
         artefacts = Path(stored) if stored and Path(stored).is_dir() else None
-        write_report(store, run.id, criteria, out, lang=args.lang, artefact_dir=artefacts, publisher=publisher)
+        write_report(
+            store,
+            run.id,
+            criteria,
+            out,
+            lang=args.lang,
+            artefact_dir=artefacts,
+            publisher=publisher,
+            publish_evidence=args.publish_evidence or None,
+        )
     print(f"report: {(out / 'index.html').resolve()}")
     return 0
 
@@ -120,6 +129,12 @@ def add_parsers(sub: Any) -> None:
     add_db_option(p)
     p.add_argument("--lang", choices=("vi", "en"), default="vi")
     add_publisher_option(p)
+    p.add_argument(
+        "--publish-evidence",
+        action="store_true",
+        help="publish the run's evidence archive with the report (archive/), as the run's own option does; "
+        "default: as the run was started",
+    )
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("explain", help="print the rule, evidence and arithmetic behind a score")

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from portalscore.contract.evidence import PageEvidence, PortalEvidence, PortalRef
 from portalscore.contract.portal import Portal
+from portalscore.crawler.archive import journey_folder
 from portalscore.crawler.axe import axe_engine
 from portalscore.crawler.crawl import crawl_portal
 from portalscore.crawler.egress import Egress
@@ -31,7 +32,7 @@ from portalscore.logs import bind, tag
 from portalscore.progress import Progress
 from portalscore.store import RunRecord, Store, now
 
-from .archive import run_archive
+from .archive import archive_root, run_archive
 
 if TYPE_CHECKING:
     from portalscore.scenarios.runner import JourneyBrowser
@@ -202,15 +203,20 @@ def _journeys_of(journeys: JourneyBrowser, store: Store, run: RunRecord, portal:
 
     progress.begin(portal.id, "journeys")
     ev = store.evidence(run.id, portal.id)
+    # An archived run keeps its journeys' screenshots and traces in the archive, beside the pages' evidence (so
+    # prune and export treat them alike); the names the results hold are relative to the archive's root.
+    root = archive_root(run)
+    folder = journey_folder(root, portal.id, run.id) if root is not None else artefact_dir(run)
     with bind(run_id=run.id, portal=portal.id):  # a new thread starts with an empty context
         try:
             ev.scenarios = run_scenarios(
                 journeys,
                 portal,
-                artefact_dir(run),
+                folder,
                 start_error=ev.start_blocked or None,
                 budget_s=run.settings.journey_budget_s,
                 procedure_pages=procedure_candidates(ev.pages),
+                artefact_root=root,
             )
         except Exception as e:
             log.exception("scenarios of %s failed", portal.id)

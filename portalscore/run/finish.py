@@ -41,10 +41,11 @@ def write_report(
     lang: str = "vi",
     artefact_dir: Path | None = None,
     publisher: Publisher | None = None,
+    publish_evidence: bool | None = None,
 ) -> list[PortalScore]:
     """The report of a stored run (scored first if it is not yet with these criteria); its ranked scores.
     `publisher`: who publishes it (default: the file the run was started with, else what the report says of an
-    unnamed publisher)."""
+    unnamed publisher). `publish_evidence`: copy the run's archive into the report (default: as the run says)."""
     run = _run(store, run_id)
     ranked = sorted(scores_of(store, run_id, criteria), key=lambda s: (s.rank, s.portal_id))
     if publisher is None:
@@ -65,6 +66,7 @@ def write_report(
             history=store.history(run.registry_name, criteria.id, run_id),
             artefact_dir=artefact_dir,
             archive_dir=archive if archive is not None and archive.is_dir() else None,
+            publish_evidence=run.settings.publish_evidence if publish_evidence is None else publish_evidence,
             previous=previous,
             publisher=publisher,
         ),

@@ -8,7 +8,7 @@ underline — of the element or its parent, since themes often style the list it
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 from .. import locate, textmatch
 from .. import vocabulary as V
@@ -54,8 +54,12 @@ _SKIP_TARGET_JS = """(href) => { const id = decodeURIComponent(href.slice(1));
 def _name_from_tree(page: Page, focus: dict) -> None:
     """The element's accessible name as the accessibility tree has it (a logo link is named by its image's alt,
     a button by its aria-labelledby), for the evidence line; our quick text read is only the fallback."""
-    _, name = locate.accessible_name(page.locator(f'[data-ps-focus="{focus["id"]}"]'))
+    _, name = locate.accessible_name(_focused(page, focus))
     focus["name"] = name[:60] if name else locate.nfc(focus["name"])
+
+
+def _focused(page: Page, focus: dict) -> Locator:
+    return page.locator(f'[data-ps-focus="{focus["id"]}"]')
 
 
 @journey(
@@ -75,6 +79,7 @@ def keyboard(j: Journey) -> None:
         first = page.evaluate(_FOCUS_JS)
         j.require(first is not None, "Tab does not focus anything")
         _name_from_tree(page, first)
+        s.element = _focused(page, first)  # the report shows it when it is not the skip link
         is_skip = (
             first["href"].startswith("#")
             and len(first["href"]) > 1
@@ -104,6 +109,7 @@ def keyboard(j: Journey) -> None:
                 repeat += 1
                 if repeat >= STUCK_PRESSES:
                     _name_from_tree(page, focus)
+                    s.element = _focused(page, focus)
                 j.require(repeat < STUCK_PRESSES, f"focus is stuck on {focus['tag']} {focus['name']!r}")
                 continue
             repeat = 0
@@ -113,6 +119,7 @@ def keyboard(j: Journey) -> None:
                 visited = len({f["id"] for f in seen})
                 if visited < prepared["tabbable"] / 2:
                     _name_from_tree(page, focus)
+                    s.element = _focused(page, focus)
                 j.require(
                     visited >= prepared["tabbable"] / 2,
                     f"focus cycles among {visited} of {prepared['tabbable']} elements: a keyboard trap "
@@ -131,6 +138,8 @@ def keyboard(j: Journey) -> None:
         invisible = [f for f in seen if f["changed"] is False]
         for f in invisible[:4]:
             _name_from_tree(page, f)
+        if invisible:
+            s.element = _focused(page, invisible[0])
         j.require(
             not invisible,
             f"{len(invisible)} element(s) show no focus indicator, e.g. "

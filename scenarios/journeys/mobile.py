@@ -133,6 +133,7 @@ def mobile(j: Journey) -> None:
             toggle = _menu_toggle(j)
             if toggle is None:
                 j.fail("no menu button, and the navigation is not visible on a phone")
+            s.element = toggle  # the report shows the button that did not open the menu, if it did not
             toggle.click()
             j.settle()
             after = page.evaluate(_NAV_LINKS_JS)
