@@ -123,7 +123,12 @@ class Sampler(threading.Thread):
 
 
 def phases(log: Path, started_wall: float) -> list[tuple[str, float, float]]:
-    """(phase, start, end) in seconds since the run started, from the run log's events."""
+    """(phase, start, end) in seconds since the run started, from the run log's events.
+
+    Portals are timed as soon as their crawl ends (run/collect.py), so crawl and lab overlap: the crawl runs from
+    the start to the last portal crawled, the lab from the first portal crawled to the last one timed; the
+    journeys start once every portal is timed. A run that timed all portals after the crawl shows no overlap."""
+    first: dict[str, float] = {}
     last: dict[str, float] = {}
     for line in log.read_text(encoding="utf-8").splitlines():
         try:
@@ -134,12 +139,16 @@ def phases(log: Path, started_wall: float) -> list[tuple[str, float, float]]:
         if event and "ts" in entry:
             t = datetime.fromisoformat(entry["ts"]).timestamp() - started_wall
             last[event] = max(last.get(event, t), t)
-    marks = [("crawl", "portal_crawled"), ("lab", "portal_timed"), ("journeys", "portal_journeys")]
-    out, start = [], 0.0
-    for name, event in marks:
-        if event in last:
-            out.append((name, start, last[event]))
-            start = last[event]
+            first[event] = min(first.get(event, t), t)
+    out = []
+    if "portal_crawled" in last:
+        out.append(("crawl", 0.0, last["portal_crawled"]))
+    if "portal_timed" in last:
+        out.append(("lab", first.get("portal_crawled", 0.0), last["portal_timed"]))
+    start = max((b for _, _, b in out), default=0.0)
+    if "portal_journeys" in last:
+        out.append(("journeys", start, last["portal_journeys"]))
+        start = last["portal_journeys"]
     if "run_finished" in last:
         out.append(("score+report", start, last["run_finished"]))
     return out
@@ -158,6 +167,7 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="share of the 51 portals (0.1: 5 portals)")
     parser.add_argument("--max-pages", type=int, help="pages per portal (default: portalscore's, 30)")
     parser.add_argument("--no-scenarios", action="store_true", help="skip the journeys")
+    parser.add_argument("--lab-runs", type=int, help="passed to portalscore run --lab-runs (default: its own, 3)")
     parser.add_argument("--workers", help="passed to portalscore run --workers (a number, or celery)")
     parser.add_argument("--keep", type=Path, help="keep the report and database in this folder")
     args = parser.parse_args()
@@ -187,6 +197,8 @@ def main() -> int:
             cmd += ["--max-pages", str(args.max_pages)]
         if args.no_scenarios:
             cmd.append("--no-scenarios")
+        if args.lab_runs:
+            cmd += ["--lab-runs", str(args.lab_runs)]
         if args.workers:
             cmd += ["--workers", args.workers]
         started_wall, started = time.time(), time.monotonic()
@@ -232,6 +244,7 @@ def main() -> int:
         prev = s
     scores = [p["score"] for p in ranking["portals"]]
     print(f"\nscores: median {statistics.median(scores):.1f}, min {min(scores):.1f}, max {max(scores):.1f}")
+    print("ranking: " + ", ".join(f"{p['id']} {p['score']:.1f}" for p in ranking["portals"]))
     tmp.cleanup()
     return 0
 

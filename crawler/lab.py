@@ -14,6 +14,13 @@ Profiles: desktop, unthrottled unless --throttle says otherwise; and mobile, alw
 network + CPU profile (`CrawlSettings.mobile_throttle`, Lighthouse's mobile default slow-4g), so
 that mobile figures compare across runs and machines as Lighthouse's do. --throttle PRESET applies
 PRESET to both.
+
+Repeats stop early (`CrawlSettings.lab_early_stop`) once the loads made are a majority of `lab_runs` and agree
+(`agree`): whatever the remaining loads would give, the median of all N lies between the smallest and largest of a
+majority of them (it has at most N - k values below it and above it), so the median kept differs from the
+N-load median by at most the spread they agree within (for 3 runs: 2 agreeing loads, their mean, within half the
+spread of any third). A page whose loads disagree gets all N. Pages are usually stable in the lab, so most take 2
+loads of 3: a third of the lab's time, which on a national run is most of the run (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -31,6 +38,12 @@ from .settings import CrawlSettings
 from .tab import PageJob
 
 MIN_TEMPLATE_PAGES = 2  # a template seen once may be a one-off page (a 404 layout, a print view): not sampled for it
+# Loads agree when every scored figure differs by at most the larger of these: an absolute floor (small figures
+# jitter by a frame or a scheduler tick) and a share of the figure. 100 ms / 10 % is below the run-to-run spread
+# docs/performance.md measured for lab medians, and a few points of the lognormal scoring curves at most.
+AGREE_MS = 100.0
+AGREE_SHARE = 0.10
+AGREE_CLS = 0.01
 
 
 def _ok(pages: list[PageEvidence]) -> list[PageEvidence]:
@@ -80,6 +93,29 @@ def median_timings(samples: list[Timings]) -> Timings:
     return Timings(**values)
 
 
+def agree(samples: list[Timings]) -> bool:
+    """Whether these loads' figures lie within the tolerance of each other (each figure over all loads)."""
+    for f in dataclasses.fields(Timings):
+        xs = [getattr(t, f.name) for t in samples]
+        present = [x for x in xs if x is not None]
+        if len(present) not in (0, len(xs)):  # a figure some loads have and others not: not the same load
+            return False
+        if not present:
+            continue
+        spread = max(present) - min(present)
+        allowed = AGREE_CLS if f.name == "cls" else max(AGREE_MS, AGREE_SHARE * max(present))
+        if spread > allowed:
+            return False
+    return True
+
+
+def enough(samples: list[Timings], runs: int, early_stop: bool) -> bool:
+    """Stop repeating: all runs made, or (early_stop) a majority of them made and agreeing."""
+    if len(samples) >= runs:
+        return True
+    return early_stop and len(samples) >= runs // 2 + 1 and len(samples) >= 2 and agree(samples)
+
+
 async def measure_lab(pool: BrowserPool, ev: PortalEvidence, settings: CrawlSettings) -> None:
     ev.lab = []
     sample = lab_sample(ev.pages, settings.lab_pages)
@@ -88,7 +124,8 @@ async def measure_lab(pool: BrowserPool, ev: PortalEvidence, settings: CrawlSett
         for page in sample:
             samples: list[Timings] = []
             errors: list[str] = []
-            for _ in range(max(1, settings.lab_runs)):
+            runs = max(1, settings.lab_runs)
+            for _ in range(runs):
                 try:
                     job = PageJob(page.url, profile, audit=False, throttle=throttle, exclusive=True)
                     timed = await load_page(pool, job)
@@ -99,6 +136,8 @@ async def measure_lab(pool: BrowserPool, ev: PortalEvidence, settings: CrawlSett
                     errors.append(timed.error)
                 else:
                     samples.append(timed.timings)
+                    if enough(samples, runs, settings.lab_early_stop):
+                        break
             ev.lab.append(
                 LabTiming(
                     url=page.url,

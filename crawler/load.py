@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from contextlib import AsyncExitStack
 
 from playwright.async_api import Error as PlaywrightError
@@ -15,7 +16,7 @@ from .gatherers import NO_HINTS, Hints
 from .hostgate import Permit
 from .lighthttp import backoff_s, retry_after_s
 from .measure import Measured, measure_page
-from .pool import BrowserPool
+from .pool import BrowserPool, PageSpan
 from .tab import PageJob, Tab, close_context
 from .urls import host_of
 
@@ -84,6 +85,14 @@ async def _attempt(pool: BrowserPool, job: PageJob, hints: Hints) -> Measured:
 
         permits.append(await pool.gate.acquire(host_of(job.url), before_start=start))
         held.callback(permits[0].release)
+        if pool.activity is not None:
+            spans, began = pool.activity, time.monotonic()
+
+            def record() -> None:
+                # Runs as the permits go back, before this task yields: before anyone waiting on them starts.
+                spans.append(PageSpan(job.url, job.profile, job.exclusive, began, time.monotonic()))
+
+            held.callback(record)
         try:
             guard = pool.guard()
             context = await pool.new_context(job.profile, guard)

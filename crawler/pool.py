@@ -6,6 +6,11 @@ page is mostly waiting for servers, so loads have their own, wider bound (LOADS_
 per slot): a slow portal does not leave a core idle. A page trades its load permit for a
 slot once loaded (always in that order: no deadlock). Timed lab loads take `exclusive()`:
 every load permit and every slot, so that nothing else runs while they are timed.
+
+That exclusive use is the run's *quiet gate*: the lab of a portal runs as soon as its crawl ends, while other
+portals are still being crawled (run/collect.py), and each timed load waits for the page loads in flight to end
+and holds new ones back until it is timed. `activity`, when set to a list, records every page's time in the
+browser (`PageSpan`), so that a test can check from start and end times that no timed load overlapped another.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
 
@@ -33,6 +39,17 @@ log = logging.getLogger("portalscore.crawler")
 # Measured on the sample portals with the headless shell (README, Speed): 3 loads per slot kept the cores
 # busier than 2 (+9% pages/s for 80 MB); 4 gained nothing more.
 LOADS_PER_SLOT = 3
+
+
+@dataclass(frozen=True)
+class PageSpan:
+    """One page's time in the browser (context opened .. context closed, axe included), monotonic seconds."""
+
+    url: str
+    profile: str
+    timed: bool  # a lab load, under exclusive use
+    start: float
+    end: float
 
 
 class BrowserPool:
@@ -62,6 +79,7 @@ class BrowserPool:
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self.browser_name = ""  # "chromium-headless-shell 156.0.8078.79": kept with the evidence
+        self.activity: list[PageSpan] | None = None  # set to [] to record every page's span (tests, benchmarks)
 
     async def __aenter__(self) -> BrowserPool:
         self._playwright = await async_playwright().start()

@@ -1,12 +1,16 @@
 """Collecting the evidence of some portals of a run, in this process: what a local run does, and what a
 Celery worker does with the host group it was sent.
 
-Two phases, each stored portal by portal before the next starts (so a run killed anywhere resumes there):
+Two phases, each stored portal by portal (so a run killed anywhere resumes there):
   1. crawl_and_time  one Chromium (BrowserPool): every portal's pages crawled concurrently, axe on
-                     each page; then the *lab* pass, portal after portal, each sampled page loaded alone
-                     on the machine N times, median kept (the crawl's own timings are contended, kept as
-                     evidence only: the ranking reads the lab's);
-  2. run_journeys    the citizen journeys, in threads, each with its own browser (sync Playwright).
+                     each page; each portal's *lab* timings as soon as its crawl ends, each sampled page
+                     loaded alone on the machine N times, median kept (the crawl's own timings are
+                     contended, kept as evidence only: the ranking reads the lab's). "Alone" is the pool's
+                     quiet gate (BrowserPool.exclusive): a timed load waits for the page loads in flight to
+                     end and holds back new ones, so the crawls of the other portals pause for each timed
+                     load instead of the whole lab waiting for the slowest portal's crawl;
+  2. run_journeys    the citizen journeys, in threads, each with its own browser (sync Playwright). They
+                     come after phase 1: their browsers are outside the pool, so the gate cannot pause them.
 """
 
 from __future__ import annotations
@@ -81,81 +85,81 @@ def prior_audits(store: Store, run: RunRecord, portal: Portal) -> PriorAudits | 
 async def crawl_and_time(
     store: Store, run: RunRecord, portals: Sequence[Portal], progress: Progress, egress: Egress
 ) -> None:
-    """Phase 1: crawl every portal not crawled yet, then time the pages of every portal not timed yet."""
+    """Phase 1: per portal not timed yet, its crawl (unless stored) and then its lab timings, all portals at once."""
     async with BrowserPool(run.settings.crawl, egress) as pool:
-        await _crawl(pool, store, run, portals, progress)
-        await _time(pool, store, run, portals, progress)
+        todo = [p for p in portals if _before(store, run.id, p, "measured")]
+        progress.phase("crawl", len(todo))
+        # One portal's lab at a time, in the order crawls end: each portal is timed (and stored) as early as it
+        # can be, and a run killed in the lab loses one portal's timings at most, as a lab pass did.
+        lab_turn = asyncio.Lock()
+
+        async def one(portal: Portal) -> None:
+            if _before(store, run.id, portal, "crawled"):
+                await _crawl_one(pool, store, run, portal, progress)
+            async with lab_turn:
+                await _time_one(pool, store, run, portal, progress)
+
+        await asyncio.gather(*(one(p) for p in todo))
 
 
-async def _crawl(
-    pool: BrowserPool, store: Store, run: RunRecord, portals: Sequence[Portal], progress: Progress
-) -> None:
+async def _crawl_one(pool: BrowserPool, store: Store, run: RunRecord, portal: Portal, progress: Progress) -> None:
     settings = run.settings.crawl
+    tag(portal=portal.id)  # this task's log records name its portal
+    progress.begin(portal.id, "crawl", max_pages=portal.max_pages or settings.max_pages)
+    resume = {p.url: p for p in store.pages(run.id, portal.id) if p.profile == "desktop"}
+    counted: set[tuple[str, str]] = set()
 
-    async def one(portal: Portal) -> None:
-        tag(portal=portal.id)  # this task's log records name its portal
-        progress.begin(portal.id, "crawl", max_pages=portal.max_pages or settings.max_pages)
-        resume = {p.url: p for p in store.pages(run.id, portal.id) if p.profile == "desktop"}
-        counted: set[tuple[str, str]] = set()
+    def on_page(portal_id: str, page: PageEvidence) -> None:
+        store.save_page(run.id, portal_id, page)
+        if (page.url, page.profile) not in counted:  # a sampled page comes again with its audit
+            counted.add((page.url, page.profile))
+            progress.page(portal_id)
 
-        def on_page(portal_id: str, page: PageEvidence) -> None:
-            store.save_page(run.id, portal_id, page)
-            if (page.url, page.profile) not in counted:  # a sampled page comes again with its audit
-                counted.add((page.url, page.profile))
-                progress.page(portal_id)
-
-        try:
-            ev = await crawl_portal(
-                pool,
-                portal,
-                settings,
-                on_page=on_page,
-                resume_pages=resume or None,
-                on_progress=progress.update,
-                prior_audits=prior_audits(store, run, portal),
-                archive=run_archive(run),
-            )
-        except Exception:  # a bug on one portal must not cost the others their evidence
-            log.exception("crawl of %s failed", portal.id)
-            ev = PortalEvidence(
-                portal=_ref(portal),
-                started_at=now(),
-                finished_at=now(),
-                errors=["the crawl stopped on an internal error of portalscore (logged)"],
-            )
-        ev.finished_at = ev.finished_at or now()
-        store.save_portal(run.id, ev, "crawled")
-        pages = progress.pages.get(portal.id, 0)
-        log.info(
-            "crawled %s",
-            portal.id,
-            extra={"event": "portal_crawled", "portal": portal.id, "pages": pages, "errors": ev.errors},
+    try:
+        ev = await crawl_portal(
+            pool,
+            portal,
+            settings,
+            on_page=on_page,
+            resume_pages=resume or None,
+            on_progress=progress.update,
+            prior_audits=prior_audits(store, run, portal),
+            archive=run_archive(run),
         )
-        progress.end(portal.id, "crawl", f"crawled {portal.id}: {pages} pages, {len(ev.errors)} errors")
+    except Exception:  # a bug on one portal must not cost the others their evidence
+        log.exception("crawl of %s failed", portal.id)
+        ev = PortalEvidence(
+            portal=_ref(portal),
+            started_at=now(),
+            finished_at=now(),
+            errors=["the crawl stopped on an internal error of portalscore (logged)"],
+        )
+    ev.finished_at = ev.finished_at or now()
+    store.save_portal(run.id, ev, "crawled")
+    pages = progress.pages.get(portal.id, 0)
+    log.info(
+        "crawled %s",
+        portal.id,
+        extra={"event": "portal_crawled", "portal": portal.id, "pages": pages, "errors": ev.errors},
+    )
+    progress.end(portal.id, "crawl", f"crawled {portal.id}: {pages} pages, {len(ev.errors)} errors")
 
-    todo = [p for p in portals if _before(store, run.id, p, "crawled")]
-    progress.phase("crawl", len(todo))
-    await asyncio.gather(*(one(p) for p in todo))
 
-
-async def _time(pool: BrowserPool, store: Store, run: RunRecord, portals: Sequence[Portal], progress: Progress) -> None:
-    # One portal after another, each load alone on the machine.
-    todo = [p for p in portals if _before(store, run.id, p, "measured")]
-    progress.phase("lab", len(todo))
-    for portal in todo:
-        progress.begin(portal.id, "lab")
-        ev = store.evidence(run.id, portal.id)
-        with bind(portal=portal.id):
-            try:
-                await measure_lab(pool, ev, run.settings.crawl)
-            except Exception as e:
-                log.exception("lab timing of %s failed", portal.id)
-                ev.errors.append(f"lab timing failed: {type(e).__name__}: {e}")
-            store.save_portal(run.id, ev, "measured")
-            log.info(
-                "timed %s", portal.id, extra={"event": "portal_timed", "portal": portal.id, "measurements": len(ev.lab)}
-            )
-        progress.end(portal.id, "lab", f"timed {portal.id}: {len(ev.lab)} lab measurements")
+async def _time_one(pool: BrowserPool, store: Store, run: RunRecord, portal: Portal, progress: Progress) -> None:
+    # Each timed load takes the pool's quiet gate (PageJob.exclusive): alone on the machine while it is timed.
+    progress.begin(portal.id, "lab")
+    ev = store.evidence(run.id, portal.id)
+    with bind(portal=portal.id):
+        try:
+            await measure_lab(pool, ev, run.settings.crawl)
+        except Exception as e:
+            log.exception("lab timing of %s failed", portal.id)
+            ev.errors.append(f"lab timing failed: {type(e).__name__}: {e}")
+        store.save_portal(run.id, ev, "measured")
+        log.info(
+            "timed %s", portal.id, extra={"event": "portal_timed", "portal": portal.id, "measurements": len(ev.lab)}
+        )
+    progress.end(portal.id, "lab", f"timed {portal.id}: {len(ev.lab)} lab measurements")
 
 
 def run_journeys(store: Store, run: RunRecord, portals: Sequence[Portal], progress: Progress, egress: Egress) -> None:
