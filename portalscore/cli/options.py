@@ -122,6 +122,12 @@ def add_run_options(p: argparse.ArgumentParser, *, allow_host: bool = True) -> N
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the report's top level")
     p.add_argument("--lab-runs", type=int, help="loads per timed page; the median is kept (default 3)")
     p.add_argument(
+        "--lab-early-stop",
+        action="store_true",
+        help="stop a page's timed loads at a majority of --lab-runs when they agree (faster; narrower ties: "
+        "docs/operations.md)",
+    )
+    p.add_argument(
         "--workers",
         type=workers_arg,
         help="pages in flight at once (default 2), or 'celery' to spread the portals over "
@@ -223,6 +229,8 @@ def crawl_settings(args: argparse.Namespace, allowed_hosts: list[str] | None = N
         kwargs["allow_internal"] = tuple(args.allow_internal)
     if getattr(args, "no_archive", False):
         kwargs["archive"] = False
+    if getattr(args, "lab_early_stop", False):
+        kwargs["lab_early_stop"] = True
     if getattr(args, "full_audit", False):
         kwargs["reuse_audits"] = False
         kwargs["audit_per_template"] = 0
