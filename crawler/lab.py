@@ -14,19 +14,24 @@ Profiles: desktop, unthrottled unless --throttle says otherwise; and mobile, alw
 network + CPU profile (`CrawlSettings.mobile_throttle`, Lighthouse's mobile default slow-4g), so
 that mobile figures compare across runs and machines as Lighthouse's do. --throttle PRESET applies
 PRESET to both.
+
+Quiet: before each timed load the lab waits (bounded) until other programs leave the CPU alone, records how busy
+the machine was before and during the load, and times a contended load again (bounded): crawler/quiet.py.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import statistics
 from collections import Counter
 
-from portalscore.contract.evidence import LabTiming, PageEvidence, PortalEvidence, Timings
+from portalscore.contract.evidence import LabTiming, MachineLoad, PageEvidence, PortalEvidence, Timings
 
 from .load import load_page
 from .measure import NotAPage
 from .pool import BrowserPool
+from .quiet import CpuMeter, QuietSettings, Reading, wait_for_quiet
 from .settings import CrawlSettings
 from .tab import PageJob
 
@@ -80,33 +85,71 @@ def median_timings(samples: list[Timings]) -> Timings:
     return Timings(**values)
 
 
+def quiet_settings(settings: CrawlSettings) -> QuietSettings | None:
+    """How the lab waits for a quiet machine; None: it does not (lab_quiet_wait_s 0)."""
+    if settings.lab_quiet_wait_s <= 0:
+        return None
+    return QuietSettings(busy=settings.lab_quiet_busy, max_wait_s=settings.lab_quiet_wait_s)
+
+
 async def measure_lab(pool: BrowserPool, ev: PortalEvidence, settings: CrawlSettings) -> None:
     ev.lab = []
     sample = lab_sample(ev.pages, settings.lab_pages)
+    quiet = quiet_settings(settings)
+    meter = CpuMeter() if quiet else None
     for profile in settings.profiles:
         throttle = lab_throttle(settings, profile)
         for page in sample:
-            samples: list[Timings] = []
-            errors: list[str] = []
-            for _ in range(max(1, settings.lab_runs)):
-                try:
-                    job = PageJob(page.url, profile, audit=False, throttle=throttle, exclusive=True)
-                    timed = await load_page(pool, job)
-                except NotAPage as e:
-                    errors.append(f"not a page: {e.content_type}")
-                    break
-                if timed.error:
-                    errors.append(timed.error)
-                else:
-                    samples.append(timed.timings)
-            ev.lab.append(
-                LabTiming(
-                    url=page.url,
-                    profile=profile,
-                    runs=len(samples),
-                    median=median_timings(samples),
-                    samples=samples,
-                    error="; ".join(dict.fromkeys(errors)) or None,
-                    throttle=throttle,
-                )
-            )
+            ev.lab.append(await time_page(pool, page.url, profile, throttle, settings, meter, quiet))
+
+
+async def time_page(
+    pool: BrowserPool,
+    url: str,
+    profile: str,
+    throttle: str | None,
+    settings: CrawlSettings,
+    meter: CpuMeter | None,
+    quiet: QuietSettings | None,
+) -> LabTiming:
+    """`lab_runs` timed loads of one page, each after waiting for a quiet machine; a load that other programs
+    contended anyway is timed again (at most `lab_redo` times), so that the median rests on quiet loads."""
+    samples: list[Timings] = []
+    errors: list[str] = []
+    machine: list[MachineLoad] = []
+    redo = max(0, settings.lab_redo) if meter and quiet else 0
+    done = 0
+    while done < max(1, settings.lab_runs):
+        load: MachineLoad | None = None
+        before: Reading | None = None
+        if meter and quiet:
+            load = await wait_for_quiet(meter, quiet)
+            before = await asyncio.to_thread(meter.read)
+        try:
+            job = PageJob(url, profile, audit=False, throttle=throttle, exclusive=True)
+            timed = await load_page(pool, job)
+        except NotAPage as e:
+            errors.append(f"not a page: {e.content_type}")
+            break
+        if meter and quiet and load is not None and before is not None:
+            load.busy_during = round(meter.others(before, await asyncio.to_thread(meter.read)), 3)
+            machine.append(load)
+            if not timed.error and load.busy_during >= quiet.busy and redo > 0:
+                load.kept = False  # contended while timed: a slower figure than the portal's; time it again
+                redo -= 1
+                continue
+        done += 1
+        if timed.error:
+            errors.append(timed.error)
+        else:
+            samples.append(timed.timings)
+    return LabTiming(
+        url=url,
+        profile=profile,
+        runs=len(samples),
+        median=median_timings(samples),
+        samples=samples,
+        error="; ".join(dict.fromkeys(errors)) or None,
+        throttle=throttle,
+        machine=machine,
+    )

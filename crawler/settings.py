@@ -17,6 +17,12 @@ class CrawlSettings:
     request_timeout_s: float = 15  # one navigation or one light request
     lab_runs: int = 3  # timed loads per sampled page (median kept)
     lab_pages: int = 4  # per-portal budget of pages timed in the lab pass, per profile (one per template first)
+    # A quiet machine for each timed load (crawler/quiet.py): wait until other programs use under lab_quiet_busy of
+    # all cores for half a second (at most lab_quiet_wait_s, then time anyway); a load they contended anyway is
+    # timed again, at most lab_redo times per page and profile. lab_quiet_wait_s 0: no wait, no re-timing.
+    lab_quiet_busy: float = 0.25
+    lab_quiet_wait_s: float = 5.0
+    lab_redo: int = 2
     profiles: tuple[str, ...] = ("desktop", "mobile")  # profiles timed in the lab pass: both are scored
     throttle: str | None = None  # all lab loads (and audit_url) under a crawler.throttle preset, e.g. "slow-4g"
     # Mobile lab loads without --throttle: a fixed preset, Lighthouse's mobile default, so that mobile figures
