@@ -175,6 +175,7 @@ class MachineLoad:
     quiet: bool = True  # the wait ended on a quiet machine; False: timed anyway after the bounded wait
     busy_during: float = 0.0  # other programs' share of all cores during the timed load
     kept: bool = True  # False: contended during the load and timed again (crawler/lab.py); not in `samples`
+    nice: int | None = None  # the CPU priority our browser was raised to for the load; None: not raised
 
 
 @dataclass

@@ -16,7 +16,8 @@ that mobile figures compare across runs and machines as Lighthouse's do. --throt
 PRESET to both.
 
 Quiet: before each timed load the lab waits (bounded) until other programs leave the CPU alone, records how busy
-the machine was before and during the load, and times a contended load again (bounded): crawler/quiet.py.
+the machine was before and during the load, and times a contended load again (bounded); each timed load runs with
+our processes at a raised CPU priority where we may raise it (`lab_nice`): crawler/quiet.py.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from portalscore.contract.evidence import LabTiming, MachineLoad, PageEvidence, 
 from .load import load_page
 from .measure import NotAPage
 from .pool import BrowserPool
-from .quiet import CpuMeter, QuietSettings, Reading, wait_for_quiet
+from .quiet import CpuMeter, QuietSettings, QuietWaits, raised_priority
 from .settings import CrawlSettings
 from .tab import PageJob
 
@@ -85,22 +86,22 @@ def median_timings(samples: list[Timings]) -> Timings:
     return Timings(**values)
 
 
-def quiet_settings(settings: CrawlSettings) -> QuietSettings | None:
+def quiet_waits(settings: CrawlSettings) -> QuietWaits | None:
     """How the lab waits for a quiet machine; None: it does not (lab_quiet_wait_s 0)."""
     if settings.lab_quiet_wait_s <= 0:
         return None
-    return QuietSettings(busy=settings.lab_quiet_busy, max_wait_s=settings.lab_quiet_wait_s)
+    return QuietWaits(QuietSettings(busy=settings.lab_quiet_busy, max_wait_s=settings.lab_quiet_wait_s))
 
 
 async def measure_lab(pool: BrowserPool, ev: PortalEvidence, settings: CrawlSettings) -> None:
     ev.lab = []
     sample = lab_sample(ev.pages, settings.lab_pages)
-    quiet = quiet_settings(settings)
-    meter = CpuMeter() if quiet else None
+    meter = CpuMeter()
+    waits = quiet_waits(settings)
     for profile in settings.profiles:
         throttle = lab_throttle(settings, profile)
         for page in sample:
-            ev.lab.append(await time_page(pool, page.url, profile, throttle, settings, meter, quiet))
+            ev.lab.append(await time_page(pool, page.url, profile, throttle, settings, meter, waits))
 
 
 async def time_page(
@@ -109,35 +110,36 @@ async def time_page(
     profile: str,
     throttle: str | None,
     settings: CrawlSettings,
-    meter: CpuMeter | None,
-    quiet: QuietSettings | None,
+    meter: CpuMeter,
+    waits: QuietWaits | None,
 ) -> LabTiming:
-    """`lab_runs` timed loads of one page, each after waiting for a quiet machine; a load that other programs
-    contended anyway is timed again (at most `lab_redo` times), so that the median rests on quiet loads."""
+    """`lab_runs` timed loads of one page, each after waiting for a quiet machine and at a raised CPU priority;
+    a load other programs contended anyway is timed again (at most `lab_redo` times) when the priority could not
+    be raised, so that the median rests on quiet loads. Every load records how busy the machine was."""
     samples: list[Timings] = []
     errors: list[str] = []
     machine: list[MachineLoad] = []
-    redo = max(0, settings.lab_redo) if meter and quiet else 0
+    redo = max(0, settings.lab_redo) if waits else 0
     done = 0
     while done < max(1, settings.lab_runs):
-        load: MachineLoad | None = None
-        before: Reading | None = None
-        if meter and quiet:
-            load = await wait_for_quiet(meter, quiet)
-            before = await asyncio.to_thread(meter.read)
+        load = await waits.wait(meter) if waits else MachineLoad(quiet=False)
+        before = await asyncio.to_thread(meter.read)
         try:
             job = PageJob(url, profile, audit=False, throttle=throttle, exclusive=True)
-            timed = await load_page(pool, job)
+            async with raised_priority(settings.lab_nice) as nice:
+                timed = await load_page(pool, job)
         except NotAPage as e:
             errors.append(f"not a page: {e.content_type}")
             break
-        if meter and quiet and load is not None and before is not None:
-            load.busy_during = round(meter.others(before, await asyncio.to_thread(meter.read)), 3)
-            machine.append(load)
-            if not timed.error and load.busy_during >= quiet.busy and redo > 0:
-                load.kept = False  # contended while timed: a slower figure than the portal's; time it again
-                redo -= 1
-                continue
+        load.nice = nice
+        load.busy_during = round(meter.others(before, await asyncio.to_thread(meter.read)), 3)
+        machine.append(load)
+        # Re-timed only at normal priority: raised, our browser gets the cores it wants first, and other programs
+        # take the rest, so their share of a busy machine no longer says that our load was slowed.
+        if not timed.error and waits and nice is None and load.busy_during >= waits.settings.busy and redo > 0:
+            load.kept = False  # contended while timed: a slower figure than the portal's; time it again
+            redo -= 1
+            continue
         done += 1
         if timed.error:
             errors.append(timed.error)

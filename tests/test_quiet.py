@@ -16,11 +16,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import psutil
 import pytest
 
 from portalscore.crawler.lab import time_page
 from portalscore.crawler.pool import BrowserPool
-from portalscore.crawler.quiet import CpuMeter, QuietSettings, wait_for_quiet
+from portalscore.crawler.quiet import CpuMeter, QuietSettings, QuietWaits, raised_priority, wait_for_quiet
 from portalscore.crawler.settings import CrawlSettings
 from tests.browsers import egress_for
 from tests.faultfarm import Farm, page
@@ -60,9 +61,9 @@ def threshold_for(meter: CpuMeter, part: float = 0.5) -> float:
     tell the difference."""
     for _ in range(5):  # other sessions' work comes and goes: wait a little for a moment it leaves room
         base = background(meter)
-        if base <= 0.7:
+        if base <= 0.85:
             break
-    if base > 0.7:
+    if base > 0.85:
         pytest.skip(f"other programs already use {base:.0%} of the machine: a burning one would not show")
     return base + (1.0 - base) * part
 
@@ -95,10 +96,12 @@ def test_the_wait_lasts_while_another_program_burns_and_ends_when_it_stops():
     with other_program(2.0):
         time.sleep(0.2)
         started = time.monotonic()
-        load = asyncio.run(wait_for_quiet(meter, QuietSettings(busy=level, window_s=0.5, max_wait_s=20)))
+        load = asyncio.run(wait_for_quiet(meter, QuietSettings(busy=level, window_s=0.5, max_wait_s=8)))
         took = time.monotonic() - started
+    if not load.quiet and background(meter) >= level:
+        pytest.skip("other sessions' work filled the machine after our burner stopped: waiting was right")
     assert load.quiet and load.busy_before < level
-    assert 1.0 <= load.waited_s <= took < 15  # it waited for the burner (about 1.8 s left), not for the bound
+    assert 1.0 <= load.waited_s <= took < 8  # it waited for the burner (about 1.8 s left), not for the bound
 
 
 def test_the_wait_is_bounded_and_says_it_timed_anyway():
@@ -118,18 +121,70 @@ def test_a_load_another_program_contended_is_timed_again_and_recorded():
     meter = CpuMeter()
     level = threshold_for(meter, part=0.3)  # our Chromium takes its share of the cores from the burner's
     settings = CrawlSettings(
-        lab_runs=1, lab_redo=1, lab_quiet_busy=level, lab_quiet_wait_s=1.0, allowed_hosts=["127.0.0.1"]
+        lab_runs=1,
+        lab_redo=1,
+        lab_quiet_busy=level,
+        lab_quiet_wait_s=1.0,
+        lab_nice=0,  # at normal priority: other programs' share says our load was contended
+        allowed_hosts=["127.0.0.1"],
     )
-    quiet = QuietSettings(busy=level, window_s=0.5, max_wait_s=1.0)
+    waits = QuietWaits(QuietSettings(busy=level, window_s=0.5, max_wait_s=1.0))
     with Farm({"/": page("Cổng dịch vụ công", "<p>" + "Thủ tục hành chính. " * 200 + "</p>")}) as farm:
 
         async def go():
             async with BrowserPool(settings, egress_for(settings)) as pool:
                 with other_program(60.0):  # burns through every load below; stopped when they are done
-                    return await time_page(pool, farm.url("/"), "desktop", None, settings, meter, quiet)
+                    return await time_page(pool, farm.url("/"), "desktop", None, settings, meter, waits)
 
         lab = asyncio.run(go())
     assert farm.count("/") == 2  # the contended load and its second timing
     assert [m.kept for m in lab.machine] == [False, True]  # once re-timed (lab_redo=1), then kept as it was
     assert all(not m.quiet and m.busy_during >= level for m in lab.machine)
     assert lab.runs == 1 and len(lab.samples) == 1 and lab.median.load_ms is not None
+    assert all(m.nice is None for m in lab.machine)
+
+
+def _may_raise_priority() -> bool:
+    me = psutil.Process()
+    try:
+        me.nice(me.nice() - 1)
+    except psutil.AccessDenied:
+        return False
+    me.nice(me.nice() + 1)
+    return True
+
+
+@pytest.mark.browser
+def test_timed_loads_run_with_our_browser_at_a_raised_priority_and_are_restored_after():
+    """While a lab load is timed, our browser's processes (and so the renderer forked for the page) run at the raised
+    priority; after it, at their own again. Without the right to raise it, nothing changes and the load says so."""
+    settings = CrawlSettings(lab_runs=1, lab_quiet_wait_s=0, lab_nice=-5, allowed_hosts=["127.0.0.1"])
+    seen: dict[str, set[int]] = {"during": set(), "after": set()}
+
+    def browser_nices() -> set[int]:
+        nices = set()
+        for p in psutil.Process().children(recursive=True):
+            try:
+                if "chrom" in p.name():
+                    nices.add(p.nice())
+            except psutil.NoSuchProcess:
+                continue
+        return nices
+
+    with Farm({"/": page("Cổng dịch vụ công")}) as farm:
+
+        async def go():
+            async with BrowserPool(settings, egress_for(settings)) as pool:
+                async with raised_priority(settings.lab_nice) as nice:
+                    seen["during"] = browser_nices()
+                seen["after"] = browser_nices()
+                lab = await time_page(pool, farm.url("/"), "desktop", None, settings, CpuMeter(), None)
+                return nice, lab
+
+        nice, lab = asyncio.run(go())
+    if not _may_raise_priority():
+        assert nice is None and seen["during"] == seen["after"] and lab.machine[0].nice is None
+        return
+    assert nice == -5 and seen["during"] == {-5}
+    assert -5 not in seen["after"]
+    assert lab.runs == 1 and lab.machine[0].nice == -5 and not lab.machine[0].quiet  # no wait asked for
