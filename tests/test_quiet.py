@@ -7,6 +7,7 @@ bounded generously."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shlex
 import signal
@@ -19,6 +20,7 @@ from contextlib import contextmanager
 import psutil
 import pytest
 
+from portalscore.contract.evidence import LabTiming, MachineLoad, from_dict, to_dict
 from portalscore.crawler.lab import time_page
 from portalscore.crawler.pool import BrowserPool
 from portalscore.crawler.quiet import CpuMeter, QuietSettings, QuietWaits, raised_priority, wait_for_quiet
@@ -188,3 +190,18 @@ def test_timed_loads_run_with_our_browser_at_a_raised_priority_and_are_restored_
     assert nice == -5 and seen["during"] == {-5}
     assert -5 not in seen["after"]
     assert lab.runs == 1 and lab.machine[0].nice == -5 and not lab.machine[0].quiet  # no wait asked for
+
+
+def test_the_machine_record_is_stored_with_each_lab_timing_and_old_runs_still_load():
+    lab = LabTiming(
+        url="http://127.0.0.1/",
+        runs=1,
+        machine=[
+            MachineLoad(waited_s=3.0, busy_before=0.9, quiet=False, busy_during=0.8, kept=False),
+            MachineLoad(waited_s=0.6, busy_before=0.1, busy_during=0.05, nice=-10),
+        ],
+    )
+    again = from_dict(LabTiming, json.loads(json.dumps(to_dict(lab))))
+    assert again == lab and isinstance(again.machine[0], MachineLoad)
+    old = {k: v for k, v in to_dict(lab).items() if k != "machine"}  # a run stored before the quiet wait
+    assert from_dict(LabTiming, old).machine == []
