@@ -138,28 +138,46 @@ def _tree(root: psutil.Process) -> list[psutil.Process]:
         return []
 
 
-def _set_nice(procs: list[psutil.Process], nice: int) -> dict[int, int] | None:
-    """Set every process's nice; their old values by pid, or None (and nothing changed) if we may not."""
-    old: dict[int, int] = {}
+def _threads(procs: list[psutil.Process]) -> list[int]:
+    tids = []
     for p in procs:
         try:
-            before = p.nice()
-            if before != nice:
-                p.nice(nice)
-            old[p.pid] = before
-        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            tids += [t.id for t in p.threads()]
+        except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
             continue
-        except (psutil.AccessDenied, PermissionError):
-            _restore(old, procs)
+    return tids
+
+
+def _set_nice(tids: list[int], nice: int) -> dict[int, int] | None:
+    """Every thread at `nice` at most (Linux keeps a nice per thread: Chromium's compositor and raster threads are
+    not its main thread, and Chromium runs some threads at -8 itself, which stay if lower). Answers every thread's
+    old value by thread id, or None (and nothing changed) when we may not raise a priority."""
+    old: dict[int, int] = {}
+    for tid in tids:
+        try:
+            old[tid] = os.getpriority(os.PRIO_PROCESS, tid)
+            if old[tid] > nice:
+                os.setpriority(os.PRIO_PROCESS, tid, nice)
+        except ProcessLookupError:
+            continue  # the thread ended
+        except PermissionError:
+            _restore(old, list(old), nice)
             return None
     return old
 
 
-def _restore(old: dict[int, int], procs: list[psutil.Process], default: int = 0) -> None:
-    for p in procs:
+def _restore(old: dict[int, int], tids: list[int], nice: int, default: int = 0) -> None:
+    """Threads we raised back to their own priority, and threads started during the block (which inherited ours)
+    to the process's default; a thread that changed its own priority meanwhile is left as it is."""
+    for tid in tids:
         try:
-            p.nice(old.get(p.pid, default))  # a process started during the load (a renderer) gets the default
-        except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied, PermissionError):
+            if os.getpriority(os.PRIO_PROCESS, tid) != nice:
+                continue
+            if tid not in old:
+                os.setpriority(os.PRIO_PROCESS, tid, default)
+            elif old[tid] > nice:
+                os.setpriority(os.PRIO_PROCESS, tid, old[tid])
+        except (ProcessLookupError, PermissionError):
             continue
 
 
@@ -173,9 +191,9 @@ async def raised_priority(nice: int, pid: int | None = None) -> AsyncIterator[in
         yield None
         return
     default = root.nice()
-    old = await asyncio.to_thread(_set_nice, _tree(root), nice)
+    old = await asyncio.to_thread(lambda: _set_nice(_threads(_tree(root)), nice))
     try:
         yield None if old is None else nice
     finally:
         if old is not None:
-            await asyncio.to_thread(_restore, old, _tree(root), default)
+            await asyncio.to_thread(lambda: _restore(old, _threads(_tree(root)), nice, default))

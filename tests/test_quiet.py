@@ -164,12 +164,13 @@ def test_timed_loads_run_with_our_browser_at_a_raised_priority_and_are_restored_
     seen: dict[str, set[int]] = {"during": set(), "after": set()}
 
     def browser_nices() -> set[int]:
+        """The nice of every thread of our Chromium (Linux keeps one per thread)."""
         nices = set()
         for p in psutil.Process().children(recursive=True):
             try:
                 if "chrom" in p.name():
-                    nices.add(p.nice())
-            except psutil.NoSuchProcess:
+                    nices |= {os.getpriority(os.PRIO_PROCESS, t.id) for t in p.threads()}
+            except (psutil.NoSuchProcess, ProcessLookupError):
                 continue
         return nices
 
@@ -187,8 +188,8 @@ def test_timed_loads_run_with_our_browser_at_a_raised_priority_and_are_restored_
     if not _may_raise_priority():
         assert nice is None and seen["during"] == seen["after"] and lab.machine[0].nice is None
         return
-    assert nice == -5 and seen["during"] == {-5}
-    assert -5 not in seen["after"]
+    assert nice == -5 and max(seen["during"]) <= -5  # Chromium's own -8 threads stay at -8
+    assert max(seen["after"]) == 0 and -5 not in seen["after"]
     assert lab.runs == 1 and lab.machine[0].nice == -5 and not lab.machine[0].quiet  # no wait asked for
 
 
