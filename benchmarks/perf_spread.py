@@ -99,6 +99,23 @@ def group_max(portal: dict) -> float:
     return sum(c["max_points"] for cid, c in portal["criteria"].items() if cid.startswith("perf.")) or 1.0
 
 
+def machine_line(out: Path, pid: str) -> str:
+    """How busy the machine was around one stored run's timed loads of a portal (LabTiming.machine)."""
+    path = out / "evidence" / f"{pid}.json"
+    if not path.exists():
+        return "no evidence stored"
+    loads = [m for lab in json.loads(path.read_text(encoding="utf-8")).get("lab", []) for m in lab.get("machine", [])]
+    if not loads:
+        return "no machine record (a run before the quiet wait)"
+    during = statistics.median(m["busy_during"] for m in loads)
+    nice = {m.get("nice") for m in loads}
+    return (
+        f"{len(loads)} timed loads ({sum(not m['kept'] for m in loads)} timed again), quiet before "
+        f"{sum(m['quiet'] for m in loads)}, waited {sum(m['waited_s'] for m in loads):.0f} s, other programs' share "
+        f"during the loads median {during:.2f} (max {max(m['busy_during'] for m in loads):.2f}), nice {sorted(nice, key=str)}"
+    )
+
+
 def explain(runs: list[dict], dirs: list[Path], portals: list[str]) -> None:
     """Per portal, the performance criteria by how much their points moved between runs, largest first."""
     ids = perf_criteria(runs)
@@ -106,6 +123,8 @@ def explain(runs: list[dict], dirs: list[Path], portals: list[str]) -> None:
     print("\nWhat moves: each performance criterion's share of the group score per run, largest swing first")
     for pid in portals:
         print(f"\n{pid}")
+        for i, d in enumerate(dirs):
+            print(f"  run {i + 1} machine: {machine_line(d, pid)}")
         rows = []
         for cid in ids:
             got = [r[pid]["criteria"].get(cid) for r in runs]
@@ -127,7 +146,9 @@ def explain(runs: list[dict], dirs: list[Path], portals: list[str]) -> None:
             metric, profile = evidence.split(".", 1)[1], str(c.get("profile", "desktop"))
             for i, d in enumerate(dirs):
                 loads = lab_loads(d, pid, profile, metric)
-                shown = "; ".join(f"{page} {'/'.join(f'{v:.0f}' for v in vals)}" for page, vals in loads)
+                shown = "; ".join(
+                    f"{page} {'/'.join(f'{v:.3g}' if v < 10 else f'{v:.0f}' for v in vals)}" for page, vals in loads
+                )
                 print(f"      run {i + 1} {profile} {metric} per lab load: {shown}")
 
 
