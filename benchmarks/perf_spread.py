@@ -1,12 +1,17 @@
 """Run-to-run spread of each portal's performance score: the demo run N times (default 5), the same machine.
 
-    .venv/bin/python benchmarks/perf_spread.py [--runs 5] [--max-pages 8] [--scenarios]
+    .venv/bin/python benchmarks/perf_spread.py [--runs 5] [--max-pages 8] [--scenarios] [--keep DIR] [--explain]
+    .venv/bin/python benchmarks/perf_spread.py --from DIR --explain     # the stored runs of an earlier --keep DIR
 
 Each run is a whole `portalscore demo` in its own process and database (journeys off by default: they do
 not touch the performance group, and they are most of the demo's time). For every sample portal it prints
 the performance group's score in each run, its spread over the runs (max - min; target: at most 2 points,
 issue 19), and the spread each run measured on its own over its repeated lab loads (`group_spread`, what the
 ranking's performance ties rest on). Exit status 1 when a portal's spread is over --target.
+
+--explain prints, per portal, each performance criterion's points in each run and their spread, largest
+first, with the lab loads behind the criteria that swing: which criterion moves the group score is where the
+noise comes from (docs/performance.md, "What drives the spread").
 
 Ties: a pair of portals whose order in the performance group changed between runs must be a measured tie in
 the runs where it swapped (`group_tied_with`); the benchmark lists any pair that swapped without one.
@@ -28,6 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 GROUP = "performance"
 
 
+def load_run(out: Path) -> dict:
+    ranking = json.loads((out / "ranking.json").read_text(encoding="utf-8"))
+    return {p["id"]: p for p in ranking["portals"]}
+
+
 def one_run(i: int, base: Path, args: argparse.Namespace) -> dict:
     out = base / f"run{i}"
     cmd = [
@@ -46,9 +56,100 @@ def one_run(i: int, base: Path, args: argparse.Namespace) -> dict:
     started = time.monotonic()
     subprocess.run(cmd, check=True, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     took = time.monotonic() - started
+    load = os.getloadavg()[0]
+    print(f"run {i + 1}/{args.runs}: {took:.0f} s, load average {load:.1f} at the end", file=sys.stderr, flush=True)
+    return load_run(out)
+
+
+def perf_criteria(runs: list[dict]) -> list[str]:
+    first = next(iter(runs[0].values()))
+    return [cid for cid in first.get("criteria", {}) if cid.startswith("perf.")]
+
+
+def criterion_yaml(out: Path) -> dict[str, dict]:
+    """The criteria of the set a stored run used, by id (what each one measures: evidence, profile)."""
+    import yaml
+
     ranking = json.loads((out / "ranking.json").read_text(encoding="utf-8"))
-    print(f"run {i + 1}/{args.runs}: {took:.0f} s", file=sys.stderr, flush=True)
-    return {p["id"]: p for p in ranking["portals"]}
+    path = ROOT / "criteria" / "sets" / f"{ranking['criteria_set']}.yaml"
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {str(c["id"]): c for c in data.get("criteria", []) if isinstance(c, dict)}
+
+
+def lab_loads(out: Path, pid: str, profile: str, metric: str) -> list[tuple[str, list[float]]]:
+    """(page path, every timed load's value) of one metric in one stored run's lab evidence."""
+    path = out / "evidence" / f"{pid}.json"
+    if not path.exists():
+        return []
+    ev = json.loads(path.read_text(encoding="utf-8"))
+    rows = []
+    for lab in ev.get("lab", []):
+        if lab.get("profile", "desktop") != profile:
+            continue
+        values = [s[metric] for s in lab.get("samples", []) if s.get(metric) is not None]
+        page = "/" + lab["url"].split("/", 3)[-1] if lab["url"].count("/") >= 3 else lab["url"]
+        rows.append((page, values))
+    return rows
+
+
+def group_max(portal: dict) -> float:
+    """The performance group's points in this portal's score (excluded criteria hand theirs to the others)."""
+    return sum(c["max_points"] for cid, c in portal["criteria"].items() if cid.startswith("perf.")) or 1.0
+
+
+def machine_line(out: Path, pid: str) -> str:
+    """How busy the machine was around one stored run's timed loads of a portal (LabTiming.machine)."""
+    path = out / "evidence" / f"{pid}.json"
+    if not path.exists():
+        return "no evidence stored"
+    loads = [m for lab in json.loads(path.read_text(encoding="utf-8")).get("lab", []) for m in lab.get("machine", [])]
+    if not loads:
+        return "no machine record (a run before the quiet wait)"
+    during = statistics.median(m["busy_during"] for m in loads)
+    nice = {m.get("nice") for m in loads}
+    return (
+        f"{len(loads)} timed loads ({sum(not m['kept'] for m in loads)} timed again), quiet before "
+        f"{sum(m['quiet'] for m in loads)}, waited {sum(m['waited_s'] for m in loads):.0f} s, other programs' share "
+        f"during the loads median {during:.2f} (max {max(m['busy_during'] for m in loads):.2f}), nice {sorted(nice, key=str)}"
+    )
+
+
+def explain(runs: list[dict], dirs: list[Path], portals: list[str]) -> None:
+    """Per portal, the performance criteria by how much their points moved between runs, largest first."""
+    ids = perf_criteria(runs)
+    meta = criterion_yaml(dirs[0]) if dirs else {}
+    print("\nWhat moves: each performance criterion's share of the group score per run, largest swing first")
+    for pid in portals:
+        print(f"\n{pid}")
+        for i, d in enumerate(dirs):
+            print(f"  run {i + 1} machine: {machine_line(d, pid)}")
+        rows = []
+        for cid in ids:
+            got = [r[pid]["criteria"].get(cid) for r in runs]
+            # In points of the group's score (0-100), the unit of the spread above.
+            pts = [None if c is None else c["points"] * 100 / group_max(r[pid]) for c, r in zip(got, runs, strict=True)]
+            known = [p for p in pts if p is not None]
+            swing = max(known) - min(known) if known else 0.0
+            most = max(
+                (c["max_points"] * 100 / group_max(r[pid]) for c, r in zip(got, runs, strict=True) if c), default=0
+            )
+            rows.append((swing, cid, pts, most))
+        for swing, cid, pts, most in sorted(rows, key=lambda row: -row[0]):
+            cells = " ".join("   -  " if p is None else f"{p:6.2f}" for p in pts)
+            print(f"  {cid:<22} {cells}  (of {most:5.2f}) swing {swing:5.2f}")
+            c = meta.get(cid, {})
+            evidence = str(c.get("evidence", ""))
+            if swing < 0.05 or not evidence.startswith("timing.") or not dirs:
+                continue
+            metric, profile = evidence.split(".", 1)[1], str(c.get("profile", "desktop"))
+            for i, d in enumerate(dirs):
+                loads = lab_loads(d, pid, profile, metric)
+                shown = "; ".join(
+                    f"{page} {'/'.join(f'{v:.3g}' if v < 10 else f'{v:.0f}' for v in vals)}" for page, vals in loads
+                )
+                print(f"      run {i + 1} {profile} {metric} per lab load: {shown}")
 
 
 def main() -> int:
@@ -57,9 +158,27 @@ def main() -> int:
     parser.add_argument("--max-pages", type=int, default=8, help="pages per portal (default 8: the lab budget's worth)")
     parser.add_argument("--scenarios", action="store_true", help="also run the journeys (slower; same figures)")
     parser.add_argument("--target", type=float, default=2.0, help="largest acceptable spread, points (default 2)")
+    parser.add_argument("--keep", type=Path, help="store each run (report, ranking.json, evidence) under DIR/runN")
+    parser.add_argument("--from", dest="stored", type=Path, help="analyse the runs stored by an earlier --keep DIR")
+    parser.add_argument("--explain", action="store_true", help="per criterion points per run, and the lab loads")
     args = parser.parse_args()
+    if args.stored:
+        dirs = sorted((d for d in args.stored.glob("run*") if (d / "ranking.json").exists()), key=lambda d: d.name)
+        if not dirs:
+            parser.error(f"no stored runs (run*/ranking.json) under {args.stored}")
+        runs = [load_run(d) for d in dirs]
+        args.runs = len(runs)
+        return report(runs, dirs, args)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        runs = [one_run(i, args.keep, args) for i in range(args.runs)]
+        return report(runs, [args.keep / f"run{i}" for i in range(args.runs)], args)
     with tempfile.TemporaryDirectory() as tmp:
         runs = [one_run(i, Path(tmp), args) for i in range(args.runs)]
+        return report(runs, [Path(tmp) / f"run{i}" for i in range(args.runs)], args)
+
+
+def report(runs: list[dict], dirs: list[Path], args: argparse.Namespace) -> int:
     portals = sorted(runs[0], key=lambda pid: -runs[0][pid]["groups"][GROUP])
     worst = 0.0
     print(f"{'portal':<22} {'performance score per run':<44} {'spread':>7} {'in-run spread (median)':>22}")
@@ -84,6 +203,8 @@ def main() -> int:
     for a, b, untied in swaps:
         print(f"order of {a} and {b} changed between runs; not a measured tie in {untied} of {len(runs)} runs")
     print(f"largest run-to-run spread: {worst:.2f} points (target <= {args.target:g}) over {args.runs} runs")
+    if args.explain:
+        explain(runs, dirs, portals)
     return 0 if worst <= args.target else 1
 
 

@@ -206,6 +206,19 @@ class PageEvidence:
 
 
 @dataclass
+class MachineLoad:
+    """How busy other programs kept the machine around one timed lab load (crawler/quiet.py): a timing taken on a
+    busy machine is slower than the portal is, and a reader of the evidence can tell which ones were."""
+
+    waited_s: float = 0.0  # waited this long for a quiet machine before the load
+    busy_before: float = 0.0  # other programs' share of all cores (0-1) in the last half second before the load
+    quiet: bool = True  # the wait ended on a quiet machine; False: timed anyway after the bounded wait
+    busy_during: float = 0.0  # other programs' share of all cores during the timed load
+    kept: bool = True  # False: contended during the load and timed again (crawler/lab.py); not in `samples`
+    nice: int | None = None  # the CPU priority our browser was raised to for the load; None: not raised
+
+
+@dataclass
 class LabTiming:
     """Stable timings: the same page loaded `runs` times alone on the machine; median kept."""
 
@@ -216,6 +229,8 @@ class LabTiming:
     samples: list[Timings] = field(default_factory=list)
     error: str | None = None
     throttle: str | None = None  # the crawler.throttle preset the loads ran under; None: unthrottled
+    # Every timed load in order, kept or timed again: how busy the machine was (empty: runs before the quiet wait).
+    machine: list[MachineLoad] = field(default_factory=list)
 
 
 @dataclass

@@ -15,25 +15,31 @@ network + CPU profile (`CrawlSettings.mobile_throttle`, Lighthouse's mobile defa
 that mobile figures compare across runs and machines as Lighthouse's do. --throttle PRESET applies
 PRESET to both.
 
-Repeats stop early (`CrawlSettings.lab_early_stop`) once the loads made are a majority of `lab_runs` and agree
+Repeats may stop early (`CrawlSettings.lab_early_stop`, off by default: `run --lab-early-stop`) once the loads made are a majority of `lab_runs` and agree
 (`agree`): whatever the remaining loads would give, the median of all N lies between the smallest and largest of a
 majority of them (it has at most N - k values below it and above it), so the median kept differs from the
 N-load median by at most the spread they agree within (for 3 runs: 2 agreeing loads, their mean, within half the
 spread of any third). A page whose loads disagree gets all N. Pages are usually stable in the lab, so most take 2
 loads of 3: a third of the lab's time, which on a national run is most of the run (docs/operations.md).
+
+Quiet: before each timed load the lab waits (bounded) until other programs leave the CPU alone, records how busy
+the machine was before and during the load, and times a contended load again (bounded); each timed load runs with
+our processes at a raised CPU priority where we may raise it (`lab_nice`): crawler/quiet.py.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import statistics
 from collections import Counter
 
-from portalscore.contract.evidence import LabTiming, PageEvidence, PortalEvidence, Timings
+from portalscore.contract.evidence import LabTiming, MachineLoad, PageEvidence, PortalEvidence, Timings
 
 from .load import load_page
 from .measure import NotAPage
 from .pool import BrowserPool
+from .quiet import CpuMeter, QuietSettings, QuietWaits, raised_priority
 from .settings import CrawlSettings
 from .tab import PageJob
 
@@ -116,36 +122,74 @@ def enough(samples: list[Timings], runs: int, early_stop: bool) -> bool:
     return early_stop and len(samples) >= runs // 2 + 1 and len(samples) >= 2 and agree(samples)
 
 
+def quiet_waits(settings: CrawlSettings) -> QuietWaits | None:
+    """How the lab waits for a quiet machine; None: it does not (lab_quiet_wait_s 0)."""
+    if settings.lab_quiet_wait_s <= 0:
+        return None
+    return QuietWaits(QuietSettings(busy=settings.lab_quiet_busy, max_wait_s=settings.lab_quiet_wait_s))
+
+
 async def measure_lab(pool: BrowserPool, ev: PortalEvidence, settings: CrawlSettings) -> None:
     ev.lab = []
     sample = lab_sample(ev.pages, settings.lab_pages)
+    meter = CpuMeter()
+    waits = quiet_waits(settings)
     for profile in settings.profiles:
         throttle = lab_throttle(settings, profile)
         for page in sample:
-            samples: list[Timings] = []
-            errors: list[str] = []
-            runs = max(1, settings.lab_runs)
-            for _ in range(runs):
-                try:
-                    job = PageJob(page.url, profile, audit=False, throttle=throttle, exclusive=True)
-                    timed = await load_page(pool, job)
-                except NotAPage as e:
-                    errors.append(f"not a page: {e.content_type}")
-                    break
-                if timed.error:
-                    errors.append(timed.error)
-                else:
-                    samples.append(timed.timings)
-                    if enough(samples, runs, settings.lab_early_stop):
-                        break
-            ev.lab.append(
-                LabTiming(
-                    url=page.url,
-                    profile=profile,
-                    runs=len(samples),
-                    median=median_timings(samples),
-                    samples=samples,
-                    error="; ".join(dict.fromkeys(errors)) or None,
-                    throttle=throttle,
-                )
-            )
+            ev.lab.append(await time_page(pool, page.url, profile, throttle, settings, meter, waits))
+
+
+async def time_page(
+    pool: BrowserPool,
+    url: str,
+    profile: str,
+    throttle: str | None,
+    settings: CrawlSettings,
+    meter: CpuMeter,
+    waits: QuietWaits | None,
+) -> LabTiming:
+    """`lab_runs` timed loads of one page, each after waiting for a quiet machine and at a raised CPU priority;
+    a load other programs contended anyway is timed again (at most `lab_redo` times) when the priority could not
+    be raised, so that the median rests on quiet loads. Every load records how busy the machine was."""
+    samples: list[Timings] = []
+    errors: list[str] = []
+    machine: list[MachineLoad] = []
+    redo = max(0, settings.lab_redo) if waits else 0
+    done = 0
+    while done < max(1, settings.lab_runs):
+        load = await waits.wait(meter) if waits else MachineLoad(quiet=False)
+        before = await asyncio.to_thread(meter.read)
+        try:
+            job = PageJob(url, profile, audit=False, throttle=throttle, exclusive=True)
+            async with raised_priority(settings.lab_nice) as nice:
+                timed = await load_page(pool, job)
+        except NotAPage as e:
+            errors.append(f"not a page: {e.content_type}")
+            break
+        load.nice = nice
+        load.busy_during = round(meter.others(before, await asyncio.to_thread(meter.read)), 3)
+        machine.append(load)
+        # Re-timed only at normal priority: raised, our browser gets the cores it wants first, and other programs
+        # take the rest, so their share of a busy machine no longer says that our load was slowed.
+        if not timed.error and waits and nice is None and load.busy_during >= waits.settings.busy and redo > 0:
+            load.kept = False  # contended while timed: a slower figure than the portal's; time it again
+            redo -= 1
+            continue
+        done += 1
+        if timed.error:
+            errors.append(timed.error)
+        else:
+            samples.append(timed.timings)
+            if enough(samples, max(1, settings.lab_runs), settings.lab_early_stop):
+                break
+    return LabTiming(
+        url=url,
+        profile=profile,
+        runs=len(samples),
+        median=median_timings(samples),
+        samples=samples,
+        error="; ".join(dict.fromkeys(errors)) or None,
+        throttle=throttle,
+        machine=machine,
+    )

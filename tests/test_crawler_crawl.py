@@ -55,6 +55,7 @@ SETTINGS = dict(
     request_timeout_s=3,
     lab_runs=2,
     lab_pages=2,
+    lab_quiet_wait_s=1.0,  # a shared test machine is seldom quiet: a short bounded wait keeps the fixture short
     mobile_pages=1,
     outbound_sample=5,
     retries=1,
@@ -264,7 +265,9 @@ def test_lab_pass_times_pages_alone_and_keeps_the_median(crawl):
     home = next(t for t in ev.lab if t.url.endswith(f":{crawl['good'].port}/") and t.profile == "desktop")
     assert home.runs == 2 and len(home.samples) == 2 and home.error is None
     assert home.median.load_ms is not None and home.throttle is None
-    assert crawl["lab_hits"] == 4
+    # one load per lab run, and one more for each load another program contended (timed again: crawler/quiet.py)
+    timed_home = [m for t in ev.lab if t.url == home.url for m in t.machine]
+    assert len(timed_home) >= 4 and crawl["lab_hits"] == len(timed_home)
 
 
 def test_mobile_lab_loads_run_under_the_fixed_mobile_throttle(crawl):
