@@ -40,6 +40,18 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+# 2b. pywb (`portalscore evidence browse`: the archive replayed in a browser) in a virtualenv of its own, as a tool:
+#     its pins (redis 2.x) cannot live beside Celery's. The stamp holds its lock file's digest.
+PYWB_VENV="$VENV/tools/pywb"
+pywb_stamp="$PYWB_VENV/.installed"
+pywb_want=$(sha256sum requirements-pywb.lock | cut -d' ' -f1)
+if [ -z "${PORTALSCORE_NO_PYWB:-}" ] && { [ ! -f "$pywb_stamp" ] || [ "$(cat "$pywb_stamp")" != "$pywb_want" ]; }; then
+  echo "setup: installing pywb in $PYWB_VENV"
+  [ -x "$PYWB_VENV/bin/python" ] || "$PYTHON" -m venv "$PYWB_VENV"
+  "$PYWB_VENV/bin/pip" install -q --disable-pip-version-check -r requirements-pywb.lock
+  echo "$pywb_want" > "$pywb_stamp"
+fi
+
 # 3. axe-core, pinned by version and sha256.
 "$VENV/bin/python" scripts/fetch_axe.py >/dev/null
 echo "setup: ready ($("$VENV/bin/python" --version), $(/usr/bin/chromium-headless-shell --version 2>/dev/null | head -1), axe-core $("$VENV/bin/python" -c 'from crawler.axe import AXE_VERSION; print(AXE_VERSION)'))"

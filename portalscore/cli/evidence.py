@@ -1,5 +1,6 @@
 """The evidence archive from the command line (docs/archive.md): `replay` a page of a run offline, `prune` the
-archive to the retention policy, `evidence export` one portal's evidence of a run for a dispute."""
+archive to the retention policy, `evidence export` one portal's evidence of a run for a dispute, `evidence browse`
+its pages in a browser (pywb)."""
 
 from __future__ import annotations
 
@@ -154,6 +155,54 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_browse(args: argparse.Namespace) -> int:
+    """Serve one portal's archived pages of a run on 127.0.0.1 with pywb, until interrupted."""
+    import socket
+    import subprocess
+    import tempfile
+
+    from portalscore.crawler.archive import ArchiveMissing
+    from portalscore.crawler.archive.browse import prepare, pywb_bin
+
+    if args.archive_dir:
+        root, run_id = _archive_folder(args.archive_dir, args.run), int(args.run)
+    else:
+        with open_store(args.db) as store:
+            run = stored_run(store, args.run)
+        root, run_id = _root(run), run.id
+    folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="portalscore-browse-"))
+    try:
+        site = prepare(root, args.portal, run_id, folder)
+        wayback = pywb_bin("wayback")
+    except ArchiveMissing as e:
+        raise InputError(str(e)) from None
+    port = args.port
+    if port == 0:  # a free port, chosen now
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+    log = (folder / "wayback.log").open("ab")
+    # pywb's index of the linked WARC files (its CDXJ), built once before it serves them.
+    subprocess.run(
+        [str(pywb_bin("wb-manager")), "reindex", site.collection], cwd=folder, stdout=log, stderr=log, check=True
+    )
+    # Bound to loopback: the archive is the evaluation office's, not a public site.
+    server = subprocess.Popen([str(wayback), "-b", "127.0.0.1", "-p", str(port)], cwd=folder, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}/{site.collection}/"
+    print(f"browse: {args.portal}, run {run_id}, replayed by pywb at {base} (Ctrl-C stops; log {folder}/wayback.log)")
+    for url in site.pages:
+        print(f"  {base}{url}", flush=True)
+    try:
+        return server.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait(10)
+        log.close()
+
+
 def add_parsers(sub: Any) -> None:
     p = sub.add_parser("replay", help="load an archived page of a run offline and evaluate it again")
     p.add_argument("url", help="the page, as the run evaluated it")
@@ -190,3 +239,11 @@ def add_parsers(sub: Any) -> None:
     e.add_argument("--out", metavar="FILE", help="the zip (default evidence-PORTAL-run-N.zip)")
     add_db_option(e)
     e.set_defaults(func=cmd_export)
+    b = evidence.add_parser("browse", help="serve the portal's archived pages of a run to a browser (pywb, 127.0.0.1)")
+    b.add_argument("portal", help="portal id")
+    b.add_argument("--run", default="latest", help="run id or 'latest'")
+    b.add_argument("--port", type=non_negative, default=8090, help="port on 127.0.0.1 (default 8090; 0: any free)")
+    b.add_argument("--dir", metavar="DIR", help="pywb's working folder (default: a new temporary one)")
+    b.add_argument("--archive-dir", metavar="DIR", help="the archive folder alone, no database (with --run N)")
+    add_db_option(b)
+    b.set_defaults(func=cmd_browse)
