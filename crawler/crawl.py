@@ -454,7 +454,9 @@ class _Crawl:
             allowed = [t for t in fresh if await self._checkable(t[0])]
             early.update((check.url, check) for check in await check_links(self.pool, allowed))
 
-        checks = page_checks(self.ev.pages, self.sources) + self.documents
+        # In crawl order, not the order loads happened to finish in: two runs list the same checks the same way.
+        in_order = sorted(self.ev.pages, key=lambda p: self.order.get(p.url, 0))
+        checks = page_checks(in_order, self.sources) + self.documents
         known = {c.url for c in checks}
         candidates: list[tuple[str, str, str]] = []
         for url, source in list(frontier.documents.items()) + list(frontier.unvisited.items()):

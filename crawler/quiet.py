@@ -166,19 +166,33 @@ def _set_nice(tids: list[int], nice: int) -> dict[int, int] | None:
     return old
 
 
-def _restore(old: dict[int, int], tids: list[int], nice: int, default: int = 0) -> None:
+def _restore(old: dict[int, int], tids: list[int], nice: int, default: int = 0) -> int:
     """Threads we raised back to their own priority, and threads started during the block (which inherited ours)
-    to the process's default; a thread that changed its own priority meanwhile is left as it is."""
+    to the process's default; a thread that changed its own priority meanwhile is left as it is. Answers how many
+    threads it set back."""
+    changed = 0
     for tid in tids:
         try:
             if os.getpriority(os.PRIO_PROCESS, tid) != nice:
                 continue
             if tid not in old:
                 os.setpriority(os.PRIO_PROCESS, tid, default)
+                changed += 1
             elif old[tid] > nice:
                 os.setpriority(os.PRIO_PROCESS, tid, old[tid])
+                changed += 1
         except (ProcessLookupError, PermissionError):
             continue
+    return changed
+
+
+RESTORE_PASSES = 3  # a thread a still-raised thread starts while we restore inherits the raised nice: look again
+
+
+def _restore_tree(old: dict[int, int], root: psutil.Process, nice: int, default: int) -> None:
+    for _ in range(RESTORE_PASSES):
+        if not _restore(old, _threads(_tree(root)), nice, default):
+            return
 
 
 @asynccontextmanager
@@ -196,4 +210,4 @@ async def raised_priority(nice: int, pid: int | None = None) -> AsyncIterator[in
         yield None if old is None else nice
     finally:
         if old is not None:
-            await asyncio.to_thread(lambda: _restore(old, _threads(_tree(root)), nice, default))
+            await asyncio.to_thread(_restore_tree, old, root, nice, default)
