@@ -19,6 +19,8 @@ from portalscore.contract.evidence import PortalEvidence
 from portalscore.crawler.archive import ArchiveMissing, journey_folder, publish_run
 from portalscore.crawler.archive.store import Manifest
 
+from .safe import artefact_file
+
 FOLDER = "archive"  # in the published folder, with --publish-evidence only (evidence/ holds the JSON exports)
 TRACE_SUFFIXES = (".zip",)
 
@@ -133,7 +135,9 @@ def _publish_traces(
     traces: dict[int, str] = {}
     target = journey_folder(dest, portal_id, run)
     for i, scenario in enumerate(ev.scenarios):
-        src = _inside(archive_dir, scenario.trace) or _inside(artefact_dir, scenario.trace)
+        src = artefact_file(archive_dir, scenario.trace, TRACE_SUFFIXES) or artefact_file(
+            artefact_dir, scenario.trace, TRACE_SUFFIXES
+        )
         if src is None:
             continue
         target.mkdir(parents=True, exist_ok=True)
@@ -141,17 +145,3 @@ def _publish_traces(
             shutil.copyfile(src, target / src.name)
         traces[i] = (target / src.name).relative_to(dest.parent).as_posix()
     return traces
-
-
-def _inside(base: Path | None, relative: str | None) -> Path | None:
-    """A trace file the evidence names, only if it is a zip inside `base` (the evidence is not trusted with paths)."""
-    if base is None or not relative:
-        return None
-    try:
-        root = base.resolve()
-        path = (root / relative).resolve()
-    except (OSError, ValueError):
-        return None
-    if not path.is_relative_to(root) or path.suffix.lower() not in TRACE_SUFFIXES or not path.is_file():
-        return None
-    return path

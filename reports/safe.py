@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection
 from pathlib import Path
 from urllib.parse import unquote, unquote_plus, urlsplit
 
@@ -88,8 +89,11 @@ def dom_id(prefix: str, name: str) -> str:
     return f"{prefix}-{file_stem(name)}"
 
 
-def artefact_file(artefact_dir: Path | None, relative: str | None) -> Path | None:
-    """The screenshot file a scenario result names, only if it is an image inside artefact_dir."""
+def artefact_file(
+    artefact_dir: Path | None, relative: str | None, suffixes: Collection[str] = IMAGE_SUFFIXES
+) -> Path | None:
+    """The file a piece of evidence names (a screenshot; a trace with other `suffixes`), only if it is a file of
+    that kind inside artefact_dir: stored evidence is not trusted with paths."""
     if artefact_dir is None or not relative:
         return None
     try:
@@ -97,6 +101,6 @@ def artefact_file(artefact_dir: Path | None, relative: str | None) -> Path | Non
         path = (base / relative).resolve()
     except (OSError, ValueError):
         return None
-    if not path.is_relative_to(base) or path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
+    if not path.is_relative_to(base) or path.suffix.lower() not in suffixes or not path.is_file():
         return None
     return path
