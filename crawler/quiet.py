@@ -186,11 +186,30 @@ def _restore(old: dict[int, int], tids: list[int], nice: int, default: int = 0) 
     return changed
 
 
-RESTORE_PASSES = 3  # a thread a still-raised thread starts while we restore inherits the raised nice: look again
+# A thread or process started while we raise (or restore) inherits its parent's nice of that moment, and a renderer
+# starting up makes threads faster than one look: look again until a look finds nothing to change (a look is a few
+# ms; the bound keeps a process that spawns for ever from holding us).
+PASSES = 25
+
+
+def _raise_tree(root: psutil.Process, nice: int, default: int) -> dict[int, int] | None:
+    """The whole tree raised, in up to PASSES looks (see there). A thread first seen after the first look at the
+    raised nice got it from us: its own is the process's default, where the restore puts it back."""
+    old: dict[int, int] = {}
+    for look in range(PASSES):
+        new = [tid for tid in _threads(_tree(root)) if tid not in old]
+        if not new:
+            break
+        got = _set_nice(new, nice)
+        if got is None:
+            _restore(old, list(old), nice, default)
+            return None
+        old |= {tid: default if look and was == nice else was for tid, was in got.items()}
+    return old
 
 
 def _restore_tree(old: dict[int, int], root: psutil.Process, nice: int, default: int) -> None:
-    for _ in range(RESTORE_PASSES):
+    for _ in range(PASSES):
         if not _restore(old, _threads(_tree(root)), nice, default):
             return
 
@@ -205,7 +224,7 @@ async def raised_priority(nice: int, pid: int | None = None) -> AsyncIterator[in
         yield None
         return
     default = root.nice()
-    old = await asyncio.to_thread(lambda: _set_nice(_threads(_tree(root)), nice))
+    old = await asyncio.to_thread(_raise_tree, root, nice, default)
     try:
         yield None if old is None else nice
     finally:
