@@ -181,7 +181,7 @@ async def measure_page(
                 ev.error = f"timeout: load event not reached within {settings.request_timeout_s:g}s"
             await _quietly(asyncio.wait_for(cdp.send("Page.stopLoading"), 2))
     if ev.error is None:
-        await _settle(net, settings)
+        await _settle(net, settings, settings.lab_pause_after_load_ms / 1000 if job.exclusive else 0.0)
     if loaded is not None:
         await loaded()
     try:
@@ -253,12 +253,14 @@ async def _load_or_stopped(page: Page, stopped: asyncio.Event, timeout_ms: float
         load.result()  # raises the timeout, if that is what happened
 
 
-async def _settle(net: NetworkLog, settings: CrawlSettings) -> None:
-    """Wait until no request has been in flight for quiet_ms, at most settle_s."""
-    deadline = time.monotonic() + settings.settle_s
+async def _settle(net: NetworkLog, settings: CrawlSettings, pause_s: float) -> None:
+    """Wait until no request has been in flight for quiet_ms, at most settle_s, and at least pause_s."""
+    now = time.monotonic()
+    deadline, earliest = now + max(settings.settle_s, pause_s), now + pause_s
     quiet = settings.quiet_ms / 1000
     while time.monotonic() < deadline:
-        if not net.inflight and time.monotonic() - net.last_activity >= quiet:
+        now = time.monotonic()
+        if now >= earliest and not net.inflight and now - net.last_activity >= quiet:
             return
         await asyncio.sleep(0.05)
 

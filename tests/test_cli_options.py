@@ -26,6 +26,11 @@ RUN_FLAGS = [
     "5",
     "--lab-runs",
     "2",
+    "--lab-early-stop",
+    "--lab-quiet-wait",
+    "0.5",
+    "--lab-priority",
+    "0",
     "--workers",
     "3",
     "--contact",
@@ -78,6 +83,9 @@ def test_run_and_schedule_make_the_same_settings_from_the_same_flags():
         CrawlSettings(),
         max_pages=5,
         lab_runs=2,
+        lab_early_stop=True,
+        lab_quiet_wait_s=0.5,
+        lab_nice=0,
         workers=3,
         contact="https://portalscore.example.vn/lien-he",
         throttle="slow-4g",
@@ -95,6 +103,14 @@ def test_defaults_are_the_crawlers_and_celery_chooses_where_not_how_many():
     assert plain == RunSettings(crawl=CrawlSettings(), criteria_source=str(load_criteria_set("mic-2024").file))
     celery = _settings(["run", "--registry", "vn-2025", "--workers", "celery"])
     assert celery.executor == "celery" and celery.crawl.workers == CrawlSettings().workers
+
+
+@pytest.mark.parametrize(
+    "flag,value", [("--lab-quiet-wait", "-1"), ("--lab-quiet-wait", "soon"), ("--lab-priority", "21")]
+)
+def test_lab_options_refuse_values_out_of_range_in_one_line(flag, value):
+    proc = portalscore_cli("run", "--registry", "vn-2025", flag, value, timeout=60)
+    assert proc.returncode == 2 and flag in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
 
 
 @pytest.mark.parametrize("command", [["run", "--registry", "vn-2025"], ["audit", "http://127.0.0.1:9/"]])

@@ -21,7 +21,7 @@ import psutil
 import pytest
 
 from portalscore.contract.evidence import LabTiming, MachineLoad, from_dict, to_dict
-from portalscore.crawler.lab import time_page
+from portalscore.crawler.lab import lab_throttle, time_page
 from portalscore.crawler.pool import BrowserPool
 from portalscore.crawler.quiet import CpuMeter, QuietSettings, QuietWaits, raised_priority, wait_for_quiet
 from portalscore.crawler.settings import CrawlSettings
@@ -209,3 +209,37 @@ def test_the_machine_record_is_stored_with_each_lab_timing_and_old_runs_still_lo
     assert again == lab and isinstance(again.machine[0], MachineLoad)
     old = {k: v for k, v in to_dict(lab).items() if k != "machine"}  # a run stored before the quiet wait
     assert from_dict(LabTiming, old).machine == []
+
+
+AFTER_LOAD_700_MS = "addEventListener('load', () => setTimeout(notice, 700))"
+AFTER_FIRST_PAINT = (
+    "new PerformanceObserver((l, o) => { o.disconnect(); setTimeout(notice, 100); }).observe({type: 'paint'})"
+)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "profile,when", [("desktop", AFTER_LOAD_700_MS), ("mobile", AFTER_LOAD_700_MS), ("mobile", AFTER_FIRST_PAINT)]
+)
+def test_a_layout_shift_soon_after_load_counts_in_every_timed_load(profile, when):
+    """A notice inserted above the content shifts it: every timed load sees the shift. Inserted 700 ms after the
+    load event (after the network went quiet), CLS does not depend on how soon the network went quiet (we pause
+    after load, as Lighthouse does); inserted just after the first paint of a mobile load, it does not depend on
+    Chromium having flagged the shift as following input (its mobile viewport emulation sets hadRecentInput; we give
+    the page no input)."""
+    late_notice = (
+        "<script>function notice(){const d=document.createElement('div');d.style.height='300px';"
+        f"d.textContent='Thông báo bảo trì';document.querySelector('main').prepend(d)}};{when}</script>"
+    )
+    body = "".join(f"<p>Thủ tục hành chính số {i}: hồ sơ, lệ phí, thời hạn giải quyết.</p>" for i in range(30))
+    settings = CrawlSettings(lab_runs=3, lab_quiet_wait_s=0, lab_nice=0, allowed_hosts=["127.0.0.1"])
+    with Farm({"/": page("Cổng dịch vụ công", body + late_notice)}) as farm:
+
+        async def go():
+            async with BrowserPool(settings, egress_for(settings)) as pool:
+                throttle = lab_throttle(settings, profile)
+                return await time_page(pool, farm.url("/"), profile, throttle, settings, CpuMeter(), None)
+
+        lab = asyncio.run(go())
+    assert lab.error is None and len(lab.samples) == 3
+    assert all(s.cls is not None and s.cls > 0.1 for s in lab.samples), [s.cls for s in lab.samples]

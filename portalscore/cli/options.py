@@ -110,6 +110,28 @@ def positive_seconds(value: str) -> float:
     return seconds
 
 
+def wait_seconds(value: str) -> float:
+    """A wait in seconds, 0 (none) up to a minute."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1
+    if not 0 <= seconds <= 60:
+        raise argparse.ArgumentTypeError(f"not a number of seconds between 0 and 60: {value!r}")
+    return seconds
+
+
+def priority_boost(value: str) -> int:
+    """How much to raise the timed loads' CPU priority: 0 (not at all) .. 20 (nice -20)."""
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if not 0 <= n <= 20:
+        raise argparse.ArgumentTypeError(f"not a whole number from 0 to 20: {value!r}")
+    return n
+
+
 def add_db_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", help=DB_HELP)
 
@@ -126,6 +148,19 @@ def add_run_options(p: argparse.ArgumentParser, *, allow_host: bool = True) -> N
         action="store_true",
         help="stop a page's timed loads at a majority of --lab-runs when they agree (faster; narrower ties: "
         "docs/operations.md)",
+    )
+    p.add_argument(
+        "--lab-quiet-wait",
+        type=wait_seconds,
+        metavar="SECONDS",
+        help="before each timed load, wait at most this long for other programs to leave the cores quiet, and time "
+        "a load they contended again (default 3; 0: no wait, no re-timing; the machine's load is recorded anyway)",
+    )
+    p.add_argument(
+        "--lab-priority",
+        type=priority_boost,
+        metavar="N",
+        help="run the browser at nice -N while a page is timed, where the system allows it (default 10; 0: not raised)",
     )
     p.add_argument(
         "--workers",
@@ -231,6 +266,10 @@ def crawl_settings(args: argparse.Namespace, allowed_hosts: list[str] | None = N
         kwargs["archive"] = False
     if getattr(args, "lab_early_stop", False):
         kwargs["lab_early_stop"] = True
+    if getattr(args, "lab_quiet_wait", None) is not None:
+        kwargs["lab_quiet_wait_s"] = args.lab_quiet_wait
+    if getattr(args, "lab_priority", None) is not None:
+        kwargs["lab_nice"] = -args.lab_priority
     if getattr(args, "full_audit", False):
         kwargs["reuse_audits"] = False
         kwargs["audit_per_template"] = 0
