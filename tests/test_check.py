@@ -167,10 +167,15 @@ def test_check_and_a_national_run_give_the_same_criterion_scores(sites, clean_ch
     by_check = criteria(clean_check[1] / "ranking.json")
     assert by_run.keys() == by_check.keys() and len(by_run) > 20
     cs = load_criteria_set("mic-2024")
-    timing = {c.id for c in cs.criteria if c.evidence.startswith("timing.")}
+    timing = {c.id: c for c in cs.criteria if c.evidence.startswith("timing.")}
     for cid, run_score in by_run.items():
         if cid in timing:
-            assert abs(run_score["score"] - by_check[cid]["score"]) <= 2 * cs.noise_margin + 5, cid
+            # Two sets of loads minutes apart: under the mobile profile's 4x CPU throttle, other work on the machine
+            # moved LCP about 20 %, 11 points where the curve is steep (measured: a test suite and a benchmark
+            # beside this test); unthrottled desktop loads stay within the noise margin and 5 points.
+            allowed = 2 * cs.noise_margin + (15 if timing[cid].profile == "mobile" else 5)
+            assert run_score["status"] == by_check[cid]["status"] == "scored", cid
+            assert abs(run_score["score"] - by_check[cid]["score"]) <= allowed, cid
         else:
             assert run_score == by_check[cid], cid
     assert json.loads((clean_check[1] / "check-result.json").read_text())["criteria_set"].startswith("mic-2024")
