@@ -99,26 +99,25 @@ def add_throttle_option(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--throttle", type=throttle_arg, metavar="PRESET", help=_throttle_help(what))
 
 
-def positive_seconds(value: str) -> float:
-    """A number of seconds, more than 0 and at most an hour (argparse turns the error into exit 2)."""
+def _seconds(value: str, *, zero: bool, most: float) -> float:
+    """A number of seconds up to `most`, 0 allowed or not (argparse turns the error into exit 2)."""
     try:
         seconds = float(value)
     except ValueError:
         seconds = -1
-    if not 0 < seconds <= 3600:
-        raise argparse.ArgumentTypeError(f"not a number of seconds between 0 and 3600: {value!r}")
+    if not (0 <= seconds if zero else 0 < seconds) or seconds > most:
+        raise argparse.ArgumentTypeError(f"not a number of seconds between 0 and {most:g}: {value!r}")
     return seconds
+
+
+def positive_seconds(value: str) -> float:
+    """A number of seconds, more than 0 and at most an hour."""
+    return _seconds(value, zero=False, most=3600)
 
 
 def wait_seconds(value: str) -> float:
     """A wait in seconds, 0 (none) up to a minute."""
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1
-    if not 0 <= seconds <= 60:
-        raise argparse.ArgumentTypeError(f"not a number of seconds between 0 and 60: {value!r}")
-    return seconds
+    return _seconds(value, zero=True, most=60)
 
 
 def priority_boost(value: str) -> int:
