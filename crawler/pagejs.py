@@ -10,8 +10,8 @@ PERF_INIT_JS = """
 (() => {
   if (window.__ps) return;
   const ps = window.__ps = {fcp: null, lcp: null, cls: 0, longtasks: []};
-  // Observers deliver entries in a later task: flush() hands over what is still queued, so a read sees every entry
-  // recorded before it (a layout shift 250 ms after load was missed on some loads without it).
+  // Observers deliver entries in a later task: flush() hands over what is still queued, so that a read sees every
+  // entry recorded before it.
   const observers = [];
   const observe = (type, each) => {
     try {
