@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/perf_spread.py [--runs 5] [--max-pages 8] [--scenarios] [--keep DIR] [--explain]
     .venv/bin/python benchmarks/perf_spread.py --from DIR --explain     # the stored runs of an earlier --keep DIR
+    .venv/bin/python benchmarks/perf_spread.py --runs 4 --lab-lanes 1,2  # lanes: runs alternate 1, 2, 1, 2
 
 Each run is a whole `portalscore demo` in its own process and database (journeys off by default: they do
 not touch the performance group, and they are most of the demo's time). For every sample portal it prints
@@ -12,6 +13,11 @@ ranking's performance ties rest on). Exit status 1 when a portal's spread is ove
 --explain prints, per portal, each performance criterion's points in each run and their spread, largest
 first, with the lab loads behind the criteria that swing: which criterion moves the group score is where the
 noise comes from (docs/performance.md, "What drives the spread").
+
+--lab-lanes 1,2 alternates the runs over those lane counts (`run --lab-lanes`) and compares them: each portal's
+performance score and each lab figure (median over the runs of a setting) with one lane against the others, and
+the lab's own time in each run (from the run log: a portal's lab starts when its crawl and the previous portal's
+lab have ended). Lanes are fair when their difference stays within the spread between runs of one setting.
 
 Ties: a pair of portals whose order in the performance group changed between runs must be a measured tie in
 the runs where it swapped (`group_tied_with`); the benchmark lists any pair that swapped without one.
@@ -53,12 +59,102 @@ def one_run(i: int, base: Path, args: argparse.Namespace) -> dict:
     ]
     if not args.scenarios:
         cmd.append("--no-scenarios")
+    if args.lab_lanes:
+        cmd += ["--lab-lanes", str(lanes_of(i, args))]
     started = time.monotonic()
     subprocess.run(cmd, check=True, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     took = time.monotonic() - started
     load = os.getloadavg()[0]
-    print(f"run {i + 1}/{args.runs}: {took:.0f} s, load average {load:.1f} at the end", file=sys.stderr, flush=True)
+    lanes = f", {lanes_of(i, args)} lab lane(s), lab {lab_seconds(out):.0f} s" if args.lab_lanes else ""
+    print(
+        f"run {i + 1}/{args.runs}: {took:.0f} s{lanes}, load average {load:.1f} at the end", file=sys.stderr, flush=True
+    )
     return load_run(out)
+
+
+def lanes_of(i: int, args: argparse.Namespace) -> int:
+    return args.lab_lanes[i % len(args.lab_lanes)]
+
+
+def lab_seconds(out: Path) -> float:
+    """The lab's time in one run: each portal's lab runs from the later of its crawl's end and the previous
+    portal's lab end, to its own end (run/collect.py times one portal at a time), summed."""
+    log = out.parent / f"{out.name}.operator" / "run.log.jsonl"
+    if not log.exists():
+        return float("nan")
+    from datetime import datetime
+
+    crawled, timed = {}, []
+    for line in log.read_text(encoding="utf-8").splitlines():
+        e = json.loads(line)
+        at = datetime.fromisoformat(e["ts"]).timestamp()
+        if e.get("event") == "portal_crawled":
+            crawled[e["portal"]] = at
+        elif e.get("event") == "portal_timed":
+            timed.append((at, e["portal"]))
+    total, previous = 0.0, 0.0
+    for at, pid in sorted(timed):
+        total += at - max(crawled.get(pid, at), previous)
+        previous = at
+    return total
+
+
+def lab_figures(out: Path) -> dict[tuple[str, str, str, str], float]:
+    """(portal, profile, page, metric) -> the lab median, for every timed page of one stored run."""
+    figures = {}
+    for path in (out / "evidence").glob("*.json"):
+        for lab in json.loads(path.read_text(encoding="utf-8")).get("lab", []):
+            for metric, value in (lab.get("median") or {}).items():
+                if value is not None:
+                    figures[(path.stem, lab.get("profile", "desktop"), lab["url"], metric)] = value
+    return figures
+
+
+def compare_lanes(runs: list[dict], dirs: list[Path], args: argparse.Namespace) -> None:
+    """One lane against the others: scores and lab figures, each the median over the runs of its setting."""
+    by = {n: [i for i in range(len(runs)) if lanes_of(i, args) == n] for n in dict.fromkeys(args.lab_lanes)}
+    base, *others = by
+    print(f"\nLab lanes: performance score, median of the runs of each setting ({', '.join(map(str, by))} lanes)")
+    portals = sorted(runs[0], key=lambda pid: -runs[0][pid]["groups"][GROUP])
+    for pid in portals:
+        cells = []
+        for n, idx in by.items():
+            scores = [runs[i][pid]["groups"][GROUP] for i in idx]
+            cells.append(f"{n} lane(s) {statistics.median(scores):6.2f} (spread {max(scores) - min(scores):4.2f})")
+        diff = [
+            statistics.median(runs[i][pid]["groups"][GROUP] for i in by[n])
+            - statistics.median(runs[i][pid]["groups"][GROUP] for i in by[base])
+            for n in others
+        ]
+        print(f"  {pid:<22} {'  '.join(cells)}  difference {' '.join(f'{d:+.2f}' for d in diff)}")
+    if not dirs:
+        return
+    figures = [lab_figures(d) for d in dirs]
+    print("\nLab figures, other lanes against 1: median over pages of (other / one lane - 1), and the same between")
+    print("two runs of one lane (the noise to compare with)")
+    for profile in ("desktop", "mobile"):
+        for metric in ("fcp_ms", "lcp_ms", "load_ms", "tbt_ms"):
+            line = f"  {profile:<8} {metric:<8}"
+            keys = {k for f in figures for k in f if k[1] == profile and k[3] == metric}
+            for n in others:
+                ratios = []
+                for k in keys:
+                    a = [figures[i][k] for i in by[base] if k in figures[i]]
+                    b = [figures[i][k] for i in by[n] if k in figures[i]]
+                    if a and b and statistics.median(a) > 0:
+                        ratios.append(statistics.median(b) / statistics.median(a) - 1)
+                if ratios:
+                    line += f"  {n} lanes {statistics.median(ratios):+6.1%} (max {max(ratios, key=abs):+6.1%}, {len(ratios)} pages)"
+            same = by[base]
+            if len(same) >= 2:
+                noise = [
+                    figures[same[1]][k] / figures[same[0]][k] - 1
+                    for k in keys
+                    if k in figures[same[0]] and k in figures[same[1]] and figures[same[0]][k] > 0
+                ]
+                if noise:
+                    line += f"  | 1 lane vs 1 lane {statistics.median(noise):+6.1%} (max {max(noise, key=abs):+6.1%})"
+            print(line)
 
 
 def perf_criteria(runs: list[dict]) -> list[str]:
@@ -161,6 +257,11 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="store each run (report, ranking.json, evidence) under DIR/runN")
     parser.add_argument("--from", dest="stored", type=Path, help="analyse the runs stored by an earlier --keep DIR")
     parser.add_argument("--explain", action="store_true", help="per criterion points per run, and the lab loads")
+    parser.add_argument(
+        "--lab-lanes",
+        type=lambda v: [int(n) for n in v.split(",")],
+        help="comma-separated lane counts the runs alternate over (1,2), compared at the end",
+    )
     args = parser.parse_args()
     if args.stored:
         dirs = sorted((d for d in args.stored.glob("run*") if (d / "ranking.json").exists()), key=lambda d: d.name)
@@ -205,6 +306,8 @@ def report(runs: list[dict], dirs: list[Path], args: argparse.Namespace) -> int:
     print(f"largest run-to-run spread: {worst:.2f} points (target <= {args.target:g}) over {args.runs} runs")
     if args.explain:
         explain(runs, dirs, portals)
+    if args.lab_lanes and len(set(args.lab_lanes)) > 1:
+        compare_lanes(runs, dirs, args)
     return 0 if worst <= args.target else 1
 
 

@@ -216,6 +216,7 @@ class MachineLoad:
     busy_during: float = 0.0  # other programs' share of all cores during the timed load
     kept: bool = True  # False: contended during the load and timed again (crawler/lab.py); not in `samples`
     nice: int | None = None  # the CPU priority our browser was raised to for the load; None: not raised
+    beside: int = 0  # other timed loads (the lab's lanes) that shared the quiet gate with this one at some moment
 
 
 @dataclass

@@ -22,6 +22,12 @@ N-load median by at most the spread they agree within (for 3 runs: 2 agreeing lo
 spread of any third). A page whose loads disagree gets all N. Pages are usually stable in the lab, so most take 2
 loads of 3: a third of the lab's time, which on a national run is most of the run (docs/operations.md).
 
+Lanes (`CrawlSettings.lab_lanes`, `run --lab-lanes N`, default 1): up to N pages of one portal and profile timed at
+once, all of them inside the quiet gate (no crawl load or axe run beside them, crawler/pool.py). A throttled mobile
+load is mostly the emulated network's wait, so lanes shorten the lab where it spends its time; whether a load timed
+beside another is timed as it would be alone is measured, not assumed (docs/performance.md, "Lab lanes"), and every
+load records how many timed loads shared the gate with it (`MachineLoad.beside`).
+
 Quiet: before each timed load the lab waits (bounded) until other programs leave the CPU alone, records how busy
 the machine was before and during the load, and times a contended load again (bounded); each timed load runs with
 our processes at a raised CPU priority where we may raise it (`lab_nice`): crawler/quiet.py.
@@ -38,8 +44,8 @@ from portalscore.contract.evidence import LabTiming, MachineLoad, PageEvidence, 
 
 from .load import load_page
 from .measure import NotAPage
-from .pool import BrowserPool
-from .quiet import CpuMeter, QuietSettings, QuietWaits, raised_priority
+from .pool import BrowserPool, GateTicket
+from .quiet import CpuMeter, QuietSettings, QuietWaits
 from .settings import CrawlSettings
 from .tab import PageJob
 
@@ -134,10 +140,15 @@ async def measure_lab(pool: BrowserPool, ev: PortalEvidence, settings: CrawlSett
     sample = lab_sample(ev.pages, settings.lab_pages)
     meter = CpuMeter()
     waits = quiet_waits(settings)
-    for profile in settings.profiles:
+    lanes = asyncio.Semaphore(max(1, settings.lab_lanes))
+
+    async def in_lane(url: str, profile: str, throttle: str | None) -> LabTiming:
+        async with lanes:
+            return await time_page(pool, url, profile, throttle, settings, meter, waits)
+
+    for profile in settings.profiles:  # one profile at a time: a lane's neighbour is a load of its own kind
         throttle = lab_throttle(settings, profile)
-        for page in sample:
-            ev.lab.append(await time_page(pool, page.url, profile, throttle, settings, meter, waits))
+        ev.lab += await asyncio.gather(*(in_lane(page.url, profile, throttle) for page in sample))
 
 
 async def time_page(
@@ -162,12 +173,14 @@ async def time_page(
         before = await asyncio.to_thread(meter.read)
         try:
             job = PageJob(url, profile, audit=False, throttle=throttle, exclusive=True)
-            async with raised_priority(settings.lab_nice) as nice:
-                timed = await load_page(pool, job)
+            tickets: list[GateTicket] = []
+            async with pool.priority.hold(settings.lab_nice) as nice:
+                timed = await load_page(pool, job, tickets=tickets)
         except NotAPage as e:
             errors.append(f"not a page: {e.content_type}")
             break
         load.nice = nice
+        load.beside = max((t.beside for t in tickets), default=0)
         load.busy_during = round(meter.others(before, await asyncio.to_thread(meter.read)), 3)
         machine.append(load)
         # Re-timed only at normal priority: raised, our browser gets the cores it wants first, and other programs

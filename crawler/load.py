@@ -16,7 +16,7 @@ from .gatherers import NO_HINTS, Hints
 from .hostgate import Permit
 from .lighthttp import backoff_s, retry_after_s
 from .measure import Measured, measure_page
-from .pool import BrowserPool, PageSpan
+from .pool import BrowserPool, GateTicket, PageSpan
 from .tab import PageJob, Tab, close_context
 from .urls import host_of
 
@@ -24,15 +24,18 @@ log = logging.getLogger("portalscore.crawler")
 KILL_GRACE_S = 5.0
 
 
-async def load_page(pool: BrowserPool, job: PageJob, hints: Hints = NO_HINTS) -> PageEvidence:
+async def load_page(
+    pool: BrowserPool, job: PageJob, hints: Hints = NO_HINTS, tickets: list[GateTicket] | None = None
+) -> PageEvidence:
     """Measure `job.url`, retrying transient failures (timeouts, 429/502/503/504, a crashed browser) with
-    backoff or the server's Retry-After (capped). Raises measure.NotAPage for files."""
+    backoff or the server's Retry-After (capped). Raises measure.NotAPage for files. An exclusive job's holds on
+    the quiet gate are appended to `tickets` (one per attempt)."""
     settings = pool.settings
     netloc = host_of(job.url)
     tries: list[str] = []
     attempt = 0
     while True:
-        measured = await _attempt(pool, job, hints)
+        measured = await _attempt(pool, job, hints, tickets)
         page = measured.page
         if not measured.transient or attempt >= settings.retries:
             if tries:
@@ -59,7 +62,7 @@ async def load_page(pool: BrowserPool, job: PageJob, hints: Hints = NO_HINTS) ->
         attempt += 1
 
 
-async def _attempt(pool: BrowserPool, job: PageJob, hints: Hints) -> Measured:
+async def _attempt(pool: BrowserPool, job: PageJob, hints: Hints, tickets: list[GateTicket] | None) -> Measured:
     """Load permit (or exclusive use) -> host permit -> load; then, once loaded, host permit and
     load permit are traded for a browser slot for the DOM and axe."""
     settings = pool.settings
@@ -69,7 +72,9 @@ async def _attempt(pool: BrowserPool, job: PageJob, hints: Hints) -> Measured:
 
         async def start() -> None:
             if job.exclusive:
-                await held.enter_async_context(pool.exclusive())
+                ticket = await held.enter_async_context(pool.exclusive())
+                if tickets is not None:
+                    tickets.append(ticket)
             else:
                 await pool.acquire_load()
                 held.callback(lambda: None if slot else pool.release_load())

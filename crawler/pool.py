@@ -5,11 +5,13 @@ to `workers`, which on this machine (2 cores) is what one browser uses well. Loa
 page is mostly waiting for servers, so loads have their own, wider bound (LOADS_PER_SLOT
 per slot): a slow portal does not leave a core idle. A page trades its load permit for a
 slot once loaded (always in that order: no deadlock). Timed lab loads take `exclusive()`:
-every load permit and every slot, so that nothing else runs while they are timed.
+every load permit and every slot, so that no crawl load or axe run shares the machine with them.
 
 That exclusive use is the run's *quiet gate*: the lab of a portal runs as soon as its crawl ends, while other
 portals are still being crawled (run/collect.py), and each timed load waits for the page loads in flight to end
-and holds new ones back until it is timed. `activity`, when set to a list, records every page's time in the
+and holds new ones back until it is timed. Up to `lab_lanes` timed loads may hold the gate together (the lab's lanes:
+mostly a throttled network's wait, crawler/lab.py); a timed load joins a gate held by others only while no crawl
+load waits for a permit, so the crawl still gets its turn between timed loads. `activity`, when set to a list, records every page's time in the
 browser (`PageSpan`), so that a test can check from start and end times that no timed load overlapped another.
 """
 
@@ -33,6 +35,7 @@ from .guard import RequestGuard
 from .hostgate import HostGate
 from .lighthttp import LightClient
 from .netpolicy import NetPolicy
+from .quiet import SharedRaise
 from .settings import CrawlSettings
 
 log = logging.getLogger("portalscore.crawler")
@@ -50,6 +53,13 @@ class PageSpan:
     timed: bool  # a lab load, under exclusive use
     start: float
     end: float
+
+
+@dataclass
+class GateTicket:
+    """One timed load's hold on the quiet gate."""
+
+    beside: int = 0  # other timed loads that held the gate at some moment of this one (lab lanes)
 
 
 class BrowserPool:
@@ -74,7 +84,14 @@ class BrowserPool:
         self._slots = asyncio.Semaphore(self.workers)
         self.max_loads = self.workers * LOADS_PER_SLOT
         self._loads = asyncio.Semaphore(self.max_loads)
-        self._exclusive = asyncio.Lock()
+        self.lab_lanes = max(1, settings.lab_lanes)
+        self._gate = asyncio.Condition()  # guards the quiet gate's state below
+        self._gate_held = False  # every permit and slot taken for timed loads
+        self._gate_taking = False  # ... being taken
+        self.timed_in_flight = 0  # timed loads holding the gate
+        self._load_waiters = 0  # crawl loads waiting for a permit
+        self._tickets: list[GateTicket] = []
+        self.priority = SharedRaise()  # the raised CPU priority of overlapping timed loads
         self._launch_lock = asyncio.Lock()
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
@@ -134,30 +151,74 @@ class BrowserPool:
         self._slots.release()
 
     async def acquire_load(self) -> None:
-        await self._loads.acquire()
+        self._load_waiters += 1
+        try:
+            await self._loads.acquire()
+        finally:
+            self._load_waiters -= 1
 
     def release_load(self) -> None:
         self._loads.release()
 
     @asynccontextmanager
-    async def exclusive(self) -> AsyncIterator[None]:
-        # Callers of exclusive() queue on a lock, so that two of them never hold half the slots each;
-        # loads before slots, the order every page takes them in.
-        async with self._exclusive:
-            loads = slots = 0
-            try:
-                for _ in range(self.max_loads):
-                    await self._loads.acquire()
-                    loads += 1
-                for _ in range(self.workers):
-                    await self._slots.acquire()
-                    slots += 1
-                yield
-            finally:
-                for _ in range(slots):
-                    self._slots.release()
-                for _ in range(loads):
-                    self._loads.release()
+    async def exclusive(self) -> AsyncIterator[GateTicket]:
+        """The quiet gate for one timed load; the ticket counts the other timed loads that shared it."""
+        await self._enter_gate()
+        ticket = GateTicket(beside=len(self._tickets))
+        for other in self._tickets:
+            other.beside += 1
+        self._tickets.append(ticket)
+        try:
+            yield ticket
+        finally:
+            self._tickets.remove(ticket)
+            await self._leave_gate()
+
+    async def _enter_gate(self) -> None:
+        async with self._gate:
+            while True:
+                if self._gate_held and self.timed_in_flight < self.lab_lanes and not self._load_waiters:
+                    self.timed_in_flight += 1
+                    return
+                if not self._gate_held and not self._gate_taking:
+                    self._gate_taking = True
+                    break
+                await self._gate.wait()
+        # Loads before slots, the order every page takes them in; one taker at a time, so that two timed loads
+        # never hold half the permits each.
+        loads = slots = 0
+        try:
+            for _ in range(self.max_loads):
+                await self._loads.acquire()
+                loads += 1
+            for _ in range(self.workers):
+                await self._slots.acquire()
+                slots += 1
+        except BaseException:
+            self._release(loads, slots)
+            async with self._gate:
+                self._gate_taking = False
+                self._gate.notify_all()
+            raise
+        async with self._gate:
+            self._gate_taking = False
+            self._gate_held = True
+            self.timed_in_flight = 1
+            self._gate.notify_all()  # timed loads waiting meanwhile may join
+
+    async def _leave_gate(self) -> None:
+        async with self._gate:
+            self.timed_in_flight -= 1
+            if self.timed_in_flight == 0:
+                self._gate_held = False
+                self._release(self.max_loads, self.workers)
+                self._gate.notify_all()
+
+    def _release(self, loads: int, slots: int) -> None:
+        for _ in range(slots):
+            self._slots.release()
+        for _ in range(loads):
+            self._loads.release()
 
     async def new_context(self, profile: str, guard: RequestGuard) -> BrowserContext:
         """A fresh context (empty cache and cookies: every load is a first visit), every request through `guard`."""

@@ -27,7 +27,7 @@ import os
 import time
 from collections import deque
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 import psutil
@@ -230,3 +230,30 @@ async def raised_priority(nice: int, pid: int | None = None) -> AsyncIterator[in
     finally:
         if old is not None:
             await asyncio.to_thread(_restore_tree, old, root, nice, default)
+
+
+class SharedRaise:
+    """`raised_priority` for timed loads that overlap (the lab's lanes): the first one in raises our tree, the last
+    one out restores it; one lane's end must not lower the priority of a load still being timed."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._users = 0
+        self._held: AsyncExitStack | None = None
+        self._nice: int | None = None
+
+    @asynccontextmanager
+    async def hold(self, nice: int) -> AsyncIterator[int | None]:
+        async with self._lock:
+            if self._users == 0:
+                self._held = AsyncExitStack()
+                self._nice = await self._held.enter_async_context(raised_priority(nice))
+            self._users += 1
+        try:
+            yield self._nice
+        finally:
+            async with self._lock:
+                self._users -= 1
+                if self._users == 0 and self._held is not None:
+                    held, self._held = self._held, None
+                    await held.aclose()

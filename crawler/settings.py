@@ -20,6 +20,9 @@ class CrawlSettings:
     # in-run spread the performance ties rest on is then read from loads kept because they agreed, so it reads low.
     # Off for a published ranking (ties keep their width); on with --lab-early-stop where speed matters more.
     lab_early_stop: bool = False
+    # Pages of one portal and profile timed at once (crawler/lab.py, lanes), all inside the quiet gate: no crawl load
+    # or axe run beside them. 1: one timed load at a time.
+    lab_lanes: int = 1
     lab_pages: int = 4  # per-portal budget of pages timed in the lab pass, per profile (one per template first)
     # A quiet machine for each timed load (crawler/quiet.py): wait until other programs use under lab_quiet_busy of
     # all cores for half a second (at most lab_quiet_wait_s, then time anyway); a load they contended anyway at normal

@@ -31,6 +31,8 @@ RUN_FLAGS = [
     "0.5",
     "--lab-priority",
     "0",
+    "--lab-lanes",
+    "2",
     "--workers",
     "3",
     "--contact",
@@ -86,6 +88,7 @@ def test_run_and_schedule_make_the_same_settings_from_the_same_flags():
         lab_early_stop=True,
         lab_quiet_wait_s=0.5,
         lab_nice=0,
+        lab_lanes=2,
         workers=3,
         contact="https://portalscore.example.vn/lien-he",
         throttle="slow-4g",
@@ -106,7 +109,15 @@ def test_defaults_are_the_crawlers_and_celery_chooses_where_not_how_many():
 
 
 @pytest.mark.parametrize(
-    "flag,value", [("--lab-quiet-wait", "-1"), ("--lab-quiet-wait", "soon"), ("--lab-priority", "21")]
+    "flag,value",
+    [
+        ("--lab-quiet-wait", "-1"),
+        ("--lab-quiet-wait", "soon"),
+        ("--lab-priority", "21"),
+        ("--lab-lanes", "0"),
+        ("--lab-lanes", "9"),
+        ("--lab-lanes", "two"),
+    ],
 )
 def test_lab_options_refuse_values_out_of_range_in_one_line(flag, value):
     proc = portalscore_cli("run", "--registry", "vn-2025", flag, value, timeout=60)

@@ -116,3 +116,42 @@ def test_a_portal_is_timed_as_soon_as_its_crawl_ends_not_after_the_slowest_crawl
     events = [json.loads(line) for line in (tmp_path / "out.operator" / "run.log.jsonl").read_text().splitlines()]
     at = {(e.get("event"), e.get("portal")): e["ts"] for e in events if e.get("event")}
     assert at[("portal_timed", "nhanh")] < at[("portal_crawled", "cham")], at
+
+
+def test_lab_lanes_time_pages_side_by_side_but_never_beside_a_crawl_load():
+    """Two lanes: pages of one portal are timed two at a time (each load records the other), and while another
+    portal is crawled no timed load shares the browser with a crawl load or an axe run."""
+    lanes = dataclasses.replace(SETTINGS, lab_lanes=2)
+    with Farm(fast_routes(), delay_s=0.3) as fast, Farm(slow_routes(10), delay_s=0.4) as slow:
+        quick = Portal(id="nhanh", name="Nhanh", kind="province", url=fast.url("/"))
+        slowpoke = Portal(id="cham", name="Chậm", kind="province", url=slow.url("/"))
+
+        async def go():
+            async with BrowserPool(lanes, egress_for(lanes)) as pool:
+                quick_ev = await crawl_portal(pool, quick, lanes)
+                pool.activity = []
+                await measure_lab(pool, quick_ev, lanes)  # nothing else going on: the lanes overlap
+                alone = list(pool.activity)
+                pool.activity = []
+
+                async def lab_meanwhile() -> None:
+                    await asyncio.sleep(1.0)
+                    await measure_lab(pool, quick_ev, lanes)
+
+                await asyncio.gather(crawl_portal(pool, slowpoke, lanes), lab_meanwhile())
+                return quick_ev, alone, pool.activity
+
+        quick_ev, alone, spans = asyncio.run(go())
+
+    assert len(alone) == 2 * 2 * 2 and all(s.timed for s in alone)
+    pairs = [(a, b) for i, a in enumerate(alone) for b in alone[i + 1 :] if overlapping(a, b)]
+    assert pairs, "two lanes never timed two pages at once"
+    assert all(a.profile == b.profile for a, b in pairs)  # a lane's neighbour is a load of its own profile
+    timed = [s for s in spans if s.timed]
+    assert len(timed) == 2 * 2 * 2 and all(m.error is None and m.runs == 2 for m in quick_ev.lab)
+    for t in timed:
+        crawl = [s for s in spans if not s.timed and overlapping(s, t)]
+        assert crawl == [], f"timed load of {t.url} ({t.profile}) shared the browser with crawl loads {crawl}"
+    beside = [load.beside for m in quick_ev.lab for load in m.machine]
+    assert len(beside) == 8 and set(beside) <= {0, 1}
+    assert (max(beside) == 1) == any(overlapping(a, b) for i, a in enumerate(timed) for b in timed[i + 1 :])

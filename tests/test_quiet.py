@@ -23,7 +23,14 @@ import pytest
 from portalscore.contract.evidence import LabTiming, MachineLoad, from_dict, to_dict
 from portalscore.crawler.lab import lab_throttle, time_page
 from portalscore.crawler.pool import BrowserPool
-from portalscore.crawler.quiet import CpuMeter, QuietSettings, QuietWaits, raised_priority, wait_for_quiet
+from portalscore.crawler.quiet import (
+    CpuMeter,
+    QuietSettings,
+    QuietWaits,
+    SharedRaise,
+    raised_priority,
+    wait_for_quiet,
+)
 from portalscore.crawler.settings import CrawlSettings
 from tests.browsers import egress_for
 from tests.faultfarm import Farm, page
@@ -196,13 +203,40 @@ def test_timed_loads_run_with_our_browser_at_a_raised_priority_and_are_restored_
     assert lab.runs == 1 and lab.machine[0].nice == -5 and not lab.machine[0].quiet  # no wait asked for
 
 
+def test_overlapping_timed_loads_keep_the_priority_raised_until_the_last_one_ends():
+    """Two lanes: the lane that finishes first must not lower the priority of the load still being timed."""
+    if not _may_raise_priority():
+        pytest.skip("this user may not raise a priority")
+    child = subprocess.Popen(["sleep", "30"])  # a process of our tree, as a renderer is
+    shared = SharedRaise()
+    seen: list[int] = []
+
+    async def lane(hold_s: float) -> int | None:
+        async with shared.hold(-5) as nice:
+            await asyncio.sleep(hold_s)
+            seen.append(psutil.Process(child.pid).nice())
+            return nice
+
+    async def go():
+        return await asyncio.gather(lane(0.2), lane(0.6))
+
+    try:
+        assert asyncio.run(go()) == [-5, -5]
+        after = psutil.Process(child.pid).nice()
+    finally:
+        child.kill()
+        child.wait()
+    assert seen == [-5, -5], "the second lane's load lost the raised priority when the first lane ended"
+    assert after == 0
+
+
 def test_the_machine_record_is_stored_with_each_lab_timing_and_old_runs_still_load():
     lab = LabTiming(
         url="http://127.0.0.1/",
         runs=1,
         machine=[
             MachineLoad(waited_s=3.0, busy_before=0.9, quiet=False, busy_during=0.8, kept=False),
-            MachineLoad(waited_s=0.6, busy_before=0.1, busy_during=0.05, nice=-10),
+            MachineLoad(waited_s=0.6, busy_before=0.1, busy_during=0.05, nice=-10, beside=1),
         ],
     )
     again = from_dict(LabTiming, json.loads(json.dumps(to_dict(lab))))

@@ -120,15 +120,24 @@ def wait_seconds(value: str) -> float:
     return _seconds(value, zero=True, most=60)
 
 
-def priority_boost(value: str) -> int:
-    """How much to raise the timed loads' CPU priority: 0 (not at all) .. 20 (nice -20)."""
+def _whole(value: str, low: int, high: int) -> int:
     try:
         n = int(value)
     except ValueError:
-        n = -1
-    if not 0 <= n <= 20:
-        raise argparse.ArgumentTypeError(f"not a whole number from 0 to 20: {value!r}")
+        n = low - 1
+    if not low <= n <= high:
+        raise argparse.ArgumentTypeError(f"not a whole number from {low} to {high}: {value!r}")
     return n
+
+
+def priority_boost(value: str) -> int:
+    """How much to raise the timed loads' CPU priority: 0 (not at all) .. 20 (nice -20)."""
+    return _whole(value, 0, 20)
+
+
+def lab_lanes(value: str) -> int:
+    """Timed loads at once: 1 .. 8 (more lanes than a machine's cores would time pages against each other)."""
+    return _whole(value, 1, 8)
 
 
 def add_db_option(p: argparse.ArgumentParser) -> None:
@@ -160,6 +169,13 @@ def add_run_options(p: argparse.ArgumentParser, *, allow_host: bool = True) -> N
         type=priority_boost,
         metavar="N",
         help="run the browser at nice -N while a page is timed, where the system allows it (default 10; 0: not raised)",
+    )
+    p.add_argument(
+        "--lab-lanes",
+        type=lab_lanes,
+        metavar="N",
+        help="time up to N pages of a portal at once, with no crawl or axe beside them (default 1; measured "
+        "in docs/performance.md, Lab lanes)",
     )
     p.add_argument(
         "--workers",
@@ -249,7 +265,7 @@ def crawl_settings(args: argparse.Namespace, allowed_hosts: list[str] | None = N
     from portalscore.crawler.settings import CrawlSettings
 
     kwargs: dict = {}
-    for name in ("max_pages", "lab_runs", "contact", "throttle", "audit_per_template"):
+    for name in ("max_pages", "lab_runs", "lab_lanes", "contact", "throttle", "audit_per_template"):
         value = getattr(args, name, None)
         if value is not None:
             kwargs[name] = value
