@@ -55,7 +55,7 @@ class PageSpan:
     end: float
 
 
-@dataclass
+@dataclass(eq=False)  # each hold is its own: two with the same count are not the same hold
 class GateTicket:
     """One timed load's hold on the quiet gate."""
 

@@ -155,3 +155,61 @@ def test_lab_lanes_time_pages_side_by_side_but_never_beside_a_crawl_load():
     beside = [load.beside for m in quick_ev.lab for load in m.machine]
     assert len(beside) == 8 and set(beside) <= {0, 1}
     assert (max(beside) == 1) == any(overlapping(a, b) for i, a in enumerate(timed) for b in timed[i + 1 :])
+
+
+def test_the_gate_opens_to_the_crawl_only_when_the_last_lane_leaves_and_a_waiting_crawl_load_goes_first():
+    """The gate's bookkeeping, whichever lane ends first: every timed load counts the others that shared the gate with
+    it, the crawl waits while any timed load holds the gate, and a timed load does not join the gate while a crawl
+    load waits for its turn."""
+    settings = dataclasses.replace(SETTINGS, lab_lanes=2)
+    pool = BrowserPool(settings, egress_for(settings))  # not entered: no browser needed for the gate itself
+
+    async def go() -> list[str]:
+        order: list[str] = []
+        a_in, b_in, b_out, c_in, c_out = (asyncio.Event() for _ in range(5))
+
+        async def lane_a() -> None:
+            async with pool.exclusive() as ticket:
+                a_in.set()
+                await c_in.wait()  # B joined and left first, then C joined
+                order.append(f"a out (beside {ticket.beside})")
+
+        async def lane_b() -> None:
+            await a_in.wait()
+            async with pool.exclusive() as ticket:
+                order.append(f"b in (beside {ticket.beside})")
+            b_out.set()
+
+        async def lane_c() -> None:
+            await b_out.wait()
+            async with pool.exclusive() as ticket:
+                c_in.set()
+                await asyncio.sleep(0.05)
+                b_in.set()  # the crawl load comes now, while C holds the gate
+                await asyncio.sleep(0.05)
+                order.append(f"c out (beside {ticket.beside})")
+            c_out.set()
+
+        async def crawl_load() -> None:
+            await b_in.wait()
+            await pool.acquire_load()  # waits: the gate holds every permit
+            order.append("crawl load")
+            await asyncio.sleep(0.05)
+            pool.release_load()
+
+        async def late_lane() -> None:
+            await b_in.wait()
+            await asyncio.sleep(0.01)  # the crawl load is waiting now: no joining the held gate
+            async with pool.exclusive():
+                order.append("late lane in")
+
+        await asyncio.wait_for(asyncio.gather(lane_a(), lane_b(), lane_c(), crawl_load(), late_lane()), 10)
+        return order
+
+    assert asyncio.run(go()) == [
+        "b in (beside 1)",
+        "a out (beside 2)",
+        "c out (beside 1)",
+        "crawl load",
+        "late lane in",
+    ]
