@@ -1,6 +1,6 @@
 """Crawl speed and memory on the bundled sample portals, against a bare floor, Lighthouse and pa11y-ci.
 
-    .venv/bin/python benchmarks/crawl_bench.py [--pages 30] [--runs 3] [--sample 8] [--no-tools] [--full-audit]
+    .venv/bin/python benchmarks/crawl_bench.py [--pages 30] [--runs 3] [--sample 8] [--no-tools] [--full-audit] [--audit]
 
 portalscore: crawl_portal over every sample portal at once (one Chromium, default settings
 but the page cap; the lab pass is not counted), with everything the crawl collects. Counted two
@@ -12,6 +12,9 @@ actually made are printed too.
 floor: the same Chromium (launch_options), the same axe file and options, 2 contexts,
 goto + axe.run and nothing else, over the same list of loads (ratio on audits/s: the floor runs
 axe on every load portalscore evaluated, sampled or not).
+audit (--audit): `portalscore audit URL...` as the command runs it (one BrowserPool, default settings, every URL
+at once: load, timings, axe, our checks, the heavy ones included) over the distinct pages portalscore audited;
+ratio on pages/s against the floor's audits/s.
 lighthouse, pa11y-ci: on an evenly spread sample (--sample) of the pages portalscore audited in the
 same run, each as its users run it (npm_tools.py says exactly how); ratio on distinct pages/s;
 skipped, with a note, when not installed (`make bench-tools`).
@@ -43,7 +46,7 @@ from pss import PeakMemory
 from portalscore.contract.portal import Portal
 from portalscore.crawler.axe import AXE_OPTIONS, RUN_AXE_JS, axe_source
 from portalscore.crawler.browser import context_options, launch_options
-from portalscore.crawler.crawl import crawl_portal
+from portalscore.crawler.crawl import audit_url, crawl_portal
 from portalscore.crawler.egress import Egress
 from portalscore.crawler.netpolicy import NetPolicy
 from portalscore.crawler.pool import BrowserPool
@@ -106,6 +109,18 @@ async def run_floor(urls: list[str], workers: int = 2) -> tuple[float, float]:
     return len(urls) / took, mem.peak
 
 
+async def run_audit(urls: list[str]) -> tuple[float, float, int]:
+    """`portalscore audit` over these pages (cmd_audit's work, in this process): pages/s, peak PSS, pages failed."""
+    settings = CrawlSettings(allowed_hosts=LOOPBACK)
+    async with PeakMemory(include_self=True) as mem:
+        async with BrowserPool(settings, EGRESS.start()) as pool:
+            t = time.monotonic()
+            pages = await asyncio.gather(*(audit_url(pool, url, settings) for url in urls))
+            took = time.monotonic() - t
+    failed = sum(p.error is not None or p.accessibility is None for p in pages)
+    return len(urls) / took, mem.peak, failed
+
+
 def spread(urls: list[str], n: int) -> list[str]:
     """n URLs taken evenly over the list (which runs portal by portal), so every portal is sampled."""
     if len(urls) <= n:
@@ -114,7 +129,7 @@ def spread(urls: list[str], n: int) -> list[str]:
 
 
 # Targets of the benchmark issue: portalscore/floor, portalscore/tool pages/s, peak memory.
-TARGETS = {"floor": 0.8, "lighthouse": 10.0, "pa11y-ci": 3.0}
+TARGETS = {"floor": 0.8, "audit": 0.8, "lighthouse": 10.0, "pa11y-ci": 3.0}
 MEMORY_TARGET_MB = 2048
 
 
@@ -128,6 +143,7 @@ def main() -> None:
     parser.add_argument("--pa11y-runner", default="axe", choices=["axe", "htmlcs"])
     parser.add_argument("--no-tools", action="store_true", help="measure portalscore and the floor only")
     parser.add_argument("--full-audit", action="store_true", help="portalscore runs axe on every page (no sampling)")
+    parser.add_argument("--audit", action="store_true", help="also `portalscore audit` over the same pages")
     args = parser.parse_args()
     settings = CrawlSettings(
         max_pages=args.pages,
@@ -165,6 +181,17 @@ def main() -> None:
                 f"({len(distinct)} pages, {len(loads)} audits of which {axe_runs} axe runs, {peak:.0f} MB); "
                 f"floor {floor_rate:.3f} audits/s ({floor_peak:.0f} MB)"
             )
+            if args.audit:
+                audit_rate, audit_peak, audit_failed = asyncio.run(run_audit(distinct))
+                for table, value in (
+                    (rates, audit_rate),
+                    (audits, audit_rate),
+                    (pages, len(distinct)),
+                    (peaks, audit_peak),
+                ):
+                    table.setdefault("audit", []).append(value)
+                ratios.setdefault("audit", []).append(audit_rate / floor_rate)
+                line += f"; audit {audit_rate:.3f} pages/s ({audit_failed} failed, {audit_peak:.0f} MB)"
             sample = spread(distinct, args.sample)
             for name, binary in tools.items():
                 if binary is None:
@@ -199,6 +226,7 @@ def report(args, rates, audits, walls, pages, peaks, ratios, tools, errors) -> N
     median = statistics.median
     labels = {
         "floor": "floor (goto + axe.run, 2 contexts)",
+        "audit": "portalscore audit (every check, 1 pool)",
         "lighthouse": "lighthouse (a11y + perf, CLI per page)",
         "pa11y-ci": f"pa11y-ci ({args.pa11y_runner} runner, defaults)",
     }
@@ -227,6 +255,11 @@ def report(args, rates, audits, walls, pages, peaks, ratios, tools, errors) -> N
         got = ratios[name]
         verdict = "meets" if median(got) >= target else "MISSES"
         unit = "audits/s" if name == "floor" else "pages/s"
+        if name == "audit":
+            print(
+                f"ratio audit/floor (pages/s over audits/s): {median(got):.2f}x (runs: {', '.join(f'{r:.2f}' for r in got)}); {verdict} the target {target:g}x"
+            )
+            continue
         print(
             f"ratio portalscore/{name} ({unit}): {median(got):.2f}x (runs: {', '.join(f'{r:.2f}' for r in got)}); "
             f"{verdict} the target {target:g}x"

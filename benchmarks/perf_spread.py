@@ -106,7 +106,9 @@ def lab_figures(out: Path) -> dict[tuple[str, str, str, str], float]:
         for lab in json.loads(path.read_text(encoding="utf-8")).get("lab", []):
             for metric, value in (lab.get("median") or {}).items():
                 if value is not None:
-                    figures[(path.stem, lab.get("profile", "desktop"), lab["url"], metric)] = value
+                    # by path: each run serves the sample portals on ports of its own
+                    page = "/" + lab["url"].split("/", 3)[-1] if lab["url"].count("/") >= 3 else lab["url"]
+                    figures[(path.stem, lab.get("profile", "desktop"), page, metric)] = value
     return figures
 
 
