@@ -9,10 +9,11 @@ every load permit and every slot, so that no crawl load or axe run shares the ma
 
 That exclusive use is the run's *quiet gate*: the lab of a portal runs as soon as its crawl ends, while other
 portals are still being crawled (run/collect.py), and each timed load waits for the page loads in flight to end
-and holds new ones back until it is timed. Up to `lab_lanes` timed loads may hold the gate together (the lab's lanes:
-mostly a throttled network's wait, crawler/lab.py); a timed load joins a gate held by others only while no crawl
-load waits for a permit, so the crawl still gets its turn between timed loads. `activity`, when set to a list, records every page's time in the
-browser (`PageSpan`), so that a test can check from start and end times that no timed load overlapped another.
+and holds new ones back until it is timed. Up to `lab_lanes` timed loads may hold the gate together (the lab's
+lanes: mostly a throttled network's wait, crawler/lab.py); a timed load joins a gate held by others only while no
+crawl load waits for a permit, so the crawl still gets its turn between timed loads. `activity`, when set to a list,
+records every page's time in the browser (`PageSpan`), so that a test can check from start and end times that no
+timed load overlapped another.
 """
 
 from __future__ import annotations
@@ -86,11 +87,9 @@ class BrowserPool:
         self._loads = asyncio.Semaphore(self.max_loads)
         self.lab_lanes = max(1, settings.lab_lanes)
         self._gate = asyncio.Condition()  # guards the quiet gate's state below
-        self._gate_held = False  # every permit and slot taken for timed loads
-        self._gate_taking = False  # ... being taken
-        self.timed_in_flight = 0  # timed loads holding the gate
+        self._gate_taking = False  # every permit and slot being taken for timed loads
+        self._tickets: list[GateTicket] = []  # the timed loads holding them (none: the gate is open to the crawl)
         self._load_waiters = 0  # crawl loads waiting for a permit
-        self._tickets: list[GateTicket] = []
         self.priority = SharedRaise()  # the raised CPU priority of overlapping timed loads
         self._launch_lock = asyncio.Lock()
         self._playwright: Playwright | None = None
@@ -163,24 +162,25 @@ class BrowserPool:
     @asynccontextmanager
     async def exclusive(self) -> AsyncIterator[GateTicket]:
         """The quiet gate for one timed load; the ticket counts the other timed loads that shared it."""
-        await self._enter_gate()
+        ticket = await self._enter_gate()
+        try:
+            yield ticket
+        finally:
+            await self._leave_gate(ticket)
+
+    def _hold(self) -> GateTicket:
         ticket = GateTicket(beside=len(self._tickets))
         for other in self._tickets:
             other.beside += 1
         self._tickets.append(ticket)
-        try:
-            yield ticket
-        finally:
-            self._tickets.remove(ticket)
-            await self._leave_gate()
+        return ticket
 
-    async def _enter_gate(self) -> None:
+    async def _enter_gate(self) -> GateTicket:
         async with self._gate:
             while True:
-                if self._gate_held and self.timed_in_flight < self.lab_lanes and not self._load_waiters:
-                    self.timed_in_flight += 1
-                    return
-                if not self._gate_held and not self._gate_taking:
+                if self._tickets and len(self._tickets) < self.lab_lanes and not self._load_waiters:
+                    return self._hold()
+                if not self._tickets and not self._gate_taking:
                     self._gate_taking = True
                     break
                 await self._gate.wait()
@@ -202,15 +202,13 @@ class BrowserPool:
             raise
         async with self._gate:
             self._gate_taking = False
-            self._gate_held = True
-            self.timed_in_flight = 1
             self._gate.notify_all()  # timed loads waiting meanwhile may join
+            return self._hold()
 
-    async def _leave_gate(self) -> None:
+    async def _leave_gate(self, ticket: GateTicket) -> None:
         async with self._gate:
-            self.timed_in_flight -= 1
-            if self.timed_in_flight == 0:
-                self._gate_held = False
+            self._tickets.remove(ticket)
+            if not self._tickets:
                 self._release(self.max_loads, self.workers)
                 self._gate.notify_all()
 
