@@ -16,6 +16,8 @@ from pathlib import Path
 
 from portalscore.contract.evidence import Accessibility, Violation, ViolationNode
 
+from .world import OurWorld
+
 AXE_VERSION = "4.14.1"
 AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,13 +144,18 @@ def summarize(raw: dict) -> Accessibility:
     )
 
 
-async def run_axe(page, options: dict | None = None) -> Accessibility:
-    """Inject our axe into a Playwright (async) page if needed and run WCAG 2.1 AA rules and best practice."""
-    has_axe = await page.evaluate("typeof window.axe !== 'undefined'")
-    if not has_axe:
-        await page.evaluate(axe_source())
-    raw = await page.evaluate(RUN_AXE_JS, options or AUDIT_OPTIONS)
-    return summarize(raw)
+async def run_axe(page, options: dict | None = None, *, world: OurWorld | None = None) -> Accessibility:
+    """Inject our axe into a Playwright (async) page if needed and run WCAG 2.1 AA rules and best practice, in the
+    page's isolated `world` (a new one if not given), where the page's own `window.axe` cannot stand in for ours."""
+    if world is None:
+        own = await OurWorld.of(page)
+        try:
+            return await run_axe(page, options, world=own)
+        finally:
+            await own.close()
+    if not await world.evaluate("() => typeof window.axe !== 'undefined'"):
+        await world.run(axe_source())
+    return summarize(await world.evaluate(RUN_AXE_JS, options or AUDIT_OPTIONS))
 
 
 def options_json(options: dict | None = None) -> str:

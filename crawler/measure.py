@@ -185,7 +185,7 @@ async def measure_page(
     if loaded is not None:
         await loaded()
     try:
-        raw = await asyncio.wait_for(page.evaluate(TIMINGS_JS), tab.left())
+        raw = await asyncio.wait_for(tab.world.evaluate(TIMINGS_JS), tab.left())
         ev.timings = Timings(
             **{k: (round(v, 4 if k == "cls" else 1) if v is not None else None) for k, v in raw.items()}
         )

@@ -14,6 +14,7 @@ from .guard import RequestGuard
 from .network import NetworkLog
 from .pagejs import PERF_INIT_JS
 from .urls import site_host
+from .world import OurWorld
 
 KILL_TIMEOUT_S = 2  # crashing a renderer is answered at once, if the browser itself is alive
 
@@ -35,6 +36,7 @@ class Tab:
 
     def __init__(self, context: BrowserContext, page: Page, cdp: CDPSession, guard: RequestGuard, net: NetworkLog):
         self.context, self.page, self.cdp, self.guard, self.net = context, page, cdp, guard, net
+        self.world = OurWorld(cdp, page)  # where our timing observers, axe and checks run, out of the page's reach
         self.started = time.monotonic()
         self.deadline = self.started + 3600.0  # set by measure_page from the settings
         self.crashed = False
@@ -43,7 +45,6 @@ class Tab:
 
     @classmethod
     async def open(cls, context: BrowserContext, guard: RequestGuard, job: PageJob) -> Tab:
-        await context.add_init_script(PERF_INIT_JS)
         page = await context.new_page()
         guard.page = page
         cdp = await context.new_cdp_session(page)
@@ -58,7 +59,9 @@ class Tab:
         ):
             cdp.on(event, handler)
         await cdp.send("Network.enable")
-        return cls(context, page, cdp, guard, net)
+        tab = cls(context, page, cdp, guard, net)
+        await tab.world.install(PERF_INIT_JS)
+        return tab
 
     def left(self) -> float:
         """Seconds left before the page's deadline (at least a moment, so that a late call still fails cleanly)."""

@@ -18,7 +18,8 @@ from benchmarks.a11y_bench import CORPUS, corpus_pages, parse_name, serve
 from benchmarks.loopback import loopback_egress
 from portalscore.crawler.axe import run_axe
 from portalscore.crawler.browser import context_options, launch_options
-from portalscore.crawler.checks import BY_ID, CHECKS, run_checks
+from portalscore.crawler.checks import BY_ID, CHECKS, registry, run_checks
+from portalscore.crawler.checks.base import Check, CheckMeta
 
 pytestmark = pytest.mark.browser
 
@@ -136,14 +137,24 @@ def test_light_only_runs_no_heavy_check():
     assert run.checks == [c.meta.id for c in CHECKS if c.meta.cost == "light"]
 
 
-def test_a_check_that_breaks_or_overruns_is_recorded_and_the_others_still_run():
-    # The page breaks the DOM API our in-page helpers use; the keyboard walk gets a budget it cannot meet.
+def test_a_check_that_breaks_or_overruns_is_recorded_and_the_others_still_run(monkeypatch):
+    # The page breaks the DOM API our in-page helpers call: our checks run in the page's isolated world and do not
+    # see it. A check that raises (a plug-in's, here) is recorded and the others run; then a budget none can meet.
     html = """<html lang="vi"><title>t</title><body><main><h1>Trang</h1><a href="/a">Một</a> <a href="/b">Hai</a>
     <img src="x.png" alt="banner.png"></main>
     <script>Element.prototype.checkVisibility = function () { throw new Error('broken by the page'); };</script></body></html>"""
 
+    async def raising(page, ctx):
+        raise RuntimeError("the check's own bug")
+
+    plugin = Check(CheckMeta("ps-plugin", ("1.1.1",), "minor", "plug-in", "plug-in"), raising)
+    monkeypatch.setattr(registry, "CHECKS", (plugin, *registry.CHECKS))
+    monkeypatch.setitem(registry.BY_ID, plugin.meta.id, plugin)
+
     async def go(page):
-        broken = await run_checks(page, heavy=False, only=["ps-img-alt-meaningless", "ps-link-purpose"])
+        broken = await run_checks(
+            page, heavy=True, only=["ps-plugin", "ps-img-alt-meaningless", "ps-link-purpose", "ps-focus-visible"]
+        )
         slow = await run_checks(
             page,
             heavy=True,
@@ -154,8 +165,9 @@ def test_a_check_that_breaks_or_overruns_is_recorded_and_the_others_still_run():
         return broken, slow, spent, page.viewport_size
 
     broken, slow, spent, viewport = asyncio.run(_with_page(go, html=html))
-    assert set(broken.errors) == {"ps-img-alt-meaningless", "ps-link-purpose"}
-    assert "broken by the page" in broken.errors["ps-img-alt-meaningless"] and broken.checks == []
+    assert broken.errors == {"ps-plugin": "RuntimeError: the check's own bug"}
+    assert broken.checks == ["ps-img-alt-meaningless", "ps-link-purpose", "ps-focus-visible"]
+    assert [v.rule for v in broken.violations] == ["ps-img-alt-meaningless"]
     assert set(slow.errors) == {"ps-focus-visible", "ps-keyboard-trap", "ps-reflow"}
     assert slow.errors["ps-focus-visible"].startswith("timeout")
     assert "keyboard walk failed" in slow.errors["ps-keyboard-trap"]  # not a half walk read as a clean one

@@ -392,3 +392,20 @@ def test_each_findings_element_is_shown_cut_from_the_archived_screenshot(tmp_pat
     crops = [n["crop"] for p in published["pages"] for v in p["accessibility"]["violations"] for n in v["nodes"]]
     assert crops[0].startswith("assets/crops/") and crops[1] is None
     assert not any("shots/" in (c or "") for c in crops)
+
+
+def test_a_page_whose_checks_did_not_finish_says_so_beside_its_findings(tmp_path):
+    """A check that could not finish found nothing on that page: the pages table says which, so that a clean row
+    is not read as a page that passed them."""
+    from tests.test_reports_data import build_scored
+
+    data = build_scored(n_ministries=1, n_provinces=1, pages=2)
+    ev = next(iter(data.evidence.values()))
+    audited = [p for p in ev.pages if p.accessibility]
+    audited[0].accessibility.check_errors = {"ps-keyboard-trap": "timeout: over 20s", "ps-reflow": "timeout: over 20s"}
+    render_report(data, tmp_path)
+    page = parse(tmp_path / "portals" / f"{ev.portal.id}.html")
+    rows = page.xpath("//table[@id='pages-table']/tbody/tr")
+    notes = [r.xpath("string(td[last()])") for r in rows]
+    assert sum("không chạy xong" in n for n in notes) == 1
+    assert next(n for n in notes if "không chạy xong" in n).endswith("ps-keyboard-trap, ps-reflow")

@@ -142,6 +142,22 @@ def test_no_page_scrolls_sideways_and_no_text_is_small(chromium, scored, width):
         context.close()
 
 
+@pytest.mark.parametrize("rel", ["index.html", "en/index.html"])
+def test_the_summary_fits_a_phone_without_scrolling(chromium, scored, rel):
+    """The summary is the first table a reader meets: at 390 px every column of it is in view, none behind a
+    sideways scroll (its grade columns share one heading)."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    pg = context.new_page()
+    try:
+        pg.goto((scored / rel).as_uri())
+        region = pg.locator("#summary-table").locator("xpath=..")
+        assert region.evaluate("r => r.scrollWidth <= r.clientWidth"), region.evaluate(
+            "r => [r.scrollWidth, r.clientWidth]"
+        )
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("width", (390, 1280))
 def test_chart_labels_are_legible_whole_and_apart(chromium, scored, width):
     context = chromium.new_context(viewport={"width": width, "height": 844})

@@ -2,8 +2,9 @@
 
 A check is one job: `meta` says what it checks (id "ps-...", WCAG 2.2 success criteria, impact, title and
 message in Vietnamese and English, cost class) and `run(page, ctx)` inspects an already loaded Playwright async
-Page and returns the failing nodes. The registry (checks/registry.py) turns those into `Violation`s with
-source "portalscore", reported like axe's rules.
+Page and returns the failing nodes; the page it gets evaluates the check's scripts in our isolated world
+(crawler/world.py `PageInWorld`), out of reach of the page's own scripts. The registry (checks/registry.py) turns
+those into `Violation`s with source "portalscore", reported like axe's rules.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ CheckFn = Callable[[Any, CheckContext], Awaitable[list[Node]]]
 @dataclass(frozen=True)
 class Check:
     meta: CheckMeta
-    run: CheckFn  # async (page: playwright.async_api.Page, ctx) -> failing nodes
+    run: CheckFn  # async (page: crawler.world.PageInWorld, ctx) -> failing nodes
 
 
 def violation(meta: CheckMeta, nodes: list[Node]) -> Violation:

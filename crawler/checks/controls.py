@@ -115,23 +115,19 @@ async def _settle() -> None:
 
 
 async def _click_listeners(page, count: int) -> set[int]:
-    """Indexes of candidates with a mouse listener of their own (CDP's DOMDebugger), for pointer-cursor ones."""
-    cdp = await page.context.new_cdp_session(page)
-    found: set[int] = set()
+    """Indexes of candidates with a mouse listener of their own (CDP's DOMDebugger), for pointer-cursor ones.
+    `page`: the page in our world (crawler/world.py), where the candidates were collected."""
+    world, found = page.world, set()
     try:
         for i in range(count):
-            handle = await cdp.send(
-                "Runtime.evaluate", {"expression": f"window.__psCandidates[{i}]", "objectGroup": "ps-controls"}
-            )
-            oid = handle.get("result", {}).get("objectId")
+            oid = await world.node_in_page_world(f"window.__psCandidates[{i}]", "ps-controls")
             if not oid:
                 continue
-            listeners = await cdp.send("DOMDebugger.getEventListeners", {"objectId": oid})
+            listeners = await world.send("DOMDebugger.getEventListeners", {"objectId": oid})
             if any(li["type"] in CLICK_EVENTS for li in listeners.get("listeners", [])):
                 found.add(i)
-        await cdp.send("Runtime.releaseObjectGroup", {"objectGroup": "ps-controls"})
     finally:
-        await cdp.detach()
+        await world.send("Runtime.releaseObjectGroup", {"objectGroup": "ps-controls"})
     return found
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from portalscore.contract.evidence import Accessibility, Violation
 
+from ..world import OurWorld, PageInWorld
 from . import controls, form_errors, forms, headings, images, keyboard, links, reflow, tables, target_size
 from .base import Check, CheckContext, violation
 
@@ -83,6 +84,7 @@ async def run_checks(
     only: list[str] | None = None,
     budget_s: dict[str, float] | None = None,
     page_budget_s: float = PAGE_BUDGET_S,
+    world: OurWorld | None = None,
 ) -> CheckRun:
     """Run our checks on a loaded Playwright async `page` (after axe; nothing the crawler reads comes after).
 
@@ -90,11 +92,20 @@ async def run_checks(
     control checks. `only` narrows to some check ids. A check that raises or exceeds its budget is recorded in
     `errors` and the others still run; past `page_budget_s` the remaining checks are recorded as skipped. While they run, navigations of the page and non-GET requests are
     aborted (a key press on a link must not leave the page, nothing is ever submitted) and JavaScript dialogs
-    are dismissed.
+    are dismissed. The checks' scripts run in the page's isolated `world` (a new one if not given).
     """
+    if world is None:
+        own = await OurWorld.of(page)
+        try:
+            return await run_checks(
+                page, heavy=heavy, only=only, budget_s=budget_s, page_budget_s=page_budget_s, world=own
+            )
+        finally:
+            await own.close()
     budgets = budget_s or BUDGET_S
     out = CheckRun()
     ctx = CheckContext()
+    checked = PageInWorld(page, world)
     page_started = time.perf_counter()
     async with _guarded(page):
         for check in selected(heavy=heavy, only=only):
@@ -103,7 +114,7 @@ async def run_checks(
                 continue
             started = time.perf_counter()
             try:
-                nodes = await asyncio.wait_for(check.run(page, ctx), budgets[check.meta.cost])
+                nodes = await asyncio.wait_for(check.run(checked, ctx), budgets[check.meta.cost])
             except TimeoutError:
                 out.errors[check.meta.id] = f"timeout: over {budgets[check.meta.cost]:g}s"
             except Exception as e:  # a page can break any check; the others still run

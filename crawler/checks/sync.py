@@ -14,12 +14,22 @@ changes them fails there, not on a portal team's CI).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
 from .registry import CheckRun, run_checks
+
+T = TypeVar("T")
+
+
+def on_sync_page(page, call: Callable[[Any], Awaitable[T]]) -> T:
+    """`call(async_page)` on a playwright.sync_api.Page's async implementation, in its loop; its result."""
+    impl = getattr(page, "_impl_obj", None)
+    if impl is None or not hasattr(page, "_sync"):
+        raise TypeError(f"needs a playwright.sync_api.Page, not {type(page).__name__}")
+    return page._sync(call(impl))
 
 
 def run_checks_sync(page, *, heavy: bool, only: list[str] | None = None, **kwargs) -> CheckRun:
     """run_checks on a playwright.sync_api.Page; the same arguments and result."""
-    impl = getattr(page, "_impl_obj", None)
-    if impl is None or not hasattr(page, "_sync"):
-        raise TypeError(f"run_checks_sync needs a playwright.sync_api.Page, not {type(page).__name__}")
-    return page._sync(run_checks(impl, heavy=heavy, only=only, **kwargs))
+    return on_sync_page(page, lambda impl: run_checks(impl, heavy=heavy, only=only, **kwargs))

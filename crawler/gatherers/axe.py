@@ -46,7 +46,7 @@ class AxeGatherer(Gatherer):
                 engine=axe_engine(), error=f"not audited: the page's time limit ({s.page_timeout_s:g}s) was reached"
             )
         try:
-            return await asyncio.wait_for(run_axe(tab.page), min(s.axe_timeout_s, tab.left()))
+            return await asyncio.wait_for(run_axe(tab.page, world=tab.world), min(s.axe_timeout_s, tab.left()))
         except PlaywrightError as e:
             return Accessibility(error=f"axe failed: {str(e).splitlines()[0][:300]}")
         except TimeoutError:

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from portalscore.contract.evidence import Accessibility, PageEvidence
 
-from ..checks import BY_ID, PAGE_BUDGET_S, run_checks
+from ..checks import BY_ID, PAGE_BUDGET_S, run_checks, selected
 from ..settings import CrawlSettings
 from .base import Gatherer, GathererMeta, PageRun, register
 
@@ -31,9 +31,12 @@ class ChecksGatherer(Gatherer):
             return  # not audited (the checks follow the audit: a sampled page gets its template's), or reused whole
         left = run.tab.left()
         if left < MIN_CHECKS_S:
-            acc.check_errors["*"] = "not run: the page's time limit was reached"
+            why = "not run: the page's time limit was reached"
+            acc.check_errors = {c.meta.id: why for c in selected(heavy=run.wants_heavy())}
             return
-        checks = await run_checks(run.tab.page, heavy=run.wants_heavy(), page_budget_s=min(PAGE_BUDGET_S, left - 1))
+        checks = await run_checks(
+            run.tab.page, heavy=run.wants_heavy(), page_budget_s=min(PAGE_BUDGET_S, left - 1), world=run.tab.world
+        )
         checks.apply(acc)
 
 
