@@ -143,7 +143,7 @@ def test_a_stored_audit_is_used_only_where_axe_would_run_with_the_same_engine():
 
     from portalscore.contract.evidence import Accessibility
     from portalscore.crawler.axe import axe_engine
-    from portalscore.crawler.checks import selected
+    from portalscore.crawler.checks import CHECKS_VERSION, selected
     from portalscore.crawler.gatherers import Hints
     from portalscore.crawler.load import load_page
     from portalscore.crawler.pool import BrowserPool
@@ -160,7 +160,9 @@ def test_a_stored_audit_is_used_only_where_axe_would_run_with_the_same_engine():
         def get(self, key, default=None):
             asked.append(key)
             ran = [c.meta.id for c in selected(heavy=False)] if self.checks else []  # our light checks ran too
-            return Accessibility(engine=self.engine, passes=1, reused_from_run=7, checks=ran, checks_version="1")
+            return Accessibility(
+                engine=self.engine, passes=1, reused_from_run=7, checks=ran, checks_version=CHECKS_VERSION
+            )
 
     async def load(url: str, settings: CrawlSettings, engine: str, checks: bool = True):
         async with BrowserPool(settings, egress_for(settings)) as pool:
