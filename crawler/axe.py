@@ -147,15 +147,10 @@ def summarize(raw: dict) -> Accessibility:
 async def run_axe(page, options: dict | None = None, *, world: OurWorld | None = None) -> Accessibility:
     """Inject our axe into a Playwright (async) page if needed and run WCAG 2.1 AA rules and best practice, in the
     page's isolated `world` (a new one if not given), where the page's own `window.axe` cannot stand in for ours."""
-    if world is None:
-        own = await OurWorld.of(page)
-        try:
-            return await run_axe(page, options, world=own)
-        finally:
-            await own.close()
-    if not await world.evaluate("() => typeof window.axe !== 'undefined'"):
-        await world.run(axe_source())
-    return summarize(await world.evaluate(RUN_AXE_JS, options or AUDIT_OPTIONS))
+    async with OurWorld.opened(page, world) as ours:
+        if not await ours.evaluate("() => typeof window.axe !== 'undefined'"):
+            await ours.run(axe_source())
+        return summarize(await ours.evaluate(RUN_AXE_JS, options or AUDIT_OPTIONS))
 
 
 def options_json(options: dict | None = None) -> str:

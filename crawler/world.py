@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from playwright.async_api import CDPSession, Page
@@ -39,9 +41,18 @@ class OurWorld:
         page.on("crash", lambda _p: self._crashed.set())
 
     @classmethod
-    async def of(cls, page: Page) -> OurWorld:
-        """A world for a page that has no tab (an audit of a page already loaded): a session of its own."""
-        return cls(await page.context.new_cdp_session(page), page)
+    @asynccontextmanager
+    async def opened(cls, page: Page, world: OurWorld | None = None) -> AsyncIterator[OurWorld]:
+        """`world` if given; else a world for a page that has no tab (an audit of a page already loaded), through a
+        session of its own, ended on leaving."""
+        if world is not None:
+            yield world
+            return
+        own = cls(await page.context.new_cdp_session(page), page)
+        try:
+            yield own
+        finally:
+            await own.close()
 
     async def send(self, method: str, params: dict | None = None) -> dict:
         """A DevTools call on this world's session, failed at once if the page's renderer crashes meanwhile."""
@@ -60,7 +71,7 @@ class OurWorld:
         raise ScriptError("Target crashed")
 
     async def close(self) -> None:
-        """End a session made by `of` (quietly: the page may be gone already)."""
+        """End a session made by `opened` (quietly: the page may be gone already)."""
         try:
             await self.cdp.detach()
         except PlaywrightError:

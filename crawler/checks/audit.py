@@ -17,11 +17,8 @@ from .registry import run_checks
 async def audit_page(page, *, heavy: bool, checks: bool = True) -> Accessibility:
     """axe on the loaded Playwright async `page`, then (checks=True) our checks, light always, heavy if `heavy`.
     axe's own failure propagates as from run_axe; our checks' failures are recorded in check_errors."""
-    world = await OurWorld.of(page)
-    try:
+    async with OurWorld.opened(page) as world:
         acc = await run_axe(page, world=world)
         if checks:
             (await run_checks(page, heavy=heavy, world=world)).apply(acc)
         return acc
-    finally:
-        await world.close()

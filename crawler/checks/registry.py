@@ -96,14 +96,19 @@ async def run_checks(
     aborted (a key press on a link must not leave the page, nothing is ever submitted) and JavaScript dialogs
     are dismissed. The checks' scripts run in the page's isolated `world` (a new one if not given).
     """
-    if world is None:
-        own = await OurWorld.of(page)
-        try:
-            return await run_checks(
-                page, heavy=heavy, only=only, budget_s=budget_s, page_budget_s=page_budget_s, world=own
-            )
-        finally:
-            await own.close()
+    async with OurWorld.opened(page, world) as ours:
+        return await _run_checks(page, ours, heavy=heavy, only=only, budget_s=budget_s, page_budget_s=page_budget_s)
+
+
+async def _run_checks(
+    page,
+    world: OurWorld,
+    *,
+    heavy: bool,
+    only: list[str] | None,
+    budget_s: dict[str, float] | None,
+    page_budget_s: float,
+) -> CheckRun:
     budgets = budget_s or BUDGET_S
     out = CheckRun()
     ctx = CheckContext()
