@@ -38,7 +38,8 @@ class OurWorld:
         # A crashed renderer leaves a session's calls unanswered (Playwright fails its own page calls at once, not
         # ours): a crash fails them, as it fails page.evaluate.
         self._crashed = asyncio.Event()
-        page.on("crash", lambda _p: self._crashed.set())
+        self._page = page
+        page.on("crash", self._on_crash)
 
     @classmethod
     @asynccontextmanager
@@ -70,8 +71,12 @@ class OurWorld:
             return call.result()
         raise ScriptError("Target crashed")
 
+    def _on_crash(self, _page: Page) -> None:
+        self._crashed.set()
+
     async def close(self) -> None:
         """End a session made by `opened` (quietly: the page may be gone already)."""
+        self._page.remove_listener("crash", self._on_crash)  # a page audited again and again keeps no listeners
         try:
             await self.cdp.detach()
         except PlaywrightError:
