@@ -1,6 +1,7 @@
 """Crawl speed and memory on the bundled sample portals, against a bare floor, Lighthouse and pa11y-ci.
 
     .venv/bin/python benchmarks/crawl_bench.py [--pages 30] [--runs 3] [--sample 8] [--no-tools] [--full-audit] [--audit]
+                                               [--nation N]
 
 portalscore: crawl_portal over every sample portal at once (one Chromium, default settings
 but the page cap; the lab pass is not counted), with everything the crawl collects. Counted two
@@ -18,6 +19,9 @@ ratio on pages/s against the floor's audits/s.
 lighthouse, pa11y-ci: on an evenly spread sample (--sample) of the pages portalscore audited in the
 same run, each as its users run it (npm_tools.py says exactly how); ratio on distinct pages/s;
 skipped, with a note, when not installed (`make bench-tools`).
+--nation N crawls the first N portals of the simulated nation (national_bench.py: real portals' server times,
+page weights, bandwidth and faults) instead of the six bare sample portals (a host that never answers or resets
+costs the floor its timeout too: its loop goes on past a failed load).
 Each run does all four back to back, so the per-run ratios compare tools under the same load;
 the summary gives medians over --runs. Clocks start after the browser is up (npm_tools.py for the
 tools). Peak memory is PSS summed over the processes of each (Playwright's driver and all Chromium
@@ -39,7 +43,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # pss.py, npm_tools.py
 
+from national_bench import nation
 from npm_tools import ToolRun, run_lighthouse, run_pa11y_ci, tool_path
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import async_playwright
 from pss import PeakMemory
 
@@ -97,9 +103,12 @@ async def run_floor(urls: list[str], workers: int = 2) -> tuple[float, float]:
                 while queue:
                     url = queue.pop(0)
                     page = await context.new_page()
-                    await page.goto(url)
-                    await page.evaluate(source)
-                    await page.evaluate(RUN_AXE_JS, AXE_OPTIONS)
+                    try:
+                        await page.goto(url)
+                        await page.evaluate(source)
+                        await page.evaluate(RUN_AXE_JS, AXE_OPTIONS)
+                    except PlaywrightError:  # a host that resets or never answers (--nation): the loop goes on
+                        pass
                     await page.close()
                 await context.close()
 
@@ -144,6 +153,7 @@ def main() -> None:
     parser.add_argument("--no-tools", action="store_true", help="measure portalscore and the floor only")
     parser.add_argument("--full-audit", action="store_true", help="portalscore runs axe on every page (no sampling)")
     parser.add_argument("--audit", action="store_true", help="also `portalscore audit` over the same pages")
+    parser.add_argument("--nation", type=int, help="crawl this many portals of the simulated nation instead")
     args = parser.parse_args()
     settings = CrawlSettings(
         max_pages=args.pages,
@@ -163,7 +173,12 @@ def main() -> None:
     # pages/s, so portalscore's second (mobile) audit of a page earns it nothing.
     ratios: dict[str, list[float]] = {"floor": []}
     errors: list[str] = []
-    with SampleFleet.start() as fleet, tempfile.TemporaryDirectory(prefix="crawl-bench-") as tmp:
+    if args.nation:
+        specs, shaping = nation()
+        started = SampleFleet.start(specs[: args.nation], shaping)
+    else:
+        started = SampleFleet.start()
+    with started as fleet, tempfile.TemporaryDirectory(prefix="crawl-bench-") as tmp:
         for i in range(args.runs):
             took, loads, peak, axe_runs = asyncio.run(run_portalscore(fleet, settings))
             distinct = list(dict.fromkeys(loads))
