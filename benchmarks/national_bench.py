@@ -170,6 +170,7 @@ def main() -> int:
     parser.add_argument("--lab-runs", type=int, help="passed to portalscore run --lab-runs (default: its own, 3)")
     parser.add_argument("--workers", help="passed to portalscore run --workers (a number, or celery)")
     parser.add_argument("--lab-early-stop", action="store_true", help="passed to portalscore run")
+    parser.add_argument("--throttling-method", choices=("simulate", "devtools"), help="passed to portalscore run")
     parser.add_argument("--keep", type=Path, help="keep the report and database in this folder")
     args = parser.parse_args()
     if not 0 < args.scale <= 1:
@@ -202,6 +203,8 @@ def main() -> int:
             cmd += ["--lab-runs", str(args.lab_runs)]
         if args.lab_early_stop:
             cmd.append("--lab-early-stop")
+        if args.throttling_method:
+            cmd += ["--throttling-method", args.throttling_method]
         if args.workers:
             cmd += ["--workers", args.workers]
         started_wall, started = time.time(), time.monotonic()

@@ -184,6 +184,9 @@ class PageEvidence:
     content_type: str = ""
     redirects: list[str] = field(default_factory=list)
     timings: Timings = field(default_factory=Timings)  # from the crawl load (may be contended)
+    # A lab load whose slow network was simulated (crawler/netsim.py): the load's own figures on the real network,
+    # from which `timings` were computed. None: not simulated.
+    unthrottled: Timings | None = None
     transfer_bytes: int = 0
     bytes_by_type: dict[str, int] = field(default_factory=dict)
     request_count: int = 0
@@ -230,6 +233,10 @@ class LabTiming:
     samples: list[Timings] = field(default_factory=list)
     error: str | None = None
     throttle: str | None = None  # the crawler.throttle preset the loads ran under; None: unthrottled
+    # How the preset's network was applied: "devtools" (emulated during the load) or "simulate" (computed from a
+    # load on the real network: crawler/netsim.py; `unthrottled` then holds each kept load's own figures).
+    method: str = "devtools"
+    unthrottled: list[Timings] = field(default_factory=list)
     # Every timed load in order, kept or timed again: how busy the machine was (empty: runs before the quiet wait).
     machine: list[MachineLoad] = field(default_factory=list)
 

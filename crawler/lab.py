@@ -164,6 +164,8 @@ async def time_page(
     a load other programs contended anyway is timed again (at most `lab_redo` times) when the priority could not
     be raised, so that the median rests on quiet loads. Every load records how busy the machine was."""
     samples: list[Timings] = []
+    unthrottled: list[Timings] = []  # each kept sample's own figures on the real network, when it was simulated
+    simulate = throttle is not None and settings.throttling_method == "simulate"
     errors: list[str] = []
     machine: list[MachineLoad] = []
     redo = max(0, settings.lab_redo) if waits else 0
@@ -172,7 +174,7 @@ async def time_page(
         load = await waits.wait(meter) if waits else MachineLoad(quiet=False)
         before = await asyncio.to_thread(meter.read)
         try:
-            job = PageJob(url, profile, audit=False, throttle=throttle, exclusive=True)
+            job = PageJob(url, profile, audit=False, throttle=throttle, simulate=simulate, exclusive=True)
             tickets: list[GateTicket] = []
             async with pool.priority.hold(settings.lab_nice) as nice:
                 timed = await load_page(pool, job, tickets=tickets)
@@ -194,6 +196,8 @@ async def time_page(
             errors.append(timed.error)
         else:
             samples.append(timed.timings)
+            if timed.unthrottled is not None:
+                unthrottled.append(timed.unthrottled)
             if enough(samples, max(1, settings.lab_runs), settings.lab_early_stop):
                 break
     return LabTiming(
@@ -205,4 +209,6 @@ async def time_page(
         error="; ".join(dict.fromkeys(errors)) or None,
         throttle=throttle,
         machine=machine,
+        method="simulate" if simulate else "devtools",
+        unthrottled=unthrottled,
     )

@@ -31,14 +31,16 @@ from .failures import POLICY_KINDS, navigation_error, refusal_of
 from .gatherers import NO_HINTS, Hints, PageRun, gatherers
 from .guard import RequestGuard
 from .lighthttp import TRANSIENT_STATUS
+from .netsim import simulate_timings
+from .nettrace import NetTrace
 from .network import MAX_LISTED, NetworkLog
 from .pagejs import TIMINGS_JS
 from .procs import MemoryGuard
 from .settings import CrawlSettings
 from .tab import PageJob, Tab
 from .throttle import apply as apply_throttle
+from .throttle import apply_cpu, release_cpu
 from .throttle import preset as throttle_preset
-from .throttle import release_cpu
 
 # Reading timings or the DOM waits for the page's main thread: a page still laying out 20,000 links is busy for
 # seconds and is waited for, up to the page's deadline; one stuck in a script loop never answers and is stopped then.
@@ -131,8 +133,13 @@ async def measure_page(
     page.on("pageerror", on_pageerror)
     page.on("download", on_download)
     cdp.on("Network.dataReceived", on_data)
-    if job.throttle:
-        limits = throttle_preset(job.throttle)
+    limits = throttle_preset(job.throttle) if job.throttle else None
+    trace = NetTrace() if limits and job.simulate else None
+    if limits and trace:
+        trace.attach(cdp)
+        await apply_cpu(cdp, limits)
+        note(f"throttled: CPU {limits.cpu:g}x; network simulated ({limits.describe()})")
+    elif limits:
         await apply_throttle(cdp, limits)
         note(f"throttled: {limits.describe()}")
 
@@ -186,9 +193,15 @@ async def measure_page(
         await loaded()
     try:
         raw = await asyncio.wait_for(tab.world.evaluate(TIMINGS_JS), tab.left())
+        lcp_url = str(raw.pop("lcp_url", "") or "")
         ev.timings = Timings(
             **{k: (round(v, 4 if k == "cls" else 1) if v is not None else None) for k, v in raw.items()}
         )
+        if trace is not None and limits is not None and ev.error is None:
+            ev.unthrottled = ev.timings
+            ev.timings = simulate_timings(ev.timings, trace.requests(), limits, lcp_url)
+            if trace.truncated:
+                note(f"network simulated on the first {len(trace.requests())} requests only")
         if job.throttle and job.audit:
             await release_cpu(cdp)
         ev.final_url = page.url

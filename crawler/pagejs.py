@@ -22,7 +22,8 @@ PERF_INIT_JS = """
   };
   ps.flush = () => observers.forEach(([po, each]) => po.takeRecords().forEach(each));
   observe('paint', e => { if (e.name === 'first-contentful-paint') ps.fcp = e.startTime; });
-  observe('largest-contentful-paint', e => { ps.lcp = e.startTime; });
+  // The LCP element's image, if it shows one: a simulated slow network (crawler/netsim.py) waits for that request.
+  observe('largest-contentful-paint', e => { ps.lcp = e.startTime; ps.lcpUrl = e.url || ''; });
   // CLS as Web Vitals defines it: the largest session window (gaps < 1 s, window < 5 s).
   let session = [], value = 0;
   // hadRecentInput is not honoured: nothing of ours gives the page input before timings are read, and Chromium sets
@@ -58,6 +59,7 @@ TIMINGS_JS = """
     load_ms: nav ? pos(nav.loadEventEnd) : null,
     fcp_ms: fcp, lcp_ms: ps.lcp != null ? ps.lcp : null, cls: ps.cls != null ? ps.cls : null,
     tbt_ms: ps.longtasks ? tbt : null,
+    lcp_url: typeof ps.lcpUrl === 'string' ? ps.lcpUrl.slice(0, 2000) : '',
   };
 }
 """

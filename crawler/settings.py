@@ -39,6 +39,11 @@ class CrawlSettings:
     # Mobile lab loads without --throttle: a fixed preset, Lighthouse's mobile default, so that mobile figures
     # compare across runs and machines (crawler/lab.py).
     mobile_throttle: str = "slow-4g"
+    # How a throttled lab load's network is slowed (crawler/netsim.py): "simulate", loaded on the real network and its
+    # figures computed for the slow one (the CPU slowdown stays real), as Lighthouse does by default; "devtools",
+    # emulated while the page loads (a 3 MB page takes 18 s, and one past request_timeout_s loses its late paints).
+    # Measured against each other in docs/performance.md ("Simulated throttling").
+    throttling_method: str = "simulate"
     mobile_pages: int = 3  # crawled pages also loaded and audited on the mobile profile
     outbound_sample: int = 10  # outbound links checked per portal
     allowed_hosts: list[str] | None = None  # None: any host; else every other host is refused

@@ -28,6 +28,7 @@ class PageJob:
     site_hosts: frozenset[str] = frozenset()  # the portal's hosts: any other is third-party
     audit: bool = True  # read the DOM and audit it (the gatherers); False: timings only (lab loads)
     throttle: str | None = None  # a crawler.throttle preset for the load
+    simulate: bool = False  # the preset's network simulated from a load on the real one (crawler/netsim.py)
     exclusive: bool = False  # nothing else runs on the machine while it loads (lab loads)
 
 

@@ -81,6 +81,11 @@ async def apply(cdp: CDPSession, throttle: Throttle) -> None:
         await cdp.send("Network.overrideNetworkState", {"offline": False, **conditions})
     except PlaywrightError:  # an older Chromium: the (since deprecated) method that does both
         await cdp.send("Network.emulateNetworkConditions", {"offline": False, **conditions})
+    await apply_cpu(cdp, throttle)
+
+
+async def apply_cpu(cdp: CDPSession, throttle: Throttle) -> None:
+    """Only the CPU slowdown (the network's is simulated afterwards: crawler/netsim.py)."""
     await cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle.cpu})
 
 

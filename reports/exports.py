@@ -33,6 +33,8 @@ PUBLIC_SETTINGS = (
     "lab_pages",
     "profiles",
     "throttle",
+    "mobile_throttle",
+    "throttling_method",
     "mobile_pages",
     "outbound_sample",
     "run_axe",

@@ -25,6 +25,8 @@ class Collection:
     lab_pages: int | None = None
     throttle: NetworkProfile | None = None
     throttle_name: str | None = None  # a preset this version no longer knows
+    mobile_throttle: NetworkProfile | None = None  # the phone loads' own preset, when --throttle did not set all
+    simulated: bool = False  # the slow network was computed from loads on the real one (crawler/netsim.py)
     audit_per_template: int | None = None  # 0: every page audited
     reuse_audits: bool = False
     mobile_pages: int | None = None
@@ -56,6 +58,7 @@ def _profile(name: object) -> tuple[NetworkProfile | None, str | None]:
 
 def collection_facts(settings: dict[str, Any], evidence: dict[str, PortalEvidence], generated_at: str) -> Collection:
     throttle, unknown = _profile(settings.get("throttle"))
+    mobile = "mobile" in (settings.get("profiles") or ()) and not settings.get("throttle")
     starts = sorted(ev.started_at for ev in evidence.values() if ev.started_at)
     ends = sorted(ev.finished_at for ev in evidence.values() if ev.finished_at)
     return Collection(
@@ -64,6 +67,8 @@ def collection_facts(settings: dict[str, Any], evidence: dict[str, PortalEvidenc
         lab_pages=_int(settings, "lab_pages"),
         throttle=throttle,
         throttle_name=unknown,
+        mobile_throttle=_profile(settings.get("mobile_throttle"))[0] if mobile else None,
+        simulated=settings.get("throttling_method") == "simulate",
         audit_per_template=_int(settings, "audit_per_template"),
         reuse_audits=bool(settings.get("reuse_audits")),
         mobile_pages=_int(settings, "mobile_pages"),

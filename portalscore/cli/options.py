@@ -171,6 +171,13 @@ def add_run_options(p: argparse.ArgumentParser, *, allow_host: bool = True) -> N
         help="run the browser at nice -N while a page is timed, where the system allows it (default 10; 0: not raised)",
     )
     p.add_argument(
+        "--throttling-method",
+        choices=("devtools", "simulate"),
+        help="how throttled lab loads (mobile, or all with --throttle) get their slow network: simulate (default), "
+        "computed from a load on the real network with the CPU slowdown applied, or devtools, emulated while the "
+        "page loads (several times slower; the two are compared in docs/performance.md)",
+    )
+    p.add_argument(
         "--lab-lanes",
         type=lab_lanes,
         metavar="N",
@@ -265,7 +272,15 @@ def crawl_settings(args: argparse.Namespace, allowed_hosts: list[str] | None = N
     from portalscore.crawler.settings import CrawlSettings
 
     kwargs: dict = {}
-    for name in ("max_pages", "lab_runs", "lab_lanes", "contact", "throttle", "audit_per_template"):
+    for name in (
+        "max_pages",
+        "lab_runs",
+        "lab_lanes",
+        "contact",
+        "throttle",
+        "throttling_method",
+        "audit_per_template",
+    ):
         value = getattr(args, name, None)
         if value is not None:
             kwargs[name] = value
