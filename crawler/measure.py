@@ -34,7 +34,7 @@ from .lighthttp import TRANSIENT_STATUS
 from .netsim import simulate_timings
 from .nettrace import NetTrace
 from .network import MAX_LISTED, NetworkLog
-from .pagejs import TIMINGS_JS
+from .pagejs import LCP_URL_INIT_JS, LCP_URL_JS, TIMINGS_JS
 from .procs import MemoryGuard
 from .settings import CrawlSettings
 from .tab import PageJob, Tab
@@ -137,6 +137,7 @@ async def measure_page(
     trace = NetTrace() if limits and job.simulate else None
     if limits and trace:
         trace.attach(cdp)
+        await tab.world.install(LCP_URL_INIT_JS)
         await apply_cpu(cdp, limits)
         note(f"throttled: CPU {limits.cpu:g}x; network simulated ({limits.describe()})")
     elif limits:
@@ -193,11 +194,11 @@ async def measure_page(
         await loaded()
     try:
         raw = await asyncio.wait_for(tab.world.evaluate(TIMINGS_JS), tab.left())
-        lcp_url = str(raw.pop("lcp_url", "") or "")
         ev.timings = Timings(
             **{k: (round(v, 4 if k == "cls" else 1) if v is not None else None) for k, v in raw.items()}
         )
         if trace is not None and limits is not None and ev.error is None:
+            lcp_url = str(await asyncio.wait_for(tab.world.evaluate(LCP_URL_JS), tab.left()) or "")
             ev.unthrottled = ev.timings
             ev.timings = simulate_timings(ev.timings, trace.requests(), limits, lcp_url)
             if trace.truncated:

@@ -53,6 +53,25 @@ def renderers(browser: psutil.Process) -> list[psutil.Process]:
     return out
 
 
+def busiest_share(procs: list[psutil.Process], window_s: float) -> float:
+    """The largest share of one core any of these processes used over the next `window_s` seconds."""
+
+    def cpu() -> dict[int, float]:
+        out = {}
+        for proc in procs:
+            try:
+                t = proc.cpu_times()
+                out[proc.pid] = t.user + t.system
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        return out
+
+    before = cpu()
+    time.sleep(window_s)
+    after = cpu()
+    return max((after[pid] - before[pid] for pid in after if pid in before), default=0.0) / window_s
+
+
 def kill(proc: psutil.Process) -> bool:
     try:
         proc.kill()

@@ -41,6 +41,12 @@ GRACE_S = 12.0
 CLOSE_GRACE_S = 10.0  # then the browser itself, if even closing the journey's context hangs
 HUNG = "hung: the page stopped responding (a script that never yields); stopped after {seconds:g}s"
 MAX_HUNG = 2  # journeys in a row that hung: the others would too (they all start from the same pages)
+# A step that timed out may have waited on a page whose script took it over: such a page keeps its renderer busy
+# (BUSY_SHARE of a core over BUSY_WINDOW_S) and does not answer a bare script call within PROBE_S, and the journey is
+# then counted as hung, whichever deadline happened to fire first. A page still waiting on a server that never
+# answers does not answer the call either, but its renderer idles: that journey failed, it did not hang.
+BUSY_WINDOW_S, BUSY_SHARE = 0.5, 0.5
+PROBE_S = 2.0
 
 
 class JourneyBrowser:
@@ -68,6 +74,12 @@ class JourneyBrowser:
         if self.process is not None:
             procs.kill_renderers(self.process)
 
+    def renderer_busy(self) -> bool:
+        """Whether one of this browser's renderers keeps a core busy (BUSY_SHARE over BUSY_WINDOW_S)."""
+        if self.process is None:
+            return False
+        return procs.busiest_share(procs.renderers(self.process), BUSY_WINDOW_S) >= BUSY_SHARE
+
     def stop_browser(self) -> None:
         if self.process is not None:
             procs.kill(self.process)
@@ -82,6 +94,18 @@ class JourneyBrowser:
 
 def _unreachable(result: ScenarioResult) -> bool:
     return result.failed_step == "open_home" and result.reason.startswith(UNREACHABLE_PREFIXES)
+
+
+def _answers(page: Any, journeys: JourneyBrowser) -> bool:
+    """Whether the page still answers (see BUSY_SHARE); one that does not has its renderers stopped."""
+    if not journeys.renderer_busy():
+        return True
+    with procs.Watchdog(PROBE_S, journeys.stop_renderers) as probe:
+        try:
+            page.evaluate("0")
+        except PlaywrightError:
+            pass  # closed or navigated away: not a page that stopped answering
+    return not probe.fired
 
 
 def _hung(result: ScenarioResult) -> bool:
@@ -118,15 +142,18 @@ def run_one(
     start = time.perf_counter()
     limit = budget_s + min(GRACE_S, budget_s)
     with procs.Watchdog(limit, journeys.stop_renderers) as dog:
-        result = _run_one(journeys, scenario, portal, artefact_dir, budget_s, dog, procedure_pages or [], artefact_root)
-    if dog.fired:
+        result, stuck = _run_one(
+            journeys, scenario, portal, artefact_dir, budget_s, dog, procedure_pages or [], artefact_root
+        )
+    if dog.fired or stuck:
+        seconds = limit if dog.fired else round(time.perf_counter() - start)
         result = ScenarioResult(
             id=scenario.id,
             title=scenario.title,
             outcome="error",
             steps=result.steps,
             failed_step=result.failed_step,
-            reason=HUNG.format(seconds=limit),
+            reason=HUNG.format(seconds=seconds),
             blocked_requests=result.blocked_requests,
             ms=round((time.perf_counter() - start) * 1000, 1),
         )
@@ -142,7 +169,8 @@ def _run_one(
     dog: procs.Watchdog,
     procedure_pages: list[str],
     artefact_root: Path | None = None,
-) -> ScenarioResult:
+) -> tuple[ScenarioResult, bool]:
+    """The journey's result, and whether it ended on a page that had stopped answering (stuck)."""
     start = time.perf_counter()
     overrides = dict(getattr(portal, "overrides", None) or {})
     # A portal behind HTTP authentication: its credential set, offered to its own origin only. Such a
@@ -172,7 +200,9 @@ def _run_one(
         if f"{scenario.id}.allow_post" in overrides:
             result.overrides_used[f"{scenario.id}.allow_post"] = overrides[f"{scenario.id}.allow_post"]
         if dog.fired:
-            return result  # the renderer is gone: nothing more to show of it
+            return result, False  # the renderer is gone: nothing more to show of it
+        if result.reason.startswith("TimeoutError") and not _answers(page, journeys):
+            return result, True  # its renderer is stopped now: nothing more to show of it either
         if keep_artefacts and result.outcome in ("failed", "error"):
             artefact_dir.mkdir(parents=True, exist_ok=True)
             if not _unreachable(result):  # nothing was rendered: a blank picture proves nothing
@@ -189,7 +219,7 @@ def _run_one(
             result.trace = _relative(artefact_dir / trace, artefact_root)
         elif keep_artefacts:
             context.tracing.stop()
-        return result
+        return result, False
     except Exception as e:  # a browser crash on one scenario must not stop the others
         if not dog.fired:
             log.exception("scenario %s on %s", scenario.id, portal.id)
@@ -199,7 +229,7 @@ def _run_one(
             outcome="error",
             reason=f"{type(e).__name__}: {e}",
             ms=round((time.perf_counter() - start) * 1000, 1),
-        )
+        ), False
     finally:
         if context is not None:
             with procs.Watchdog(CLOSE_GRACE_S, journeys.stop_browser):

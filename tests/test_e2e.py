@@ -29,6 +29,27 @@ def test_demo_writes_the_report_files(demo_run):
     assert "report:" in demo_run["stdout"] and "index.html" in demo_run["stdout"]
 
 
+def test_demo_times_phone_loads_on_a_simulated_slow_network_and_says_so(demo_run):
+    """Mobile lab loads run on the real network with the CPU slowed, their slow-4g figures computed (crawler/netsim.py):
+    each kept load's own figures are in the evidence beside the computed ones, which a slow network cannot beat."""
+    out = demo_run["out"]
+    mobile = []
+    for p in demo_run["ranking"]["portals"]:
+        lab = json.loads((out / "evidence" / f"{p['id']}.json").read_text(encoding="utf-8"))["lab"]
+        assert {(t["profile"], t["throttle"], t["method"]) for t in lab if not t["error"]} == {
+            ("desktop", None, "devtools"),  # unthrottled: no network to simulate
+            ("mobile", "slow-4g", "simulate"),
+        }
+        mobile += [t for t in lab if t["profile"] == "mobile" and not t["error"]]
+    assert mobile
+    for t in mobile:
+        assert len(t["unthrottled"]) == len(t["samples"]) == t["runs"], t["url"]
+        for slow, own in zip(t["samples"], t["unthrottled"], strict=True):
+            assert slow["fcp_ms"] >= own["fcp_ms"] and slow["load_ms"] >= own["load_ms"], (t["url"], slow, own)
+    method = lxml_html.fromstring((out / "method.html").read_bytes()).text_content()
+    assert "Mạng chậm được mô phỏng, như Lighthouse làm theo mặc định" in " ".join(method.split())
+
+
 def test_ranking_json_contract(demo_run):
     r = demo_run["ranking"]
     assert set(r) >= {"criteria_set", "generated_at", "portals"}

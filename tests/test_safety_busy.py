@@ -12,7 +12,8 @@ import psutil
 import pytest
 
 from tests import hostile
-from tests.faultfarm import Farm
+from tests.browsers import journey_browser
+from tests.faultfarm import Farm, page
 from tests.helpers import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -62,3 +63,28 @@ def test_pages_and_journeys_that_never_yield_are_named_and_the_run_ends(tmp_path
     assert all(s["reason"].startswith("not run: the portal's pages stopped") for s in journeys[hung[1] + 1 :]), said
     # Well within 11 journeys × their budget: two hung journeys are enough to know.
     assert took < 11 * BUDGET_S + 120, took
+
+
+def test_a_step_that_times_out_on_a_page_that_stopped_answering_counts_as_hung(tmp_path):
+    """Which deadline fires first on a stuck page (the step's own timeout or the watchdog's) depends on where the
+    journey was when the script took over; either way the journey hung, and two such in a row end the portal's
+    journeys. Here the step's timeout comes first: the page is probed, found stuck, and the journey named hung."""
+    from portalscore.contract.portal import Portal
+    from portalscore.scenarios.journey import Scenario
+    from portalscore.scenarios.runner import run_one
+
+    def wait_for_a_button_never_drawn(j) -> None:
+        j.open_home()
+        with j.step("wait"):
+            j.page.locator("#never").click()
+
+    scenario = Scenario("stuck", "Stuck", wait_for_a_button_never_drawn)
+    busy = "<script>setTimeout(() => { while (true) {} }, 500);</script>"
+    with Farm({"/": page("Trang bận", head=busy)}) as farm, journey_browser() as journeys:
+        portal = Portal(id="ban", name="Cổng bận", kind="province", url=farm.url("/"))
+        result = run_one(journeys, scenario, portal, tmp_path, budget_s=8)
+        after = run_one(journeys, scenario, portal, tmp_path, budget_s=8)  # the browser still serves journeys
+    budget_and_grace_ms = 16_000
+    for r in (result, after):
+        assert r.reason.startswith("hung:"), r.reason
+        assert r.ms < budget_and_grace_ms, r.ms  # named by the probe, not by the watchdog

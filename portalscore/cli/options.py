@@ -174,8 +174,8 @@ def add_run_options(p: argparse.ArgumentParser, *, allow_host: bool = True) -> N
         "--throttling-method",
         choices=("devtools", "simulate"),
         help="how throttled lab loads (mobile, or all with --throttle) get their slow network: simulate (default), "
-        "computed from a load on the real network with the CPU slowdown applied, or devtools, emulated while the "
-        "page loads (several times slower; the two are compared in docs/performance.md)",
+        "computed from a load on the real network with the CPU slowdown applied, as Lighthouse does, or devtools, "
+        "emulated while the page loads (2-4x slower; the two are compared in docs/performance.md)",
     )
     p.add_argument(
         "--lab-lanes",
